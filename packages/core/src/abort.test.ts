@@ -1,0 +1,124 @@
+import { TaskCancelledError } from 'cockatiel';
+import { describe, expect, it, vi } from 'vitest';
+import { cancellationError, linkedAbortController, onAbort, raceAbort, throwIfAborted } from './abort.js';
+import { CancelledError, DeadlineExceededError } from './errors.js';
+
+const abortedWith = (reason: unknown): AbortSignal => {
+  const controller = new AbortController();
+  controller.abort(reason);
+  return controller.signal;
+};
+
+describe('cancellationError', () => {
+  it('wraps an ordinary reason in a CancelledError', () => {
+    const reason = new Error('navigated away');
+    const error = cancellationError(abortedWith(reason));
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(error.cause).toBe(reason);
+  });
+
+  it('passes a cancellation reason through, so deadlines surface as themselves', () => {
+    const deadline = new DeadlineExceededError(10);
+    expect(cancellationError(abortedWith(deadline))).toBe(deadline);
+    const cockatiel = new TaskCancelledError();
+    expect(cancellationError(abortedWith(cockatiel))).toBe(cockatiel);
+  });
+
+  it('throwIfAborted throws only for an aborted signal', () => {
+    expect(() => throwIfAborted(undefined)).not.toThrow();
+    expect(() => throwIfAborted(new AbortController().signal)).not.toThrow();
+    expect(() => throwIfAborted(abortedWith('x'))).toThrow(CancelledError);
+  });
+});
+
+describe('onAbort', () => {
+  it('calls the listener once on abort, and not after dispose', () => {
+    const controller = new AbortController();
+    const listener = vi.fn();
+    onAbort(controller.signal, listener);
+    const disposed = vi.fn();
+    onAbort(controller.signal, disposed).dispose();
+    controller.abort('why');
+    controller.abort('again');
+    expect(listener).toHaveBeenCalledExactlyOnceWith('why');
+    expect(disposed).not.toHaveBeenCalled();
+  });
+
+  it('calls the listener at once for an already-aborted signal', () => {
+    const listener = vi.fn();
+    onAbort(abortedWith('early'), listener);
+    expect(listener).toHaveBeenCalledWith('early');
+  });
+
+  it('accepts an absent signal', () => {
+    expect(() => onAbort(undefined, () => {}).dispose()).not.toThrow();
+  });
+});
+
+describe('linkedAbortController', () => {
+  it('aborts the child with the parent reason', () => {
+    const parent = new AbortController();
+    const child = linkedAbortController(parent.signal);
+    parent.abort('stop');
+    expect(child.signal.aborted).toBe(true);
+    expect(child.signal.reason).toBe('stop');
+  });
+
+  it('leaves the parent alone when the child aborts', () => {
+    const parent = new AbortController();
+    const child = linkedAbortController(parent.signal);
+    child.controller.abort();
+    expect(parent.signal.aborted).toBe(false);
+  });
+
+  it('stops following the parent once disposed', () => {
+    const parent = new AbortController();
+    const child = linkedAbortController(parent.signal);
+    child.dispose();
+    parent.abort();
+    expect(child.signal.aborted).toBe(false);
+  });
+
+  it('starts aborted under an aborted parent', () => {
+    expect(linkedAbortController(abortedWith('gone')).signal.reason).toBe('gone');
+  });
+});
+
+describe('raceAbort', () => {
+  it('settles with the work when no abort comes', async () => {
+    await expect(raceAbort(Promise.resolve(7), new AbortController().signal)).resolves.toBe(7);
+    await expect(raceAbort(Promise.reject(new Error('x')), undefined)).rejects.toThrow('x');
+  });
+
+  it('rejects on abort even if the work never settles', async () => {
+    const controller = new AbortController();
+    const pending = raceAbort(new Promise<never>(() => {}), controller.signal);
+    controller.abort(new DeadlineExceededError(5));
+    await expect(pending).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('rejects at once for an aborted signal and swallows the late rejection of the work', async () => {
+    const late = Promise.reject(new Error('late'));
+    await expect(raceAbort(late, abortedWith('x'))).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('swallows a rejection of the work that comes after the abort', async () => {
+    const controller = new AbortController();
+    let fail!: (error: Error) => void;
+    const work = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const raced = raceAbort(work, controller.signal);
+    controller.abort();
+    await expect(raced).rejects.toBeInstanceOf(CancelledError);
+    fail(new Error('after abort'));
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it('removes its abort listener once the work settles', async () => {
+    const controller = new AbortController();
+    const remove = vi.spyOn(controller.signal, 'removeEventListener');
+    await raceAbort(Promise.resolve(1), controller.signal);
+    expect(remove).toHaveBeenCalledTimes(1);
+  });
+});

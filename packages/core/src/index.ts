@@ -1,0 +1,33 @@
+export {
+  cancellationError,
+  type LinkedAbortController,
+  linkedAbortController,
+  onAbort,
+  raceAbort,
+  throwIfAborted,
+} from './abort.js';
+export { type Clock, checkDelay, realClock, type TimerHandle, unrefTimer } from './clock.js';
+export { createDeadline, type Deadline, delay, type TimingOptions } from './deadline.js';
+export {
+  brandError,
+  CancelledError,
+  DeadlineExceededError,
+  InvalidArgumentError,
+  InvalidOptionError,
+  isPalisadeError,
+  PalisadeError,
+  type PalisadeErrorLike,
+} from './errors.js';
+export { Event, EventEmitter, type IDisposable } from './events.js';
+export { defaultRandom, type Random, seededRandom } from './random.js';
+export {
+  durationOption,
+  formatRange,
+  functionOption,
+  integerOption,
+  type NumberRange,
+  numberOption,
+  oneOfOption,
+  optionsObject,
+} from './validate.js';
+export { ClockReentrancyError, ClockRunawayError, VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
