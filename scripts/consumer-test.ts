@@ -76,7 +76,7 @@ try {
       if (existsSync(usage)) return readFileSync(usage, 'utf8');
       return `import * as pkg${index} from '${pkg.name}';\nexport const exports${index}: string[] = Object.keys(pkg${index});\n`;
     });
-    sources.forEach((source, index) => writeFileSync(join(dir, `consumer-${index}.ts`), source));
+    for (const [index, source] of sources.entries()) writeFileSync(join(dir, `consumer-${index}.ts`), source);
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
