@@ -3,6 +3,16 @@ import { defineConfig } from 'vitest/config';
 
 const packagesDir = fileURLToPath(new URL('./packages', import.meta.url));
 
+// The packages support Node 22 and later. npm scripts run the pinned Node 22
+// from node_modules/.bin; reaching this with an older Node means the tests were
+// started some other way and would not test what users run.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 22) {
+  throw new Error(
+    `Tests need Node 22 or later, and this is ${process.version}. Run them through npm (npm test) or npx.`,
+  );
+}
+
 /**
  * Each workspace's vitest.config.ts re-exports this. Tests import sibling
  * packages by name; the alias points those names at their sources, so a test
