@@ -1,0 +1,101 @@
+import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
+import { utf8 } from './bytes.js';
+import { nacl } from './nacl.js';
+import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
+
+/** What a node publishes: its id, key epoch and public keys. Goes into a `KeyDirectory`. */
+export interface PublicIdentity {
+  readonly nodeId: string;
+  /** Increases by one with every key rotation. */
+  readonly epoch: number;
+  /** Ed25519: signs handshakes and tokens. */
+  readonly signingPublicKey: Uint8Array;
+  /** X25519: receives sealed boxes. */
+  readonly agreementPublicKey: Uint8Array;
+}
+
+export interface IdentityOptions {
+  /** Key epoch of the new keys. @default 1 */
+  readonly epoch?: number;
+  /**
+   * INSECURE, for tests and golden vectors only: where the key seeds come
+   * from. See `insecureDeterministicRandomBytes`. @default tweetnacl's CSPRNG
+   */
+  readonly insecureRandomBytesForTests?: RandomBytes;
+}
+
+interface IdentitySecrets {
+  readonly signingSecretKey: Uint8Array;
+  readonly agreementSecretKey: Uint8Array;
+}
+
+const secrets = new WeakMap<Identity, IdentitySecrets>();
+
+/** The secret halves, for this package's own modules only (not exported from the barrel). */
+export function identitySecrets(identity: Identity): IdentitySecrets {
+  const found = secrets.get(identity);
+  if (found === undefined)
+    throw new InvalidArgumentError('identity', 'an Identity made by Identity.generate', identity);
+  return found;
+}
+
+export const MAX_NODE_ID_BYTES = 255;
+
+export function checkNodeId(name: string, nodeId: unknown): string {
+  if (typeof nodeId !== 'string' || nodeId.length === 0 || utf8(nodeId).length > MAX_NODE_ID_BYTES) {
+    throw new InvalidArgumentError(name, `a non-empty string of at most ${MAX_NODE_ID_BYTES} UTF-8 bytes`, nodeId);
+  }
+  return nodeId;
+}
+
+/**
+ * A node's long-term keys: an Ed25519 signing key pair and an X25519 key
+ * agreement pair, under a node id and key epoch. The secret keys never leave
+ * the object through its public API.
+ */
+export class Identity implements PublicIdentity {
+  readonly nodeId: string;
+  readonly epoch: number;
+  readonly signingPublicKey: Uint8Array;
+  readonly agreementPublicKey: Uint8Array;
+  readonly #randomBytes: RandomBytes;
+
+  private constructor(nodeId: string, epoch: number, randomBytes: RandomBytes) {
+    this.nodeId = nodeId;
+    this.epoch = epoch;
+    this.#randomBytes = randomBytes;
+    const signing = nacl.sign.keyPair.fromSeed(randomBytes(32));
+    const agreement = nacl.box.keyPair.fromSecretKey(randomBytes(32));
+    this.signingPublicKey = signing.publicKey;
+    this.agreementPublicKey = agreement.publicKey;
+    secrets.set(this, { signingSecretKey: signing.secretKey, agreementSecretKey: agreement.secretKey });
+  }
+
+  /** New random keys for `nodeId`. */
+  static generate(nodeId: string, options?: IdentityOptions): Identity {
+    const { epoch = 1, insecureRandomBytesForTests } = optionsObject('options', options);
+    checkNodeId('nodeId', nodeId);
+    integerOption('epoch', epoch, { min: 0, max: 2 ** 32 - 1 });
+    return new Identity(nodeId, epoch, insecureRandomBytesForTests ?? secureRandomBytes);
+  }
+
+  /** Fresh keys for the same node at the next epoch. Register them with `directory.rotate`. */
+  rotate(): Identity {
+    return new Identity(this.nodeId, this.epoch + 1, this.#randomBytes);
+  }
+
+  /** The public half, as a plain object for the directory. */
+  get publicIdentity(): PublicIdentity {
+    return {
+      nodeId: this.nodeId,
+      epoch: this.epoch,
+      signingPublicKey: this.signingPublicKey,
+      agreementPublicKey: this.agreementPublicKey,
+    };
+  }
+
+  /** Secrets are never serialised. */
+  toJSON(): { nodeId: string; epoch: number } {
+    return { nodeId: this.nodeId, epoch: this.epoch };
+  }
+}

@@ -1,0 +1,55 @@
+import { integerOption } from '@palisade/core';
+import { ReplayedMessageError } from './errors.js';
+
+const BLOCK_BITS = 32;
+
+/**
+ * The anti-replay sliding window of RFC 6479: a ring of 32-bit blocks, so
+ * moving the window forward clears whole blocks instead of shifting bits.
+ * `check` has no side effects; the caller authenticates the frame and only
+ * then calls `accept`, so a forged frame with a huge counter cannot slide the
+ * window and make honest frames look old.
+ */
+export class ReplayWindow {
+  /** How many counters behind the highest one are still accepted. */
+  readonly size: number;
+  readonly #blocks: Uint32Array;
+  readonly #blockMask: number;
+  #highest = -1;
+
+  /** @param size bits of history; rounded up so the ring has a power-of-two number of blocks, plus one spare block. */
+  constructor(size = 2048) {
+    integerOption('replayWindow', size, { min: 32, max: 2 ** 20 });
+    let blockCount = 2;
+    while ((blockCount - 1) * BLOCK_BITS < size) blockCount *= 2;
+    this.#blocks = new Uint32Array(blockCount);
+    this.#blockMask = blockCount - 1;
+    this.size = (blockCount - 1) * BLOCK_BITS;
+  }
+
+  /** The highest counter accepted so far, or -1. */
+  get highest(): number {
+    return this.#highest;
+  }
+
+  /** Throws `ReplayedMessageError` for a duplicate or a counter behind the window. */
+  check(counter: number): void {
+    if (counter > this.#highest) return;
+    if (this.#highest - counter >= this.size) throw new ReplayedMessageError('behind-window', counter);
+    const block = this.#blocks[Math.floor(counter / BLOCK_BITS) & this.#blockMask] as number;
+    if ((block >>> (counter % BLOCK_BITS)) & 1) throw new ReplayedMessageError('duplicate', counter);
+  }
+
+  /** Records an authenticated counter. Call `check` first. */
+  accept(counter: number): void {
+    if (counter > this.#highest) {
+      const currentBlock = Math.floor(this.#highest / BLOCK_BITS);
+      const newBlock = Math.floor(counter / BLOCK_BITS);
+      const toClear = Math.min(newBlock - currentBlock, this.#blocks.length);
+      for (let i = 1; i <= toClear; i++) this.#blocks[(currentBlock + i) & this.#blockMask] = 0;
+      this.#highest = counter;
+    }
+    const index = Math.floor(counter / BLOCK_BITS) & this.#blockMask;
+    this.#blocks[index] = (this.#blocks[index] as number) | (1 << (counter % BLOCK_BITS));
+  }
+}

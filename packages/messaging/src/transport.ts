@@ -1,0 +1,18 @@
+import type { Event } from '@palisade/core';
+
+/**
+ * What a channel needs from a link: send whole messages, receive whole
+ * messages. Delivery may be lossy, duplicated or reordered; a channel in
+ * datagram mode copes, a channel in stream mode needs order. In-memory,
+ * WebSocket, a broker or a simulated network are all adapters of this.
+ */
+export interface Transport {
+  send(bytes: Uint8Array): void;
+  /** One whole message from the other end. */
+  readonly onReceive: Event<Uint8Array>;
+  /** The link closed (either end). */
+  readonly onClose: Event<void>;
+  /** Something arrived that is not a binary message; the channel reports it as a rejection. */
+  readonly onError?: Event<Error>;
+  close(): void;
+}
