@@ -158,16 +158,17 @@ export class KeyDirectory {
     return view;
   }
 
-  /** The node's newest key that is not revoked. */
+  /** The node's newest key that may still back new sessions (not revoked, not retired). */
   current(nodeId: string): DirectoryEntry {
     const entries = this.#nodes.get(nodeId);
     if (entries === undefined) throw new UnknownPeerError(nodeId);
     for (let i = entries.length - 1; i >= 0; i--) {
-      const entry = entries[i] as StoredEntry;
-      if (!entry.revoked) return this.#view(entry);
+      const view = this.#view(entries[i] as StoredEntry);
+      if (view.status === 'active' || view.status === 'retiring') return view;
     }
-    const latest = entries[entries.length - 1] as StoredEntry;
-    throw new KeyRevokedError(nodeId, latest.identity.epoch);
+    const latest = this.#view(entries[entries.length - 1] as StoredEntry);
+    if (latest.status === 'revoked') throw new KeyRevokedError(nodeId, latest.epoch);
+    throw new KeyRetiredError(nodeId, latest.epoch);
   }
 
   /** Every key of every node (or of one node), with its status now. */

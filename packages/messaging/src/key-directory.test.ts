@@ -1,0 +1,44 @@
+import { VirtualClock } from '@palisade/core';
+import { describe, expect, it } from 'vitest';
+import { thrown } from './fixtures.test-util.js';
+import { Identity } from './identity.js';
+import { KeyDirectory, type RevocationEvent } from './key-directory.js';
+import { insecureDeterministicRandomBytes } from './random-bytes.js';
+
+const random = insecureDeterministicRandomBytes('directory');
+
+describe('KeyDirectory', () => {
+  it('registers, rotates with a grace period on the clock, and revokes, with events', async () => {
+    const clock = new VirtualClock();
+    const directory = new KeyDirectory({ clock, rotationGraceMs: 100 });
+    const events: string[] = [];
+    directory.onRegister((identity) => events.push(`register ${identity.nodeId}@${identity.epoch}`));
+    directory.onRotate((event) => events.push(`rotate ${event.nodeId} ${event.fromEpoch}→${event.toEpoch}`));
+    directory.onRevoke((event: RevocationEvent) => events.push(`revoke ${event.kind}`));
+    const first = Identity.generate('a', { insecureRandomBytesForTests: random });
+    directory.register(first.publicIdentity);
+    const second = first.rotate();
+    directory.rotate(second.publicIdentity);
+    expect(directory.entries('a').map((e) => e.status)).toEqual(['retiring', 'active']);
+    await clock.advance(100);
+    expect(thrown(() => directory.resolve('a', 1)).code).toBe('ERR_PALISADE_KEY_RETIRED');
+    expect(directory.current('a').epoch).toBe(2);
+    directory.revoke('a', { epoch: 2 });
+    expect(thrown(() => directory.current('a')).code).toBe('ERR_PALISADE_KEY_REVOKED');
+    expect(events).toEqual(['register a@1', 'rotate a 1→2', 'revoke key']);
+  });
+
+  it('refuses bad input at the call site', () => {
+    const directory = new KeyDirectory();
+    const identity = Identity.generate('a', { insecureRandomBytesForTests: random });
+    directory.register(identity.publicIdentity);
+    expect(thrown(() => directory.register(identity.publicIdentity)).code).toBe('ERR_PALISADE_INVALID_ARGUMENT');
+    expect(thrown(() => directory.rotate(identity.publicIdentity)).code).toBe('ERR_PALISADE_INVALID_ARGUMENT');
+    expect(thrown(() => directory.register({ ...identity.publicIdentity, nodeId: '' })).code).toBe(
+      'ERR_PALISADE_INVALID_ARGUMENT',
+    );
+    expect(thrown(() => directory.revoke('nobody')).code).toBe('ERR_PALISADE_UNKNOWN_PEER');
+    expect(thrown(() => new KeyDirectory({ rotationGraceMs: -1 })).code).toBe('ERR_PALISADE_INVALID_OPTION');
+    expect(JSON.stringify(identity)).toBe('{"nodeId":"a","epoch":1}');
+  });
+});
