@@ -1,0 +1,235 @@
+import {
+  type Clock,
+  durationOption,
+  type Event,
+  EventEmitter,
+  functionOption,
+  InvalidOptionError,
+  optionsObject,
+  realClock,
+  type TimerHandle,
+  unrefTimer,
+} from '@palisade/core';
+import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
+import type { CircuitBreakerOptions } from './breaker-options.js';
+import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
+import type { BreakerPermit, BreakerRejection } from './permit.js';
+
+export interface BreakerRegistryOptions<K> {
+  /**
+   * Options for each key's breaker: one object for every key, or a function
+   * of the key (per-key options). Each breaker needs its own trip rules, so
+   * rules, a store or an initial state can only come from a function.
+   * A `clock` left out is the registry's.
+   * @default {}
+   */
+  readonly breaker?: CircuitBreakerOptions | ((key: K) => CircuitBreakerOptions);
+  /**
+   * A breaker that has had no calls for this many milliseconds, and is at rest
+   * (nothing in flight, not isolated, not inside an open period), is dropped.
+   * A sweep runs every `idleTimeout` while the registry holds breakers, so an
+   * idle breaker goes between one and two idle timeouts after its last call.
+   * @default 300_000
+   */
+  readonly idleTimeout?: number;
+  /**
+   * Where time comes from, for the sweeps and for breakers whose options leave `clock` out.
+   * @default realClock
+   */
+  readonly clock?: Clock;
+}
+
+/** Totals over every breaker of a registry. */
+export interface RegistryStats {
+  readonly keys: number;
+  readonly closed: number;
+  readonly open: number;
+  readonly halfOpen: number;
+  readonly isolated: number;
+  readonly calls: number;
+  readonly successes: number;
+  readonly failures: number;
+  readonly slowCalls: number;
+  readonly rejections: number;
+  readonly inFlight: number;
+  readonly opens: number;
+}
+
+/** What `onCreate` and `onEvict` carry. */
+export interface RegistryEntryEvent<K> {
+  readonly key: K;
+  readonly breaker: CircuitBreaker;
+}
+
+/**
+ * Breakers keyed by endpoint, tenant or anything else, created on first use
+ * with per-key options, and dropped when idle so that memory stays bounded
+ * with millions of keys.
+ *
+ * A call through the registry costs one map lookup, and nothing on the hot
+ * path reads the clock or writes a timestamp: the sweep compares each
+ * breaker's call counter with the value it noted at the previous sweep. The
+ * sweep visits every key, which the benchmark measures per million keys.
+ */
+export class BreakerRegistry<K = string> {
+  readonly idleTimeout: number;
+  readonly #clock: Clock;
+  readonly #optionsFor: (key: K) => CircuitBreakerOptions;
+  readonly #breakers = new Map<K, CircuitBreaker>();
+  #timer: TimerHandle | undefined;
+  #createEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
+  #evictEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
+
+  constructor(options?: BreakerRegistryOptions<K>) {
+    const { breaker = {}, idleTimeout = 300_000, clock = realClock } = optionsObject('options', options);
+    this.idleTimeout = durationOption('idleTimeout', idleTimeout, { min: 0, minExclusive: true });
+    if (typeof clock !== 'object' || clock === null) throw new InvalidOptionError('clock', 'a Clock', clock);
+    functionOption('clock.setTimeout', clock.setTimeout);
+    this.#clock = clock;
+    this.#optionsFor = typeof breaker === 'function' ? breaker : sharedOptions(breaker);
+  }
+
+  /** Fires when a key's breaker is created, so that you can subscribe to its events. */
+  get onCreate(): Event<RegistryEntryEvent<K>> {
+    this.#createEmitter ??= new EventEmitter<RegistryEntryEvent<K>>();
+    return this.#createEmitter.addListener;
+  }
+
+  /** Fires when an idle breaker is dropped. */
+  get onEvict(): Event<RegistryEntryEvent<K>> {
+    this.#evictEmitter ??= new EventEmitter<RegistryEntryEvent<K>>();
+    return this.#evictEmitter.addListener;
+  }
+
+  /** The breaker for `key`, created on first use. Throws `InvalidOptionError` if the key's options are invalid. */
+  get(key: K): CircuitBreaker {
+    return this.#breakers.get(key) ?? this.#create(key);
+  }
+
+  /** The breaker for `key` if there is one, without creating it or counting it as used. */
+  peek(key: K): CircuitBreaker | undefined {
+    return this.#breakers.get(key);
+  }
+
+  /** Runs `fn` through `key`'s breaker: `registry.get(key).execute(fn, signal)`. */
+  execute<T>(key: K, fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    return this.get(key).execute(fn, signal);
+  }
+
+  /** Asks `key`'s breaker for a permit: `registry.get(key).tryAcquire()`. */
+  tryAcquire(key: K): BreakerPermit | BreakerRejection {
+    return this.get(key).tryAcquire();
+  }
+
+  /** Drops `key`'s breaker now, whatever its state. */
+  delete(key: K): boolean {
+    return this.#breakers.delete(key);
+  }
+
+  get size(): number {
+    return this.#breakers.size;
+  }
+
+  entries(): IterableIterator<[K, CircuitBreaker]> {
+    return this.#breakers.entries();
+  }
+
+  /** Drops every breaker and stops the sweep until a key is used again. */
+  clear(): void {
+    this.#breakers.clear();
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Totals over every breaker. O(keys): for dashboards, not for every call. */
+  stats(): RegistryStats {
+    let closed = 0;
+    let open = 0;
+    let halfOpen = 0;
+    let isolated = 0;
+    let calls = 0;
+    let successes = 0;
+    let failures = 0;
+    let slowCalls = 0;
+    let rejections = 0;
+    let inFlight = 0;
+    let opens = 0;
+    for (const [, breaker] of this.entries()) {
+      const stats = breaker.stats();
+      if (stats.state === CircuitState.Closed) closed++;
+      else if (stats.state === CircuitState.Open) open++;
+      else if (stats.state === CircuitState.HalfOpen) halfOpen++;
+      else isolated++;
+      calls += stats.calls;
+      successes += stats.successes;
+      failures += stats.failures;
+      slowCalls += stats.slowCalls;
+      rejections += stats.rejections;
+      inFlight += stats.inFlight;
+      opens += stats.opens;
+    }
+    return {
+      keys: this.size,
+      closed,
+      open,
+      halfOpen,
+      isolated,
+      calls,
+      successes,
+      failures,
+      slowCalls,
+      rejections,
+      inFlight,
+      opens,
+    };
+  }
+
+  #create(key: K): CircuitBreaker {
+    const options = this.#optionsFor(key);
+    const breaker = new CircuitBreaker(options?.clock === undefined ? { ...options, clock: this.#clock } : options);
+    const core = breakerCore(breaker);
+    core.registryMark = core.activity;
+    this.#breakers.set(key, breaker);
+    this.#armSweep();
+    this.#createEmitter?.emit({ key, breaker });
+    return breaker;
+  }
+
+  #armSweep(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#clock.setTimeout(() => this.#sweep(), this.idleTimeout);
+    unrefTimer(this.#timer);
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    const evicted: [K, CircuitBreaker][] = [];
+    for (const [key, breaker] of this.#breakers) {
+      const core = breakerCore(breaker);
+      const activity = core.activity;
+      if (activity !== core.registryMark) {
+        core.registryMark = activity;
+      } else if (core.atRest) {
+        // Deleting the entry being visited is safe for a Map iterator.
+        this.#breakers.delete(key);
+        if (this.#evictEmitter !== undefined) evicted.push([key, breaker]);
+      }
+    }
+    if (this.#breakers.size > 0) this.#armSweep();
+    for (const [key, breaker] of evicted) this.#evictEmitter?.emit({ key, breaker });
+  }
+}
+
+function sharedOptions<K>(options: CircuitBreakerOptions): (key: K) => CircuitBreakerOptions {
+  const checked = optionsObject('breaker', options);
+  for (const perBreaker of ['rule', 'store', 'initialState'] as const) {
+    if (checked[perBreaker] !== undefined) {
+      throw new InvalidOptionError(
+        `breaker.${perBreaker}`,
+        `a function of the key that returns options (each breaker needs its own ${perBreaker})`,
+        checked[perBreaker],
+      );
+    }
+  }
+  return () => checked;
+}
