@@ -114,8 +114,6 @@ describe('replay window (RFC 6479)', () => {
   });
 
   it('property: any delivery order delivers each frame at most once, and every fresh in-window frame exactly once', async () => {
-    const { sender, receiver } = await pair({ replayWindow: 64 });
-    const frames = Array.from({ length: 40 }, (_, i) => sender.seal(text(`${i}`)));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 80 }), async (order) => {
         const fresh = await pair({ replayWindow: 64 });
@@ -135,7 +133,6 @@ describe('replay window (RFC 6479)', () => {
       }),
       { numRuns: 15 },
     );
-    expect(frames).toHaveLength(40);
   });
 });
 
