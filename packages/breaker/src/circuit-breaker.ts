@@ -36,6 +36,26 @@ import type { BreakerSnapshot } from './snapshot.js';
 // Assigned by the class's static block: the registry needs the core, the public API must not expose it.
 let coreOf: (breaker: CircuitBreaker) => BreakerCore;
 
+/**
+ * A call that settled synchronously. Still a promise, whatever happens: a
+ * listener that throws while the outcome is counted rejects the call rather
+ * than throwing out of `execute`.
+ */
+function settledNow<T>(
+  core: BreakerCore,
+  ticket: number,
+  kind: typeof OUTCOME_VALUE | typeof OUTCOME_ERROR,
+  outcome: unknown,
+  start: number,
+): Promise<T> {
+  try {
+    core.complete(ticket, kind, outcome, start);
+  } catch (listenerError) {
+    return Promise.reject(listenerError);
+  }
+  return kind === OUTCOME_VALUE ? Promise.resolve(outcome as T) : Promise.reject(outcome);
+}
+
 function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
   return (
     value !== null &&
@@ -124,13 +144,9 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
     try {
       result = fn(neverAbortedContext);
     } catch (error) {
-      core.complete(ticket, OUTCOME_ERROR, error, start);
-      return Promise.reject(error);
+      return settledNow(core, ticket, OUTCOME_ERROR, error, start);
     }
-    if (!isThenable(result)) {
-      core.complete(ticket, OUTCOME_VALUE, result, start);
-      return Promise.resolve(result);
-    }
+    if (!isThenable(result)) return settledNow(core, ticket, OUTCOME_VALUE, result, start);
     // `.then` with handlers shared by every untimed call of the same state,
     // rather than an async function: one promise hop less, and no closure
     // per call. Timed calls need their start time, so they get their own.

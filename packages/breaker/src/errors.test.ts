@@ -1,5 +1,5 @@
 import { isPalisadeError, PalisadeError, VirtualClock } from '@palisade/core';
-import { BrokenCircuitError, isBrokenCircuitError, IsolatedCircuitError, isIsolatedCircuitError } from 'cockatiel';
+import { BrokenCircuitError, IsolatedCircuitError, isBrokenCircuitError, isIsolatedCircuitError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import {
   BreakerHalfOpenError,

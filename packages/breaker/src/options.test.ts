@@ -1,0 +1,174 @@
+import { InvalidOptionError, VirtualClock } from '@palisade/core';
+import { handleAll } from 'cockatiel';
+import { describe, expect, it } from 'vitest';
+import { BreakerRegistry } from './breaker-registry.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
+import { CountWindowRule } from './count-window-rule.js';
+import { TimeWindowRule } from './time-window-rule.js';
+
+/** Asserts that `build` throws an InvalidOptionError naming `option` and mentioning `range`. */
+function expectInvalid(build: () => unknown, option: string, range: string): void {
+  let thrown: unknown;
+  try {
+    build();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, `${option} should be rejected`).toBeInstanceOf(InvalidOptionError);
+  const error = thrown as InvalidOptionError;
+  expect(error.option).toBe(option);
+  expect(error.code).toBe('ERR_PALISADE_INVALID_OPTION');
+  expect(error.message).toContain(range);
+}
+
+describe('bad options throw InvalidOptionError at construction, naming the option and its range', () => {
+  it.each([
+    ['a threshold of 0', () => new CountWindowRule({ failureRateThreshold: 0 }), 'failureRateThreshold', '(0, 1]'],
+    ['a threshold above 1', () => new CountWindowRule({ failureRateThreshold: 1.5 }), 'failureRateThreshold', '(0, 1]'],
+    [
+      'a NaN threshold',
+      () => new TimeWindowRule({ failureRateThreshold: Number.NaN }),
+      'failureRateThreshold',
+      '(0, 1]',
+    ],
+    [
+      'a slow-call threshold of 0',
+      () => new CountWindowRule({ slowCallRateThreshold: 0 }),
+      'slowCallRateThreshold',
+      '(0, 1]',
+    ],
+    ['a window of 0 calls', () => new CountWindowRule({ size: 0 }), 'size', '[1, 1000000]'],
+    ['a window of 2.5 calls', () => new CountWindowRule({ size: 2.5 }), 'size', 'an integer'],
+    [
+      'minimumCalls above the window',
+      () => new CountWindowRule({ size: 10, minimumCalls: 11 }),
+      'minimumCalls',
+      '[1, 10]',
+    ],
+    ['a time window of 0 ms', () => new TimeWindowRule({ duration: 0 }), 'duration', '(0, ∞)'],
+    ['a negative time window', () => new TimeWindowRule({ duration: -5 }), 'duration', '(0, ∞)'],
+    ['an infinite time window', () => new TimeWindowRule({ duration: Number.POSITIVE_INFINITY }), 'duration', '(0, ∞)'],
+    ['0 buckets', () => new TimeWindowRule({ buckets: 0 }), 'buckets', '[1, 10000]'],
+    ['a non-integer minimumCalls', () => new TimeWindowRule({ minimumCalls: 1.5 }), 'minimumCalls', 'an integer'],
+    ['a negative slowCallDuration', () => new TimeWindowRule({ slowCallDuration: -1 }), 'slowCallDuration', '(0, ∞]'],
+    ['a consecutive threshold of 0', () => new ConsecutiveFailuresRule({ threshold: 0 }), 'threshold', '[1, '],
+    [
+      'a non-integer consecutive threshold',
+      () => new ConsecutiveFailuresRule({ threshold: 2.5 }),
+      'threshold',
+      'an integer',
+    ],
+    [
+      'a handle that is not a cockatiel Policy',
+      () => new ConsecutiveFailuresRule({ handle: (() => true) as never }),
+      'handle',
+      'cockatiel Policy',
+    ],
+    ['a negative halfOpenAfter', () => new CircuitBreaker({ halfOpenAfter: -1 }), 'halfOpenAfter', '[0, ∞)'],
+    ['a NaN halfOpenAfter', () => new CircuitBreaker({ halfOpenAfter: Number.NaN }), 'halfOpenAfter', '[0, ∞)'],
+    [
+      'a halfOpenAfter that is no backoff',
+      () => new CircuitBreaker({ halfOpenAfter: {} as never }),
+      'halfOpenAfter',
+      'backoff',
+    ],
+    ['0 probes', () => new CircuitBreaker({ halfOpen: { probes: 0 } }), 'halfOpen.probes', '[1, '],
+    ['1.5 probes', () => new CircuitBreaker({ halfOpen: { probes: 1.5 } }), 'halfOpen.probes', 'an integer'],
+    [
+      'a success threshold of 0',
+      () => new CircuitBreaker({ halfOpen: { successThreshold: 0 } }),
+      'halfOpen.successThreshold',
+      '(0, 1]',
+    ],
+    [
+      'a negative probe limit',
+      () => new CircuitBreaker({ halfOpen: { maxDuration: -1 } }),
+      'halfOpen.maxDuration',
+      '(0, ∞]',
+    ],
+    ['an unknown mode', () => new CircuitBreaker({ mode: 'off' as never }), 'mode', '"metrics-only"'],
+    [
+      'a breaker handle that is not a Policy',
+      () => new CircuitBreaker({ handle: 'all' as never }),
+      'handle',
+      'cockatiel Policy',
+    ],
+    ['an empty rule list', () => new CircuitBreaker({ rule: [] }), 'rule', 'non-empty'],
+    ['something that is no rule', () => new CircuitBreaker({ rule: { threshold: 3 } as never }), 'rule', 'trip rule'],
+    ['a clock without now()', () => new CircuitBreaker({ clock: {} as never }), 'clock.now', 'a function'],
+    [
+      'a store without methods',
+      () => new CircuitBreaker({ store: { current: () => 0 } as never }),
+      'store.transition',
+      'a function',
+    ],
+    ['options that are not an object', () => new CircuitBreaker(42 as never), 'options', 'an options object'],
+    [
+      'halfOpen that is not an object',
+      () => new CircuitBreaker({ halfOpen: 3 as never }),
+      'halfOpen',
+      'an options object',
+    ],
+    ['an idle timeout of 0', () => new BreakerRegistry({ idleTimeout: 0 }), 'idleTimeout', '(0, ∞)'],
+  ])('%s', (_, build, option, range) => {
+    expectInvalid(build, option, range);
+  });
+
+  it('a rule already used by another breaker', () => {
+    const rule = new ConsecutiveFailuresRule();
+    new CircuitBreaker({ rule });
+    expectInvalid(() => new CircuitBreaker({ rule }), 'rule', 'no other breaker uses');
+    const twice = new CountWindowRule();
+    expectInvalid(() => new CircuitBreaker({ rule: [twice, twice] }), 'rule[1]', 'no other breaker uses');
+  });
+
+  it('a breaker that failed to construct leaves its rules free', () => {
+    const rule = new ConsecutiveFailuresRule();
+    expect(() => new CircuitBreaker({ rule, halfOpenAfter: -1 })).toThrow(InvalidOptionError);
+    expect(() => new CircuitBreaker({ rule })).not.toThrow();
+  });
+
+  it('registry options shared by every key may not carry per-breaker state', () => {
+    expectInvalid(
+      () => new BreakerRegistry({ breaker: { rule: new ConsecutiveFailuresRule() } }),
+      'breaker.rule',
+      'a function of the key',
+    );
+    expect(() => new BreakerRegistry({ breaker: { handle: handleAll, halfOpenAfter: 5 } })).not.toThrow();
+  });
+
+  it('a malformed initialState, or one saved with other rules', () => {
+    expectInvalid(
+      () => new CircuitBreaker({ initialState: { circuit: { kind: 'ajar' }, rules: [] } }),
+      'initialState',
+      'toJSON',
+    );
+    expectInvalid(() => new CircuitBreaker({ initialState: 'open' }), 'initialState', 'toJSON');
+    const saved = new CircuitBreaker({ rule: new CountWindowRule({ size: 5 }) }).toJSON();
+    expectInvalid(
+      () => new CircuitBreaker({ rule: new CountWindowRule({ size: 6 }), initialState: saved }),
+      'initialState.rules[0]',
+      'size 6',
+    );
+    expectInvalid(
+      () => new CircuitBreaker({ rule: [new CountWindowRule(), new ConsecutiveFailuresRule()], initialState: saved }),
+      'initialState.rules',
+      '2 rule(s)',
+    );
+  });
+
+  it('an invalid per-key option surfaces from registry.get', () => {
+    const registry = new BreakerRegistry<string>({
+      clock: new VirtualClock(),
+      breaker: (key) => ({ halfOpenAfter: key === 'bad' ? -1 : 10 }),
+    });
+    expect(() => registry.get('good')).not.toThrow();
+    expectInvalid(() => registry.get('bad'), 'halfOpenAfter', '[0, ∞)');
+    expect(registry.size).toBe(1);
+  });
+
+  it('setMode checks its argument', () => {
+    expectInvalid(() => new CircuitBreaker().setMode('closed' as never), 'mode', '"normal"');
+  });
+});
