@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeWorld, read, text } from './fixtures.test-util.js';
-import { createMemoryLink } from './memory-transport.js';
+import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
 import { accept, connect, type RejectionEvent } from './secure-channel.js';
 import { MessageType } from './wire.js';
 
@@ -11,7 +11,7 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-function open(names = ['alice', 'bob'], intercept?: Parameters<typeof createMemoryLink>[0]['intercept'], extra = {}) {
+function open(names = ['alice', 'bob'], intercept?: MemoryLinkOptions['intercept'], extra = {}) {
   const world = makeWorld(names);
   const [aEnd, bEnd] = createMemoryLink({ intercept });
   const common = { directory: world.directory, clock: world.clock, crypto, ...extra };
