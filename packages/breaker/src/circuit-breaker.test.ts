@@ -55,6 +55,7 @@ describe('CircuitBreaker: closed', () => {
 
   it('accepts PromiseLike thenables', async () => {
     const breaker = new CircuitBreaker();
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is the point of this test
     const thenable: PromiseLike<number> = { then: (resolve) => Promise.resolve(7).then(resolve) };
     expect(await breaker.execute(() => thenable)).toBe(7);
   });
@@ -197,6 +198,23 @@ describe('CircuitBreaker: closed', () => {
     expect(breaker.state).toBe(CircuitState.Closed);
     expect(breaker.stats()).toMatchObject({ calls: 4, failures: 3, inFlight: 0, opens: 1 });
   });
+
+  it('a late failure from before an open period does not count toward the next closed period', async () => {
+    const clock = new VirtualClock();
+    const breaker = new CircuitBreaker({ clock, rule: consecutive(2), halfOpenAfter: 100 });
+    let failLate: () => void = () => {};
+    const late = breaker
+      .execute(() => new Promise<never>((_, reject) => (failLate = () => reject(new Boom('late')))))
+      .catch(() => {});
+    await run(breaker, fail, 2);
+    await clock.advance(100);
+    await run(breaker, succeed); // the probe closes the circuit
+    failLate();
+    await late;
+    await run(breaker, fail);
+    expect(breaker.state).toBe(CircuitState.Closed); // one current failure, not two
+    expect(breaker.stats().rules[0]).toMatchObject({ failures: 1 });
+  });
 });
 
 describe('CircuitBreaker: half-open', () => {
@@ -248,7 +266,7 @@ describe('CircuitBreaker: half-open', () => {
     });
     await run(breaker, fail);
     await clock.advance(10);
-    const probe = breaker.execute(() => new Promise((resolve) => clock.setTimeout(resolve, 51)));
+    const probe = breaker.execute(() => new Promise<void>((resolve) => clock.setTimeout(resolve, 51)));
     await clock.runAll();
     await probe;
     expect(breaker.state).toBe(CircuitState.Open);
@@ -434,7 +452,7 @@ describe('CircuitBreaker: stats and snapshots', () => {
     });
     await run(breaker, fail, 1);
     await run(breaker, succeed, 3);
-    const slow = breaker.execute(() => new Promise((resolve) => clock.setTimeout(resolve, 6)));
+    const slow = breaker.execute(() => new Promise<void>((resolve) => clock.setTimeout(resolve, 6)));
     await clock.advance(10);
     await slow;
     const stats = breaker.stats();
