@@ -11,7 +11,11 @@ describe('ShardedQueue: running tasks', () => {
     const queue = new ShardedQueue({ clock: new VirtualClock() });
     const sync = queue.add('a', () => 1);
     const async = queue.add('b', async () => 2);
-    const thenable = queue.add('c', () => ({ then: (resolve: (value: number) => void) => resolve(3) }));
+    const foreign: PromiseLike<number> = {
+      // biome-ignore lint/suspicious/noThenProperty: the point is a thenable that is not a Promise
+      then: (onFulfilled) => Promise.resolve(onFulfilled?.(3)) as never,
+    };
+    const thenable = queue.add('c', () => foreign);
     expect(await Promise.all([sync, async, thenable])).toEqual([1, 2, 3]);
   });
 
@@ -587,7 +591,7 @@ describe('ShardedQueue: live resize', () => {
     const queue = new ShardedQueue<string>({ shards: 3, clock });
     const keys = keysOnShard(queue, 1, 3);
     const log: string[] = [];
-    const tasks = keys.flatMap((key) => [
+    const tasks: Promise<unknown>[] = keys.flatMap((key) => [
       queue.add(key, timed(clock, 10, `${key}-old`, log)),
       queue.add(key, timed(clock, 10, `${key}-old2`, log)),
     ]);
