@@ -110,15 +110,16 @@ export class BreakerCore {
   readonly clock: Clock;
   readonly #store: BreakerStore;
   readonly #rules: readonly TripRule[];
-  /** Per rule: its own handle, or undefined when it shares the breaker's (the common case, classified once). */
-  readonly #ruleHandles: readonly (Policy | undefined)[];
+  /** Per rule: its own handle, or undefined when it shares the breaker's. Null when no rule has its own: the common case, classified once. */
+  readonly #ruleHandles: readonly (Policy | undefined)[] | null;
   readonly #errorFilter: (error: unknown) => boolean;
   readonly #resultFilter: (result: unknown) => boolean;
   readonly #needsTime: boolean;
   /** The smallest slowCallDuration of the rules: what `stats().slowCalls` and the probes count as slow. */
   readonly #slowCallDuration: number;
   readonly #needsDuration: boolean;
-  readonly #halfOpenAfter: IBackoffFactory<IHalfOpenAfterBackoffContext>;
+  /** A fixed number of milliseconds, or a backoff asked at each opening. */
+  readonly #halfOpenAfter: number | IBackoffFactory<IHalfOpenAfterBackoffContext>;
   readonly #probes: number;
   readonly #successThreshold: number;
   readonly #maxHalfOpenDuration: number;
@@ -127,8 +128,8 @@ export class BreakerCore {
   /** The last record this breaker announced; a different epoch in the store means someone else moved it. */
   #seenEpoch: number;
   #seenKind: CircuitKind;
-  #backoff: IBackoff<IHalfOpenAfterBackoffContext> | undefined;
-  #backoffAttempt = 0;
+  /** The open period's backoff step and the opening it was computed for; undefined while closed. */
+  #backoff: { readonly step: IBackoff<IHalfOpenAfterBackoffContext>; readonly attempt: number } | undefined;
   #isolationHolds = 0;
 
   #inFlight = 0;
@@ -145,27 +146,19 @@ export class BreakerCore {
   #lastRetryAfter = 0;
 
   // Created on first subscription: most breakers in a large registry are never listened to.
-  #breakEmitter: EventEmitter<BreakReason> | undefined;
-  #resetEmitter: EventEmitter<void> | undefined;
-  #halfOpenEmitter: EventEmitter<void> | undefined;
-  #stateChangeEmitter: EventEmitter<CircuitState> | undefined;
-  #successEmitter: EventEmitter<ISuccessEvent> | undefined;
-  #failureEmitter: EventEmitter<IFailureEvent> | undefined;
-  #rejectedEmitter: EventEmitter<RejectedEvent> | undefined;
-
+  #emitters: Emitters | undefined;
   // One rejection per state: every call turned away in the same open period gets the same settled promise.
-  #rejectionEpoch = -1;
-  #rejectionTicket = 0;
-  #rejectionPromise: Promise<never> | undefined;
+  #rejection: { readonly epoch: number; readonly ticket: number; readonly promise: Promise<never> } | undefined;
 
   constructor(options: ResolvedOptions) {
     this.clock = options.clock;
     this.#store = options.store;
     this.#rules = options.rules;
     const handle = options.handle;
-    this.#ruleHandles = options.rules.map((rule) =>
+    const ruleHandles = options.rules.map((rule) =>
       rule.handle === undefined || rule.handle === handle ? undefined : rule.handle,
     );
+    this.#ruleHandles = ruleHandles.some((ruleHandle) => ruleHandle !== undefined) ? ruleHandles : null;
     this.#errorFilter = handle.options.errorFilter;
     this.#resultFilter = handle.options.resultFilter;
     this.#needsTime = options.rules.some((rule) => rule.needsTime);
@@ -248,7 +241,7 @@ export class BreakerCore {
   #reject(ticket: number, retryAfter: number): number {
     this.#rejections++;
     this.#lastRetryAfter = retryAfter;
-    const emitter = this.#rejectedEmitter;
+    const emitter = this.#emitters?.rejected;
     if (emitter !== undefined && emitter.size > 0) {
       emitter.emit({ reason: rejectionReasons[-ticket - 1] as RejectionReason, retryAfter: Math.max(0, retryAfter) });
     }
@@ -265,14 +258,12 @@ export class BreakerCore {
    */
   rejection(ticket: number): Promise<never> {
     const epoch = this.#store.current().epoch;
-    if (this.#rejectionPromise === undefined || this.#rejectionEpoch !== epoch || this.#rejectionTicket !== ticket) {
-      const promise = Promise.reject(this.#rejectionError(ticket));
-      promise.catch(noop);
-      this.#rejectionPromise = promise;
-      this.#rejectionEpoch = epoch;
-      this.#rejectionTicket = ticket;
-    }
-    return this.#rejectionPromise;
+    const cached = this.#rejection;
+    if (cached !== undefined && cached.epoch === epoch && cached.ticket === ticket) return cached.promise;
+    const promise = Promise.reject(this.#rejectionError(ticket));
+    promise.catch(noop);
+    this.#rejection = { epoch, ticket, promise };
+    return promise;
   }
 
   #rejectionError(ticket: number): BreakerRejectedError {
@@ -303,11 +294,7 @@ export class BreakerCore {
 
   /** Whether `execute` must read the clock when a call starts: for slow calls, or for listeners that want durations. */
   needsStart(): boolean {
-    return (
-      this.#needsDuration ||
-      (this.#successEmitter !== undefined && this.#successEmitter.size > 0) ||
-      (this.#failureEmitter !== undefined && this.#failureEmitter.size > 0)
-    );
+    return this.#needsDuration || this.#emitters?.listensToOutcomes() === true;
   }
 
   /**
@@ -334,7 +321,7 @@ export class BreakerCore {
     this.#inFlight--;
     this.#released++;
     if (ticket % 2 === 1) this.#store.releaseProbe((ticket - 1) / 2);
-    const emitter = this.#failureEmitter;
+    const emitter = this.#emitters?.failure;
     if (cancellation !== undefined && emitter !== undefined && emitter.size > 0) {
       emitter.emit({ duration: 0, handled: false, reason: { error: cancellation } });
     }
@@ -367,12 +354,12 @@ export class BreakerCore {
 
   #emitOutcome(kind: OutcomeKind, outcome: unknown, failed: boolean, duration: number): void {
     if (failed || kind === OUTCOME_ERROR) {
-      const emitter = this.#failureEmitter;
+      const emitter = this.#emitters?.failure;
       if (emitter !== undefined && emitter.size > 0) {
         emitter.emit({ duration, handled: failed, reason: failureReasonOf(kind, outcome) });
       }
     } else {
-      const emitter = this.#successEmitter;
+      const emitter = this.#emitters?.success;
       if (emitter !== undefined && emitter.size > 0) emitter.emit({ duration });
     }
   }
@@ -396,7 +383,7 @@ export class BreakerCore {
       const handles = this.#ruleHandles;
       let trips = false;
       for (let i = 0; i < rules.length; i++) {
-        const handle = handles[i];
+        const handle = handles === null ? undefined : handles[i];
         const ruleFailed = handle === undefined ? failed : classify(handle, kind, outcome);
         if ((rules[i] as TripRule).record(ruleFailed, durationMs, now)) trips = true;
       }
@@ -450,16 +437,18 @@ export class BreakerCore {
       result: reason,
       signal: neverAbortedSignal,
     });
-    let backoff: IBackoff<IHalfOpenAfterBackoffContext>;
-    if (attempt > 1 && this.#backoff !== undefined && this.#backoffAttempt === attempt - 1) {
-      backoff = this.#backoff.next(context(attempt));
+    const halfOpenAfter = this.#halfOpenAfter;
+    if (typeof halfOpenAfter === 'number') return halfOpenAfter;
+    const previous = this.#backoff;
+    let step: IBackoff<IHalfOpenAfterBackoffContext>;
+    if (attempt > 1 && previous !== undefined && previous.attempt === attempt - 1) {
+      step = previous.step.next(context(attempt));
     } else {
-      backoff = this.#halfOpenAfter.next(context(1));
-      for (let n = 2; n <= attempt; n++) backoff = backoff.next(context(n));
+      step = halfOpenAfter.next(context(1));
+      for (let n = 2; n <= attempt; n++) step = step.next(context(n));
     }
-    this.#backoff = backoff;
-    this.#backoffAttempt = attempt;
-    const duration = backoff.duration;
+    this.#backoff = { step, attempt };
+    const duration = step.duration;
     // NaN or a negative duration from a custom backoff means "probe at once", never "never".
     return Number.isNaN(duration) || duration < 0 ? 0 : duration;
   }
@@ -482,7 +471,6 @@ export class BreakerCore {
     if (record.kind === 'closed') {
       this.#resetRules();
       this.#backoff = undefined;
-      this.#backoffAttempt = 0;
     }
     if (record.kind !== 'isolated') this.#isolationHolds = 0;
   }
@@ -497,22 +485,24 @@ export class BreakerCore {
   }
 
   #announce(record: CircuitRecord, reason: FailureReason<unknown> | undefined): void {
+    const emitters = this.#emitters;
+    if (emitters === undefined) return;
     switch (record.kind) {
       case 'open':
-        this.#breakEmitter?.emit(reason ?? { error: new HydratingCircuitError() });
+        emitters.break?.emit(reason ?? { error: new HydratingCircuitError() });
         break;
       case 'isolated':
-        this.#breakEmitter?.emit({ isolated: true });
+        emitters.break?.emit({ isolated: true });
         break;
       case 'half-open':
-        this.#halfOpenEmitter?.emit();
+        emitters.halfOpen?.emit();
         break;
       case 'closed':
-        this.#resetEmitter?.emit();
+        emitters.reset?.emit();
         break;
     }
     // A listener may have moved the circuit again; then this change is no longer news.
-    if (this.#seenEpoch === record.epoch) this.#stateChangeEmitter?.emit(toCircuitState(record.kind));
+    if (this.#seenEpoch === record.epoch) emitters.stateChange?.emit(toCircuitState(record.kind));
   }
 
   #resetRules(): void {
@@ -564,7 +554,6 @@ export class BreakerCore {
     this.#manual((current) => (current.kind === 'closed' ? undefined : this.#closedAfter(current)));
     this.#resetRules();
     this.#backoff = undefined;
-    this.#backoffAttempt = 0;
   }
 
   get mode(): BreakerMode {
@@ -661,38 +650,71 @@ export class BreakerCore {
   // --- events --------------------------------------------------------------------
 
   get onBreak(): Event<BreakReason> {
-    this.#breakEmitter ??= new EventEmitter<BreakReason>();
-    return this.#breakEmitter.addListener;
+    return this.#events().on('break');
   }
 
   get onReset(): Event<void> {
-    this.#resetEmitter ??= new EventEmitter<void>();
-    return this.#resetEmitter.addListener;
+    return this.#events().on('reset');
   }
 
   get onHalfOpen(): Event<void> {
-    this.#halfOpenEmitter ??= new EventEmitter<void>();
-    return this.#halfOpenEmitter.addListener;
+    return this.#events().on('halfOpen');
   }
 
   get onStateChange(): Event<CircuitState> {
-    this.#stateChangeEmitter ??= new EventEmitter<CircuitState>();
-    return this.#stateChangeEmitter.addListener;
+    return this.#events().on('stateChange');
   }
 
   get onSuccess(): Event<ISuccessEvent> {
-    this.#successEmitter ??= new EventEmitter<ISuccessEvent>();
-    return this.#successEmitter.addListener;
+    return this.#events().on('success');
   }
 
   get onFailure(): Event<IFailureEvent> {
-    this.#failureEmitter ??= new EventEmitter<IFailureEvent>();
-    return this.#failureEmitter.addListener;
+    return this.#events().on('failure');
   }
 
   get onRejected(): Event<RejectedEvent> {
-    this.#rejectedEmitter ??= new EventEmitter<RejectedEvent>();
-    return this.#rejectedEmitter.addListener;
+    return this.#events().on('rejected');
+  }
+
+  #events(): Emitters {
+    this.#emitters ??= new Emitters();
+    return this.#emitters;
+  }
+}
+
+interface EventTypes {
+  break: BreakReason;
+  // biome-ignore lint/suspicious/noConfusingVoidType: cockatiel's onReset is an Event<void>
+  reset: void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: cockatiel's onHalfOpen is an Event<void>
+  halfOpen: void;
+  stateChange: CircuitState;
+  success: ISuccessEvent;
+  failure: IFailureEvent;
+  rejected: RejectedEvent;
+}
+
+/** A breaker's emitters, each made when first subscribed to. */
+class Emitters {
+  break: EventEmitter<BreakReason> | undefined;
+  reset: EventEmitter<void> | undefined;
+  halfOpen: EventEmitter<void> | undefined;
+  stateChange: EventEmitter<CircuitState> | undefined;
+  success: EventEmitter<ISuccessEvent> | undefined;
+  failure: EventEmitter<IFailureEvent> | undefined;
+  rejected: EventEmitter<RejectedEvent> | undefined;
+
+  on<K extends keyof EventTypes>(name: K): Event<EventTypes[K]> {
+    const slots = this as unknown as Record<K, EventEmitter<EventTypes[K]> | undefined>;
+    slots[name] ??= new EventEmitter<EventTypes[K]>();
+    return slots[name].addListener;
+  }
+
+  listensToOutcomes(): boolean {
+    return (
+      (this.success !== undefined && this.success.size > 0) || (this.failure !== undefined && this.failure.size > 0)
+    );
   }
 }
 

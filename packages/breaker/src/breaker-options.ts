@@ -9,19 +9,13 @@ import {
   optionsObject,
   realClock,
 } from '@palisade/core';
-import {
-  ConstantBackoff,
-  handleAll,
-  type IBackoffFactory,
-  type IHalfOpenAfterBackoffContext,
-  type Policy,
-} from 'cockatiel';
+import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
 import type { CircuitRecord } from './circuit-record.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { handleOption, limitOption } from './option-checks.js';
 import { type BreakerSnapshot, readSnapshot } from './snapshot.js';
 import { type BreakerStore, MemoryBreakerStore } from './store.js';
-import type { TripRule } from './trip-rule.js';
+import { ExclusiveRule, type TripRule } from './trip-rule.js';
 
 /**
  * `normal` runs the state machine. `disabled` admits every call and only
@@ -108,7 +102,7 @@ export interface CircuitBreakerOptions {
 export interface ResolvedOptions {
   readonly rules: readonly TripRule[];
   readonly handle: Policy;
-  readonly halfOpenAfter: IBackoffFactory<IHalfOpenAfterBackoffContext>;
+  readonly halfOpenAfter: number | IBackoffFactory<IHalfOpenAfterBackoffContext>;
   readonly probes: number;
   readonly successThreshold: number;
   readonly maxHalfOpenDuration: number;
@@ -118,10 +112,19 @@ export interface ResolvedOptions {
 }
 
 /**
- * Rules already bound to a breaker. A rule holds its window, so two breakers
- * sharing one would each see the other's calls: a bug worth catching at once.
+ * Custom rules already bound to a breaker; the built-in ones mark themselves.
+ * A rule holds its window, so two breakers sharing one would each see the
+ * other's calls: a bug worth catching at once.
  */
-const boundRules = new WeakSet<TripRule>();
+const boundCustomRules = new WeakSet<TripRule>();
+
+const isBound = (rule: TripRule): boolean =>
+  rule instanceof ExclusiveRule ? ExclusiveRule.isTaken(rule) : boundCustomRules.has(rule);
+
+function bind(rule: TripRule): void {
+  if (rule instanceof ExclusiveRule) ExclusiveRule.take(rule);
+  else boundCustomRules.add(rule);
+}
 
 export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined): ResolvedOptions {
   const {
@@ -158,7 +161,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined
     clock,
   };
   // Bind only once everything is valid, so a constructor that throws leaves the rules free for another try.
-  for (const each of rules) boundRules.add(each);
+  for (const each of rules) bind(each);
   if (snapshot !== undefined) snapshot.restoreRules();
   return resolved;
 }
@@ -175,7 +178,7 @@ function resolveRules(rule: CircuitBreakerOptions['rule']): readonly TripRule[] 
         'a trip rule (ConsecutiveFailuresRule, CountWindowRule, TimeWindowRule, or a TripRule)',
         each,
       );
-    if (boundRules.has(each) || rules.indexOf(each) !== index) {
+    if (isBound(each) || rules.indexOf(each) !== index) {
       throw new InvalidOptionError(
         name,
         'a rule that no other breaker uses (rules hold their window; create one per breaker, or give a BreakerRegistry a function that returns options)',
@@ -201,10 +204,9 @@ function isTripRule(value: unknown): value is TripRule {
 
 function resolveBackoff(
   halfOpenAfter: number | IBackoffFactory<IHalfOpenAfterBackoffContext>,
-): IBackoffFactory<IHalfOpenAfterBackoffContext> {
-  if (typeof halfOpenAfter === 'number') {
-    return new ConstantBackoff(durationOption('halfOpenAfter', halfOpenAfter));
-  }
+): number | IBackoffFactory<IHalfOpenAfterBackoffContext> {
+  // A number stays a number: a ConstantBackoff per breaker would cost memory in a registry of millions.
+  if (typeof halfOpenAfter === 'number') return durationOption('halfOpenAfter', halfOpenAfter);
   if (typeof (halfOpenAfter as Partial<IBackoffFactory<unknown>> | null)?.next !== 'function') {
     throw new InvalidOptionError(
       'halfOpenAfter',

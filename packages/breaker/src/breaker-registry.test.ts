@@ -1,4 +1,4 @@
-import { VirtualClock } from '@palisade/core';
+import { type Clock, VirtualClock } from '@palisade/core';
 import { CircuitState } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { fail, run, succeed } from './breaker.test-util.js';
@@ -100,6 +100,31 @@ describe('BreakerRegistry', () => {
     expect(breakers.peek('strict:x')).toBeUndefined();
     expect(breakers.get('strict:x').state).toBe(CircuitState.Closed);
     expect(created).toEqual(['strict:x', 'strict:x']);
+  });
+
+  it('sweeps a large registry in chunks, yielding to the event loop between them', async () => {
+    const clock = new VirtualClock();
+    const delays: number[] = [];
+    const spy: Clock = {
+      now: () => clock.now(),
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        return clock.setTimeout(callback, ms);
+      },
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    };
+    const breakers = new BreakerRegistry<number>({ clock: spy, idleTimeout: IDLE });
+    for (let key = 0; key < 25_000; key++) {
+      const permit = breakers.tryAcquire(key);
+      if (permit.admitted) permit.success(1);
+    }
+    await clock.advance(IDLE);
+    expect(breakers.size).toBe(25_000);
+    await clock.advance(IDLE);
+    expect(breakers.size).toBe(0);
+    // Two sweeps of three chunks each: the first and the next sweep are IDLE apart, the chunks 0 ms.
+    expect(delays).toEqual([IDLE, 0, 0, IDLE, 0, 0]);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('sums stats over every breaker', async () => {

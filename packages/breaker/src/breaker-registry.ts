@@ -15,6 +15,9 @@ import type { CircuitBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
 
+/** Breakers a sweep visits before it yields to the event loop. */
+const SWEEP_CHUNK = 10_000;
+
 export interface BreakerRegistryOptions<K> {
   /**
    * Options for each key's breaker: one object for every key, or a function
@@ -69,7 +72,8 @@ export interface RegistryEntryEvent<K> {
  * A call through the registry costs one map lookup, and nothing on the hot
  * path reads the clock or writes a timestamp: the sweep compares each
  * breaker's call counter with the value it noted at the previous sweep. The
- * sweep visits every key, which the benchmark measures per million keys.
+ * sweep visits every key, in chunks of 10,000 between which the event loop
+ * runs.
  */
 export class BreakerRegistry<K = string> {
   readonly idleTimeout: number;
@@ -77,6 +81,8 @@ export class BreakerRegistry<K = string> {
   readonly #optionsFor: (key: K) => CircuitBreakerOptions;
   readonly #breakers = new Map<K, CircuitBreaker>();
   #timer: TimerHandle | undefined;
+  /** Where the sweep in progress has got to. */
+  #cursor: Iterator<[K, CircuitBreaker]> | undefined;
   #createEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
   #evictEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
 
@@ -139,6 +145,7 @@ export class BreakerRegistry<K = string> {
     this.#breakers.clear();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#cursor = undefined;
   }
 
   /** Totals over every breaker. O(keys): for dashboards, not for every call. */
@@ -197,25 +204,47 @@ export class BreakerRegistry<K = string> {
 
   #armSweep(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = this.#clock.setTimeout(() => this.#sweep(), this.idleTimeout);
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#cursor = this.#breakers.entries();
+      this.#sweep();
+    }, this.idleTimeout);
     unrefTimer(this.#timer);
   }
 
+  /**
+   * Visits up to SWEEP_CHUNK breakers, then yields to the event loop and goes
+   * on, so that a registry of millions never stalls the process for the
+   * whole sweep. A Map iterator survives deletions and sees insertions.
+   */
   #sweep(): void {
     this.#timer = undefined;
+    const cursor = this.#cursor;
+    if (cursor === undefined) return;
     const evicted: [K, CircuitBreaker][] = [];
-    for (const [key, breaker] of this.#breakers) {
+    let visited = 0;
+    for (let next = cursor.next(); !next.done; next = cursor.next()) {
+      const [key, breaker] = next.value;
       const core = breakerCore(breaker);
       const activity = core.activity;
       if (activity !== core.registryMark) {
         core.registryMark = activity;
       } else if (core.atRest) {
-        // Deleting the entry being visited is safe for a Map iterator.
         this.#breakers.delete(key);
         if (this.#evictEmitter !== undefined) evicted.push([key, breaker]);
       }
+      if (++visited === SWEEP_CHUNK) {
+        this.#timer = this.#clock.setTimeout(() => this.#sweep(), 0);
+        unrefTimer(this.#timer);
+        this.#announceEvictions(evicted);
+        return;
+      }
     }
+    this.#cursor = undefined;
     if (this.#breakers.size > 0) this.#armSweep();
+    this.#announceEvictions(evicted);
+  }
+
+  #announceEvictions(evicted: readonly [K, CircuitBreaker][]): void {
     for (const [key, breaker] of evicted) this.#evictEmitter?.emit({ key, breaker });
   }
 }

@@ -17,6 +17,7 @@ import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { CountWindowRule } from './count-window-rule.js';
 import { BreakerHalfOpenError, BreakerIsolatedError, BreakerOpenError, ProbeTimeoutError } from './errors.js';
 import { TimeWindowRule } from './time-window-rule.js';
+import type { TripRule } from './trip-rule.js';
 
 const consecutive = (threshold: number) => new ConsecutiveFailuresRule({ threshold });
 
@@ -142,6 +143,40 @@ describe('CircuitBreaker: closed', () => {
       throw new Timeout();
     });
     expect(breaker.state).toBe(CircuitState.Open); // the fourth failure in a row, for the second rule
+  });
+
+  it('takes a custom TripRule', async () => {
+    let failures = 0;
+    const everyThirdFailure: TripRule = {
+      name: 'every-third-failure',
+      handle: undefined,
+      slowCallDuration: Number.POSITIVE_INFINITY,
+      needsTime: false,
+      get state() {
+        return failures;
+      },
+      record: (failed) => failed && ++failures % 3 === 0,
+      reset: () => {
+        failures = 0;
+      },
+      metrics: () => ({
+        rule: 'every-third-failure',
+        calls: 0,
+        failures,
+        slowCalls: 0,
+        failureRate: 0,
+        slowCallRate: 0,
+      }),
+      success: () => {},
+      failure: () => false,
+    };
+    const breaker = new CircuitBreaker({ rule: everyThirdFailure });
+    await run(breaker, fail, 2);
+    await run(breaker, succeed);
+    expect(breaker.state).toBe(CircuitState.Closed);
+    await run(breaker, fail);
+    expect(breaker.state).toBe(CircuitState.Open);
+    expect(breaker.stats().rules[0]).toMatchObject({ rule: 'every-third-failure', failures: 3 });
   });
 
   it('opens on the slow-call rate even when every call succeeds', async () => {

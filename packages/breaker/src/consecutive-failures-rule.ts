@@ -1,7 +1,7 @@
 import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
 import type { CircuitState, Policy } from 'cockatiel';
 import { handleOption } from './option-checks.js';
-import { type RuleMetrics, type TripRule, windowMetrics } from './trip-rule.js';
+import { ExclusiveRule, type RuleMetrics, type TripRule, windowMetrics } from './trip-rule.js';
 
 export interface ConsecutiveFailuresOptions {
   /**
@@ -21,18 +21,29 @@ export interface ConsecutiveFailuresOptions {
  * Envoy's `consecutive_5xx`. Its state is the current run, a number, as in
  * cockatiel.
  */
-export class ConsecutiveFailuresRule implements TripRule {
-  readonly name: string = 'consecutive-failures';
+export class ConsecutiveFailuresRule extends ExclusiveRule implements TripRule {
   readonly threshold: number;
   readonly handle: Policy | undefined;
-  readonly slowCallDuration: number = Number.POSITIVE_INFINITY;
-  readonly needsTime: boolean = false;
   #failures = 0;
 
   constructor(options?: ConsecutiveFailuresOptions) {
+    super();
     const { threshold = 5, handle } = optionsObject('options', options);
     this.threshold = integerOption('threshold', threshold, { min: 1, max: Number.MAX_SAFE_INTEGER });
     this.handle = handle === undefined ? undefined : handleOption('handle', handle);
+  }
+
+  // Constants live on the prototype: a registry may hold a million of these.
+  get name(): string {
+    return 'consecutive-failures';
+  }
+
+  get slowCallDuration(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  get needsTime(): boolean {
+    return false;
   }
 
   record(failed: boolean): boolean {

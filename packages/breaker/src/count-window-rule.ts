@@ -1,9 +1,9 @@
 import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
+  ExclusiveRule,
   exceedsRates,
   type RateRuleOptions,
-  type RateThresholds,
   type RuleMetrics,
   rateThresholds,
   type TripRule,
@@ -38,16 +38,13 @@ const SLOW = 2;
  * `CountBreaker`). The window is a ring of one byte per call, so a call costs
  * O(1) and no allocation.
  */
-export class CountWindowRule implements TripRule {
-  readonly name: string = 'count-window';
+export class CountWindowRule extends ExclusiveRule implements TripRule {
   readonly size: number;
   readonly failureRateThreshold: number;
   readonly slowCallDuration: number;
   readonly slowCallRateThreshold: number;
   readonly minimumCalls: number;
   readonly handle: Policy | undefined;
-  readonly needsTime: boolean = false;
-  readonly #thresholds: RateThresholds;
   readonly #samples: Uint8Array;
   #next = 0;
   #calls = 0;
@@ -55,16 +52,24 @@ export class CountWindowRule implements TripRule {
   #slowCalls = 0;
 
   constructor(options?: CountWindowOptions) {
+    super();
     const { size = 100 } = optionsObject('options', options);
     this.size = integerOption('size', size, { min: 1, max: 1_000_000 });
     const thresholds = rateThresholds(options, this.size, this.size);
-    this.#thresholds = thresholds;
     this.failureRateThreshold = thresholds.failureRateThreshold;
     this.slowCallDuration = thresholds.slowCallDuration;
     this.slowCallRateThreshold = thresholds.slowCallRateThreshold;
     this.minimumCalls = thresholds.minimumCalls;
     this.handle = thresholds.handle;
     this.#samples = new Uint8Array(this.size);
+  }
+
+  get name(): string {
+    return 'count-window';
+  }
+
+  get needsTime(): boolean {
+    return false;
   }
 
   record(failed: boolean, durationMs: number): boolean {
@@ -82,7 +87,7 @@ export class CountWindowRule implements TripRule {
     this.#failures += flags & FAILED;
     this.#slowCalls += flags >> 1;
     this.#next = index + 1 === samples.length ? 0 : index + 1;
-    return exceedsRates(this.#thresholds, this.#calls, this.#failures, this.#slowCalls);
+    return exceedsRates(this, this.#calls, this.#failures, this.#slowCalls);
   }
 
   reset(): void {

@@ -6,6 +6,7 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { CountWindowRule } from './count-window-rule.js';
 import { TimeWindowRule } from './time-window-rule.js';
+import type { TripRule } from './trip-rule.js';
 
 /** Asserts that `build` throws an InvalidOptionError naming `option` and mentioning `range`. */
 function expectInvalid(build: () => unknown, option: string, range: string): void {
@@ -121,6 +122,23 @@ describe('bad options throw InvalidOptionError at construction, naming the optio
     expectInvalid(() => new CircuitBreaker({ rule }), 'rule', 'no other breaker uses');
     const twice = new CountWindowRule();
     expectInvalid(() => new CircuitBreaker({ rule: [twice, twice] }), 'rule[1]', 'no other breaker uses');
+  });
+
+  it('a custom rule already used by another breaker', () => {
+    const custom: TripRule = {
+      name: 'custom',
+      handle: undefined,
+      slowCallDuration: Number.POSITIVE_INFINITY,
+      needsTime: false,
+      state: null,
+      record: () => false,
+      reset: () => {},
+      metrics: () => ({ rule: 'custom', calls: 0, failures: 0, slowCalls: 0, failureRate: 0, slowCallRate: 0 }),
+      success: () => {},
+      failure: () => false,
+    };
+    new CircuitBreaker({ rule: custom });
+    expectInvalid(() => new CircuitBreaker({ rule: custom }), 'rule', 'no other breaker uses');
   });
 
   it('a breaker that failed to construct leaves its rules free', () => {

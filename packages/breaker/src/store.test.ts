@@ -26,10 +26,10 @@ describe('MemoryBreakerStore', () => {
     expect(store.acquireProbe(1, 2)).toBe(true);
     expect(store.acquireProbe(1, 2)).toBe(false);
     store.releaseProbe(1);
-    expect(store.recordProbe(1, true)).toEqual({ inFlight: 0, successes: 1, failures: 0 });
+    expect(store.recordProbe(1, true)).toMatchObject({ inFlight: 0, successes: 1, failures: 0 });
     expect(store.acquireProbe(1, 2)).toBe(true);
     expect(store.recordProbe(0, true)).toBeUndefined(); // a past epoch
-    expect(store.recordProbe(1, false)).toEqual({ inFlight: 0, successes: 1, failures: 1 });
+    expect(store.recordProbe(1, false)).toMatchObject({ inFlight: 0, successes: 1, failures: 1 });
     expect(store.recordProbe(1, false)).toBeUndefined(); // nothing in flight
     expect(store.acquireProbe(1, 2)).toBe(false);
   });

@@ -41,12 +41,12 @@ export interface BreakerStore {
   recordProbe(epoch: number, succeeded: boolean): ProbeTally | undefined;
 }
 
-/** The default store: one breaker, one process, in memory. */
-export class MemoryBreakerStore implements BreakerStore {
+/** The default store: one breaker, one process, in memory. It is its own probe tally, to save an object per breaker. */
+export class MemoryBreakerStore implements BreakerStore, ProbeTally {
   #record: CircuitRecord;
-  // Mutable, and handed out as the readonly ProbeTally: recordProbe runs on
-  // every probe and should not allocate.
-  readonly #tally = { inFlight: 0, successes: 0, failures: 0 };
+  #inFlight = 0;
+  #successes = 0;
+  #failures = 0;
 
   constructor(initial: CircuitRecord) {
     this.#record = initial;
@@ -59,30 +59,41 @@ export class MemoryBreakerStore implements BreakerStore {
   transition(next: CircuitRecord): boolean {
     if (next.epoch !== this.#record.epoch + 1) return false;
     this.#record = next;
-    this.#tally.inFlight = 0;
-    this.#tally.successes = 0;
-    this.#tally.failures = 0;
+    this.#inFlight = 0;
+    this.#successes = 0;
+    this.#failures = 0;
     return true;
   }
 
   acquireProbe(epoch: number, limit: number): boolean {
-    const tally = this.#tally;
-    if (!this.#isHalfOpenAt(epoch) || tally.inFlight + tally.successes + tally.failures >= limit) return false;
-    tally.inFlight++;
+    if (!this.#isHalfOpenAt(epoch) || this.#inFlight + this.#successes + this.#failures >= limit) return false;
+    this.#inFlight++;
     return true;
   }
 
   releaseProbe(epoch: number): void {
-    if (this.#isHalfOpenAt(epoch) && this.#tally.inFlight > 0) this.#tally.inFlight--;
+    if (this.#isHalfOpenAt(epoch) && this.#inFlight > 0) this.#inFlight--;
   }
 
   recordProbe(epoch: number, succeeded: boolean): ProbeTally | undefined {
-    const tally = this.#tally;
-    if (!this.#isHalfOpenAt(epoch) || tally.inFlight === 0) return undefined;
-    tally.inFlight--;
-    if (succeeded) tally.successes++;
-    else tally.failures++;
-    return tally;
+    if (!this.#isHalfOpenAt(epoch) || this.#inFlight === 0) return undefined;
+    this.#inFlight--;
+    if (succeeded) this.#successes++;
+    else this.#failures++;
+    return this;
+  }
+
+  /** Probes of the current half-open epoch admitted and not yet settled or released. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get successes(): number {
+    return this.#successes;
+  }
+
+  get failures(): number {
+    return this.#failures;
   }
 
   #isHalfOpenAt(epoch: number): boolean {

@@ -8,9 +8,9 @@ import {
 } from '@palisade/core';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
+  ExclusiveRule,
   exceedsRates,
   type RateRuleOptions,
-  type RateThresholds,
   type RuleMetrics,
   rateThresholds,
   type TripRule,
@@ -61,8 +61,7 @@ const FIELDS = 3;
  * a call adds to the newest bucket, and buckets that time has left behind are
  * cleared as the window slides, so each call costs O(1) amortised.
  */
-export class TimeWindowRule implements TripRule {
-  readonly name: string = 'time-window';
+export class TimeWindowRule extends ExclusiveRule implements TripRule {
   readonly duration: number;
   readonly buckets: number;
   readonly failureRateThreshold: number;
@@ -70,8 +69,6 @@ export class TimeWindowRule implements TripRule {
   readonly slowCallRateThreshold: number;
   readonly minimumCalls: number;
   readonly handle: Policy | undefined;
-  readonly needsTime: boolean = true;
-  readonly #thresholds: RateThresholds;
   readonly #bucketMs: number;
   readonly #clock: Clock;
   /** [calls, failures, slowCalls] per bucket; bucket `i` lives at `(i mod buckets) * 3`. */
@@ -87,11 +84,11 @@ export class TimeWindowRule implements TripRule {
   #slowCalls = 0;
 
   constructor(options?: TimeWindowOptions) {
+    super();
     const { duration = 10_000, buckets = 10, clock = realClock } = optionsObject('options', options);
     this.duration = durationOption('duration', duration, { min: 0, minExclusive: true });
     this.buckets = integerOption('buckets', buckets, { min: 1, max: 10_000 });
     const thresholds = rateThresholds(options, 20, Number.MAX_SAFE_INTEGER);
-    this.#thresholds = thresholds;
     this.failureRateThreshold = thresholds.failureRateThreshold;
     this.slowCallDuration = thresholds.slowCallDuration;
     this.slowCallRateThreshold = thresholds.slowCallRateThreshold;
@@ -100,6 +97,14 @@ export class TimeWindowRule implements TripRule {
     this.#bucketMs = this.duration / this.buckets;
     this.#clock = clock;
     this.#counts = new Uint32Array(this.buckets * FIELDS);
+  }
+
+  get name(): string {
+    return 'time-window';
+  }
+
+  get needsTime(): boolean {
+    return true;
   }
 
   record(failed: boolean, durationMs: number, now: number): boolean {
@@ -115,7 +120,7 @@ export class TimeWindowRule implements TripRule {
       counts[offset + 2] = (counts[offset + 2] as number) + 1;
       this.#slowCalls++;
     }
-    return exceedsRates(this.#thresholds, this.#calls, this.#failures, this.#slowCalls);
+    return exceedsRates(this, this.#calls, this.#failures, this.#slowCalls);
   }
 
   reset(): void {

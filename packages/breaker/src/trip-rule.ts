@@ -48,6 +48,27 @@ export interface TripRule extends IBreaker {
   metrics(now: number): RuleMetrics;
 }
 
+/**
+ * The built-in rules remember which breaker took them in a private field.
+ * A WeakSet would do for any rule, but its table keeps its size after the
+ * rules die: a million evicted registry entries would leave 32 MiB behind.
+ */
+export abstract class ExclusiveRule {
+  #taken = false;
+
+  /** Marks `rule` as taken; false if a breaker already took it. */
+  static take(rule: ExclusiveRule): boolean {
+    if (rule.#taken) return false;
+    rule.#taken = true;
+    return true;
+  }
+
+  /** Whether a breaker already took `rule`. */
+  static isTaken(rule: ExclusiveRule): boolean {
+    return rule.#taken;
+  }
+}
+
 /** Options shared by the rate-based rules (count window and time window). */
 export interface RateRuleOptions {
   /**
