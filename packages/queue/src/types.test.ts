@@ -1,0 +1,35 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { QueueCondition, QueueKey, ShardedQueueOptions } from './index.js';
+import { ShardedQueue } from './index.js';
+
+describe('types', () => {
+  it('infers the result type of add', () => {
+    const queue = new ShardedQueue();
+    expectTypeOf(queue.add('k', () => 1)).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(queue.add(7, async () => 'x')).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('needs keyOf exactly when keys are not strings or numbers', () => {
+    expectTypeOf<ShardedQueueOptions<string>>().toHaveProperty('keyOf');
+    // @ts-expect-error: object keys need a keyOf
+    new ShardedQueue<{ id: string }>();
+    // @ts-expect-error: …and the options object must have it
+    new ShardedQueue<{ id: string }>({ shards: 2 });
+    const queue = new ShardedQueue<{ id: string }>({ keyOf: (key) => key.id });
+    // Type-checked, never run.
+    const _misuse = () => {
+      // @ts-expect-error: the key type is checked
+      void queue.add('plain', () => 1);
+    };
+    expectTypeOf(queue.shardFor({ id: 'a' })).toEqualTypeOf<number>();
+    expectTypeOf<QueueKey>().toEqualTypeOf<string | number>();
+  });
+
+  it('has both forms of the conditions', () => {
+    const queue = new ShardedQueue();
+    expectTypeOf(queue.onIdle).toEqualTypeOf<QueueCondition>();
+    expectTypeOf(queue.onIdle()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(queue.onIdle(() => {})).toHaveProperty('dispose');
+    expectTypeOf(queue.onSizeLessThan(3)).toEqualTypeOf<Promise<void>>();
+  });
+});
