@@ -6,7 +6,7 @@ import {
   CountWindowRule,
   TimeWindowRule,
 } from '@palisade/breaker';
-import { VirtualClock } from '@palisade/core';
+import { type Clock, VirtualClock } from '@palisade/core';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import Opossum from 'opossum';
 import {
@@ -124,15 +124,36 @@ interface RegistryMemory {
   readonly afterEvictionBytes: number;
   readonly sweepKeepMs: number;
   readonly sweepEvictMs: number;
+  /** The longest time one timer callback of the sweeps ran: how long the sweep holds the event loop. */
+  readonly longestPauseMs: number;
   readonly createMs: number;
+}
+
+/** The virtual clock, timing each timer callback it runs. */
+function pauseTimingClock(clock: VirtualClock): { clock: Clock; longest: () => number } {
+  let longest = 0;
+  return {
+    clock: {
+      now: () => clock.now(),
+      setTimeout: (callback, ms) =>
+        clock.setTimeout(() => {
+          const started = performance.now();
+          callback();
+          longest = Math.max(longest, performance.now() - started);
+        }, ms),
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    },
+    longest: () => longest,
+  };
 }
 
 /** A registry with `keys` keys (one call each), then every key idle until evicted, on the virtual clock. */
 async function registryMemory(keys: number, options: () => CircuitBreakerOptions): Promise<RegistryMemory> {
   const clock = new VirtualClock();
+  const timing = pauseTimingClock(clock);
   collect();
   const baseline = usedBytes();
-  const registry = new BreakerRegistry<string>({ clock, idleTimeout: IDLE_TIMEOUT, breaker: options });
+  const registry = new BreakerRegistry<string>({ clock: timing.clock, idleTimeout: IDLE_TIMEOUT, breaker: options });
   const started = performance.now();
   for (let i = 0; i < keys; i++) {
     const permit = registry.get(`endpoint-${i}`).tryAcquire();
@@ -155,7 +176,7 @@ async function registryMemory(keys: number, options: () => CircuitBreakerOptions
   const afterEvictionBytes = usedBytes() - baseline;
   // Keep the registry alive through the measurement.
   registry.clear();
-  return { liveBytes, afterEvictionBytes, sweepKeepMs, sweepEvictMs, createMs };
+  return { liveBytes, afterEvictionBytes, sweepKeepMs, sweepEvictMs, longestPauseMs: timing.longest(), createMs };
 }
 
 const suite: Suite = {
@@ -230,10 +251,20 @@ const suite: Suite = {
       '',
       '### Keyed registry memory',
       '',
-      `Each key gets a breaker through \`registry.get(key)\` and one call through a permit; then no key is used again, and the virtual clock moves two idle timeouts (${IDLE_TIMEOUT / 1000} s) so the sweeps evict everything. Bytes are heap plus ArrayBuffers over a baseline taken before the registry existed, after forced GCs; keys are \`endpoint-<n>\` strings.`,
+      `Each key gets a breaker through \`registry.get(key)\` and one call through a permit; then no key is used again, and the virtual clock moves two idle timeouts (${IDLE_TIMEOUT / 1000} s) so the sweeps evict everything. A sweep visits 10,000 keys per timer callback; the longest pause is the longest such callback, the time the event loop is held. Bytes are heap plus ArrayBuffers over a baseline taken before the registry existed, after forced GCs; keys are \`endpoint-<n>\` strings.`,
       '',
       table(
-        ['registry', 'keys', 'live', 'per key', 'after eviction', 'create', 'sweep (keeps all)', 'sweep (evicts all)'],
+        [
+          'registry',
+          'keys',
+          'live',
+          'per key',
+          'after eviction',
+          'create',
+          'sweep (keeps all)',
+          'sweep (evicts all)',
+          'longest pause',
+        ],
         [
           [
             'default rule (consecutive failures)',
@@ -244,6 +275,7 @@ const suite: Suite = {
             `${consecutiveMemory.createMs.toFixed(0)} ms`,
             `${consecutiveMemory.sweepKeepMs.toFixed(0)} ms`,
             `${consecutiveMemory.sweepEvictMs.toFixed(0)} ms`,
+            `${consecutiveMemory.longestPauseMs.toFixed(1)} ms`,
           ],
           [
             'count window, size 100',
@@ -254,6 +286,7 @@ const suite: Suite = {
             `${countMemory.createMs.toFixed(0)} ms`,
             `${countMemory.sweepKeepMs.toFixed(0)} ms`,
             `${countMemory.sweepEvictMs.toFixed(0)} ms`,
+            `${countMemory.longestPauseMs.toFixed(1)} ms`,
           ],
           [
             'time window, 10 buckets',
@@ -264,6 +297,7 @@ const suite: Suite = {
             `${timeMemory.createMs.toFixed(0)} ms`,
             `${timeMemory.sweepKeepMs.toFixed(0)} ms`,
             `${timeMemory.sweepEvictMs.toFixed(0)} ms`,
+            `${timeMemory.longestPauseMs.toFixed(1)} ms`,
           ],
         ],
       ),

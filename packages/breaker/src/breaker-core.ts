@@ -432,13 +432,13 @@ export class BreakerCore {
    * state was restored, the chain is replayed up to `attempt`.
    */
   #openDuration(attempt: number, reason: FailureReason<unknown>): number {
+    const halfOpenAfter = this.#halfOpenAfter;
+    if (typeof halfOpenAfter === 'number') return halfOpenAfter;
     const context = (n: number): IHalfOpenAfterBackoffContext => ({
       attempt: n,
       result: reason,
       signal: neverAbortedSignal,
     });
-    const halfOpenAfter = this.#halfOpenAfter;
-    if (typeof halfOpenAfter === 'number') return halfOpenAfter;
     const previous = this.#backoff;
     let step: IBackoff<IHalfOpenAfterBackoffContext>;
     if (attempt > 1 && previous !== undefined && previous.attempt === attempt - 1) {
