@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NetworkEndpoint } from './endpoint.ts';
 import { Network, type PacketEvent } from './network.ts';
 import { SimNode } from './node.ts';
 import { ConnectionRefusedError, RpcPeer } from './rpc.ts';
@@ -11,8 +12,9 @@ const calm = { latencyMs: 5, jitterMs: 0, loss: 0 };
 function cluster(seed = 1) {
   const sim = new Simulation({ seed });
   const network = new Network(sim, calm);
-  const client = new RpcPeer(network, 'client');
-  network.attach('client', client);
+  const endpoint = new NetworkEndpoint(network, 'client');
+  network.attach('client', endpoint);
+  const client = new RpcPeer(endpoint);
   const server = new SimNode(sim, network, { id: 'n1', serviceMs: 10, handle: (_from, p) => bytes(`echo ${text(p)}`) });
   return { sim, network, client, server };
 }

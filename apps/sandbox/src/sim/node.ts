@@ -1,4 +1,6 @@
+import { NetworkEndpoint } from './endpoint.ts';
 import type { Network, NodeId } from './network.ts';
+import type { Connector } from './pipe.ts';
 import { RpcPeer } from './rpc.ts';
 import type { Simulation } from './simulation.ts';
 
@@ -16,6 +18,8 @@ export interface NodeOptions {
   readonly maxQueue?: number;
   /** What the node computes for a request. */
   readonly handle?: (from: NodeId, payload: Uint8Array) => Uint8Array;
+  /** Plaintext by default; the secure connector runs real channels. */
+  readonly connector?: Connector;
 }
 
 interface Waiting {
@@ -29,6 +33,7 @@ interface Waiting {
  */
 export class SimNode {
   readonly id: NodeId;
+  readonly endpoint: NetworkEndpoint;
   readonly rpc: RpcPeer;
   readonly #sim: Simulation;
   readonly #network: Network;
@@ -54,8 +59,12 @@ export class SimNode {
     this.#slowFactor = options.slowFactor ?? 10;
     this.#maxQueue = options.maxQueue ?? 200;
     const handle = options.handle ?? ((_from, payload) => payload);
-    this.rpc = new RpcPeer(network, this.id, { handler: (from, payload) => this.#serve(() => handle(from, payload)) });
-    network.attach(this.id, this.rpc);
+    this.endpoint = new NetworkEndpoint(network, this.id);
+    this.rpc = new RpcPeer(this.endpoint, {
+      connector: options.connector,
+      handler: (from, payload) => this.#serve(() => handle(from, payload)),
+    });
+    network.attach(this.id, this.endpoint);
   }
 
   get status(): NodeStatus {
@@ -73,11 +82,12 @@ export class SimNode {
     this.#busy = 0;
     this.#queue.length = 0;
     this.#network.detach(this.id);
+    this.rpc.reset();
   }
 
   restart(): void {
     this.#status = 'up';
-    this.#network.attach(this.id, this.rpc);
+    this.#network.attach(this.id, this.endpoint);
   }
 
   slowDown(): void {

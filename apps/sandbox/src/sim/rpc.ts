@@ -1,17 +1,7 @@
-import { cancellationError, EventEmitter, onAbort } from '@palisade/core';
-import type { Network, NodeId, Packet, Receiver } from './network.ts';
-
-/**
- * Turns a frame into wire bytes and back. The plain codec sends frames as
- * they are; the secure codec (messaging lessons) seals them in a session.
- * `open` throws when it rejects the bytes (tampered, replayed, forged).
- */
-export interface FrameCodec {
-  seal(peer: NodeId, frame: Uint8Array): Uint8Array;
-  open(peer: NodeId, bytes: Uint8Array): Uint8Array;
-}
-
-export const plainCodec: FrameCodec = { seal: (_peer, frame) => frame, open: (_peer, bytes) => bytes };
+import { cancellationError, type IDisposable, onAbort } from '@palisade/core';
+import type { NetworkEndpoint } from './endpoint.ts';
+import type { NodeId } from './network.ts';
+import { type Connector, type MessagePipe, plainConnector } from './pipe.ts';
 
 /** The destination was down: the request failed fast, as with a TCP reset. */
 export class ConnectionRefusedError extends Error {
@@ -35,116 +25,121 @@ export class RemoteError extends Error {
 
 export type RequestHandler = (from: NodeId, payload: Uint8Array) => Promise<Uint8Array>;
 
-export interface RejectedFrame {
-  readonly from: NodeId;
-  readonly error: unknown;
-}
-
 const REQUEST = 0;
 const RESPONSE = 1;
 const FAILURE = 2;
 
 interface Pending {
   readonly to: NodeId;
-  packetId: number;
   resolve(payload: Uint8Array): void;
   reject(error: unknown): void;
 }
 
-/** Request/response over the datagram network, one per node. */
-export class RpcPeer implements Receiver {
-  readonly id: NodeId;
-  readonly #network: Network;
+interface Connection {
+  readonly pipe: MessagePipe;
+  readonly subscription: IDisposable;
+}
+
+/**
+ * Request/response between nodes, over one message pipe per peer. Whether a
+ * pipe is plaintext or a secure channel is the connector's business.
+ */
+export class RpcPeer {
+  readonly #endpoint: NetworkEndpoint;
   readonly #pending = new Map<number, Pending>();
-  readonly #rejectedEmitter = new EventEmitter<RejectedFrame>();
-  #codec: FrameCodec;
+  readonly #connections = new Map<NodeId, Connection>();
+  #connector: Connector;
   #handler: RequestHandler | undefined;
   #nextId = 1;
 
-  /** A frame the codec refused: tampered, replayed or forged. */
-  readonly onRejected = this.#rejectedEmitter.addListener;
-
-  constructor(network: Network, id: NodeId, options: { codec?: FrameCodec; handler?: RequestHandler } = {}) {
-    this.#network = network;
-    this.id = id;
-    this.#codec = options.codec ?? plainCodec;
+  constructor(endpoint: NetworkEndpoint, options: { connector?: Connector; handler?: RequestHandler } = {}) {
+    this.#endpoint = endpoint;
+    this.#connector = options.connector ?? plainConnector;
     this.#handler = options.handler;
+    endpoint.onPeer((transport) => this.#connect(transport.peer, false));
+    endpoint.onRefused((peer) => this.#dropPeer(peer, new ConnectionRefusedError(peer)));
   }
 
-  set codec(codec: FrameCodec) {
-    this.#codec = codec;
-  }
-
-  set handler(handler: RequestHandler | undefined) {
-    this.#handler = handler;
+  get id(): NodeId {
+    return this.#endpoint.id;
   }
 
   /** Sends `payload` to `to` and resolves with the reply. Settles at once on abort. */
   request(to: NodeId, payload: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     const id = this.#nextId++;
+    const { pipe } = this.#connections.get(to) ?? this.#connect(to, true);
     return new Promise<Uint8Array>((resolve, reject) => {
       const listening = onAbort(signal, () => {
         this.#pending.delete(id);
         reject(cancellationError(signal as AbortSignal));
       });
-      const pending: Pending = {
-        to,
-        packetId: 0,
-        resolve: (reply) => {
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
           listening.dispose();
-          resolve(reply);
-        },
-        reject: (error) => {
-          listening.dispose();
-          reject(error);
-        },
-      };
-      this.#pending.set(id, pending);
-      pending.packetId = this.#network.send(this.id, to, this.#codec.seal(to, frame(REQUEST, id, payload)));
+          fn(value);
+        };
+      this.#pending.set(id, { to, resolve: settle(resolve), reject: settle(reject) });
+      pipe.send(frame(REQUEST, id, payload));
     });
   }
 
-  receive(packet: Packet): void {
-    let plain: Uint8Array;
-    try {
-      plain = this.#codec.open(packet.from, packet.bytes);
-    } catch (error) {
-      if (this.#rejectedEmitter.size > 0) this.#rejectedEmitter.emit({ from: packet.from, error });
-      return;
+  /** Forgets every connection, as a crash does; requests in flight never hear back. */
+  reset(): void {
+    for (const { pipe, subscription } of this.#connections.values()) {
+      subscription.dispose();
+      pipe.close();
     }
-    if (plain.length < 5) return;
-    const kind = plain[0];
-    const id = new DataView(plain.buffer, plain.byteOffset, plain.byteLength).getUint32(1);
-    const payload = plain.subarray(5);
-    if (kind === REQUEST) return void this.#serve(packet.from, id, payload);
-    const pending = this.#pending.get(id);
-    if (pending === undefined || pending.to !== packet.from) return;
-    this.#pending.delete(id);
-    if (kind === RESPONSE) pending.resolve(payload);
-    else pending.reject(new RemoteError(packet.from, new TextDecoder().decode(payload)));
+    this.#connections.clear();
+    this.#pending.clear();
+    this.#endpoint.reset();
   }
 
-  refused(packet: Packet): void {
-    for (const [id, pending] of this.#pending) {
-      if (pending.packetId === packet.id) {
-        this.#pending.delete(id);
-        pending.reject(new ConnectionRefusedError(packet.to));
-        return;
-      }
+  #connect(peer: NodeId, initiator: boolean): Connection {
+    const pipe = this.#connector.open(this.#endpoint.transport(peer), initiator);
+    const subscription = pipe.onMessage((bytes) => this.#receive(peer, bytes));
+    const connection = { pipe, subscription };
+    this.#connections.set(peer, connection);
+    return connection;
+  }
+
+  #dropPeer(peer: NodeId, error: Error): void {
+    const connection = this.#connections.get(peer);
+    if (connection !== undefined) {
+      this.#connections.delete(peer);
+      connection.subscription.dispose();
+      connection.pipe.close();
     }
+    for (const [id, pending] of this.#pending) {
+      if (pending.to !== peer) continue;
+      this.#pending.delete(id);
+      pending.reject(error);
+    }
+  }
+
+  #receive(from: NodeId, bytes: Uint8Array): void {
+    if (bytes.length < 5) return;
+    const kind = bytes[0];
+    const id = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1);
+    const payload = bytes.subarray(5);
+    if (kind === REQUEST) return void this.#serve(from, id, payload);
+    const pending = this.#pending.get(id);
+    if (pending === undefined || pending.to !== from) return;
+    this.#pending.delete(id);
+    if (kind === RESPONSE) pending.resolve(payload);
+    else pending.reject(new RemoteError(from, new TextDecoder().decode(payload)));
   }
 
   async #serve(from: NodeId, id: number, payload: Uint8Array): Promise<void> {
-    const handler = this.#handler;
     let reply: Uint8Array;
     try {
-      if (handler === undefined) throw new Error('no service here');
-      reply = frame(RESPONSE, id, await handler(from, payload));
+      if (this.#handler === undefined) throw new Error('no service here');
+      reply = frame(RESPONSE, id, await this.#handler(from, payload));
     } catch (error) {
       reply = frame(FAILURE, id, new TextEncoder().encode(error instanceof Error ? error.message : String(error)));
     }
-    if (this.#network.isAttached(this.id)) this.#network.send(this.id, from, this.#codec.seal(from, reply));
+    this.#connections.get(from)?.pipe.send(reply);
   }
 }
 
