@@ -145,18 +145,27 @@ export class Network {
     if (interceptable) {
       for (const interceptor of this.#interceptors) {
         packet = interceptor(packet);
-        if (packet === undefined) return this.#emit(original, 'dropped by attacker');
+        if (packet === undefined) {
+          this.#emit(original, 'dropped by attacker');
+          return;
+        }
       }
     }
     const { latencyMs, jitterMs, loss } = this.conditions(packet.from, packet.to);
     const delay = latencyMs + (jitterMs > 0 ? this.#random() * jitterMs : 0);
-    if (loss > 0 && this.#random() < loss) return this.#emit(packet, 'lost');
+    if (loss > 0 && this.#random() < loss) {
+      this.#emit(packet, 'lost');
+      return;
+    }
     const sent = packet;
     this.#sim.after(delay, () => this.#arrive(sent, latencyMs));
   }
 
   #arrive(packet: Packet, latencyMs: number): void {
-    if (!this.canReach(packet.from, packet.to)) return this.#emit(packet, 'partitioned');
+    if (!this.canReach(packet.from, packet.to)) {
+      this.#emit(packet, 'partitioned');
+      return;
+    }
     const receiver = this.#receivers.get(packet.to);
     if (receiver === undefined) {
       this.#emit(packet, 'refused');
