@@ -1,0 +1,86 @@
+import type { FailureReason } from 'cockatiel';
+import type { Endpoint } from './endpoint.js';
+import type { AttemptKind } from './errors.js';
+
+/** An attempt started. */
+export interface AttemptEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+  /** 1 for a call's first attempt, then 2, 3, … */
+  readonly attempt: number;
+  readonly kind: AttemptKind;
+  /** Whether it is the probe that decides if an ejected endpoint returns. */
+  readonly probe: boolean;
+  /** Whether it went to an endpoint out of rotation because its tier is in panic. */
+  readonly panic: boolean;
+}
+
+/** An attempt ended. */
+export interface AttemptSettledEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+  readonly attempt: number;
+  readonly kind: AttemptKind;
+  /**
+   * `success`: the endpoint answered and `handle` did not call it a failure.
+   * `failure`: it did. `timed-out`: the attempt or the call ran out of time.
+   * `abandoned`: the call ended without it (another attempt won, the caller
+   * cancelled, the endpoint was removed).
+   */
+  readonly outcome: 'success' | 'failure' | 'timed-out' | 'abandoned';
+  /** Milliseconds it ran. */
+  readonly duration: number;
+  /** The error, for failures with one. */
+  readonly error?: unknown;
+}
+
+/** A failed call is retried. */
+export interface RetryEvent<D = unknown> {
+  /** The endpoint that failed. */
+  readonly endpoint: Endpoint<D>;
+  /** The number the retry's attempt will have. */
+  readonly attempt: number;
+  /** Milliseconds before it starts: the backoff, or the server's retry-after hint if longer. */
+  readonly delay: number;
+  readonly reason: FailureReason<unknown>;
+}
+
+/** A retry or a hedge was not made because the retry budget (or throttle) refused it. */
+export interface BudgetExhaustedEvent {
+  readonly kind: 'retry' | 'hedge';
+}
+
+/** Outlier detection ejected an endpoint. */
+export interface EjectionEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+  /** How long this ejection lasts, in milliseconds. */
+  readonly duration: number;
+  /** Clock time at which it ends and a probe may go through. */
+  readonly until: number;
+  /** Its ejection multiplier now: 1 on a first ejection, growing while it keeps failing. */
+  readonly level: number;
+  /** Whether it was ejected again straight after a failed probe. */
+  readonly afterProbe: boolean;
+}
+
+/** An endpoint would have been ejected, but `maxEjectionPercent` endpoints already are. */
+export interface EjectionBlockedEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+  /** Endpoints ejected at the moment. */
+  readonly ejected: number;
+}
+
+/** An endpoint's availability changed. */
+export interface EndpointEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+}
+
+/** Active health checking marked an endpoint unhealthy, or healthy again. */
+export interface HealthChangeEvent<D = unknown> {
+  readonly endpoint: Endpoint<D>;
+  readonly healthy: boolean;
+}
+
+/** A priority tier entered or left panic. */
+export interface PanicEvent {
+  readonly priority: number;
+  readonly panic: boolean;
+}

@@ -1,0 +1,157 @@
+import { type Clock, createDeadline, type Random, type TimerHandle, unrefTimer } from '@palisade/core';
+import type { Endpoint, EndpointState } from './endpoint.js';
+import { reportError } from './report-error.js';
+
+/**
+ * Active health checking, as in Envoy and Kubernetes probes: every endpoint
+ * is checked on a timer, and one that fails `unhealthyThreshold` checks in a
+ * row leaves rotation until it passes `healthyThreshold` in a row.
+ */
+export interface HealthCheckOptions<D = unknown> {
+  /**
+   * Checks one endpoint. It passes by returning (or resolving to) anything but
+   * `false`; it fails by returning `false`, throwing, rejecting, or not
+   * settling within `timeout` (its signal then aborts).
+   */
+  readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
+  /**
+   * Milliseconds between two checks of an endpoint. > 0.
+   * @default 10_000
+   */
+  readonly interval?: number;
+  /**
+   * A check that has not settled after this many milliseconds fails. > 0.
+   * @default 1_000
+   */
+  readonly timeout?: number;
+  /**
+   * Each wait is lengthened by a random fraction of `interval` up to this, so
+   * that checks from many clients do not arrive together; the first check of
+   * an endpoint comes after a random part of it. Envoy's `interval_jitter_percent`, as a fraction in [0, 1].
+   * @default 0.1
+   */
+  readonly jitter?: number;
+  /**
+   * Passes in a row that bring an unhealthy endpoint back. An integer ≥ 1.
+   * @default 2
+   */
+  readonly healthyThreshold?: number;
+  /**
+   * Failures in a row that take a healthy endpoint out. An integer ≥ 1.
+   * @default 3
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+export interface ResolvedHealthCheck<D> {
+  readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
+  readonly interval: number;
+  readonly timeout: number;
+  readonly jitter: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+interface Probe {
+  timer: TimerHandle | undefined;
+  abort: (() => void) | undefined;
+  passes: number;
+  failures: number;
+  stopped: boolean;
+}
+
+/** Runs the checks of every endpoint on the injected clock. Timers are unref'd: they never keep a process alive. */
+export class HealthChecker {
+  readonly #options: ResolvedHealthCheck<unknown>;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #onChange: (endpoint: EndpointState, failures: number) => void;
+  readonly #probes = new Map<EndpointState, Probe>();
+
+  constructor(
+    options: ResolvedHealthCheck<unknown>,
+    clock: Clock,
+    random: Random,
+    onChange: (endpoint: EndpointState, failures: number) => void,
+  ) {
+    this.#options = options;
+    this.#clock = clock;
+    this.#random = random;
+    this.#onChange = onChange;
+  }
+
+  start(endpoint: EndpointState): void {
+    const probe: Probe = { timer: undefined, abort: undefined, passes: 0, failures: 0, stopped: false };
+    this.#probes.set(endpoint, probe);
+    this.#schedule(endpoint, probe, this.#options.jitter * this.#options.interval * this.#random());
+  }
+
+  stop(endpoint: EndpointState): void {
+    const probe = this.#probes.get(endpoint);
+    if (probe === undefined) return;
+    this.#probes.delete(endpoint);
+    probe.stopped = true;
+    if (probe.timer !== undefined) this.#clock.clearTimeout(probe.timer);
+    probe.abort?.();
+  }
+
+  dispose(): void {
+    for (const endpoint of [...this.#probes.keys()]) this.stop(endpoint);
+  }
+
+  #schedule(endpoint: EndpointState, probe: Probe, delay: number): void {
+    probe.timer = this.#clock.setTimeout(() => {
+      probe.timer = undefined;
+      this.#run(endpoint, probe);
+    }, delay);
+    unrefTimer(probe.timer);
+  }
+
+  #run(endpoint: EndpointState, probe: Probe): void {
+    const controller = new AbortController();
+    const deadline = createDeadline(this.#options.timeout, { clock: this.#clock, signal: controller.signal });
+    probe.abort = () => controller.abort();
+    const settle = (passed: boolean): void => {
+      if (probe.abort === undefined) return;
+      probe.abort = undefined;
+      deadline.dispose();
+      if (probe.stopped) return;
+      this.#record(endpoint, probe, passed);
+      const { interval, jitter } = this.#options;
+      this.#schedule(endpoint, probe, interval + jitter * interval * this.#random());
+    };
+    const signal = deadline.signal;
+    signal.addEventListener('abort', () => settle(false), { once: true });
+    let result: unknown;
+    try {
+      result = this.#options.check(endpoint.endpoint, signal);
+    } catch {
+      settle(false);
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => settle(value !== false),
+      () => settle(false),
+    );
+  }
+
+  #record(endpoint: EndpointState, probe: Probe, passed: boolean): void {
+    const { healthyThreshold, unhealthyThreshold } = this.#options;
+    if (passed) {
+      probe.passes++;
+      probe.failures = 0;
+    } else {
+      probe.failures++;
+      probe.passes = 0;
+    }
+    const becameHealthy = !endpoint.healthy && probe.passes >= healthyThreshold;
+    const becameUnhealthy = endpoint.healthy && probe.failures >= unhealthyThreshold;
+    if (!becameHealthy && !becameUnhealthy) return;
+    endpoint.healthy = becameHealthy;
+    try {
+      this.#onChange(endpoint, probe.failures);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}

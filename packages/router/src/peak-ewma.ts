@@ -1,0 +1,50 @@
+/**
+ * Finagle's peak-EWMA load metric for one endpoint: an exponentially
+ * weighted moving average of round-trip times that jumps straight to any
+ * latency above it (the peak) and decays back with time constant `decayMs`,
+ * so a slow endpoint is avoided at once and trusted again only gradually.
+ * The weights depend on the time between observations, not on their number,
+ * because calls arrive unevenly.
+ */
+export class PeakEwma {
+  /** Milliseconds; the EWMA of the round-trip time, sensitive to peaks. */
+  #cost = 0;
+  #stamp: number;
+  readonly #decayMs: number;
+
+  constructor(decayMs: number, now: number) {
+    this.#decayMs = decayMs;
+    this.#stamp = now;
+  }
+
+  /** The current estimate in milliseconds, decayed to `now`. */
+  cost(now: number): number {
+    this.observe(0, now);
+    return this.#cost;
+  }
+
+  observe(rttMs: number, now: number): void {
+    const elapsed = now > this.#stamp ? now - this.#stamp : 0;
+    if (rttMs > this.#cost) {
+      this.#cost = rttMs;
+    } else if (elapsed > 0) {
+      const weight = Math.exp(-elapsed / this.#decayMs);
+      this.#cost = this.#cost * weight + rttMs * (1 - weight);
+    }
+    if (now > this.#stamp) this.#stamp = now;
+  }
+
+  /**
+   * What P2C compares: the latency estimate times the calls it would have in
+   * flight with this one. An endpoint with no latency history but calls in
+   * flight is penalised, so a cold endpoint takes one call at a time until
+   * it has answered once (Finagle does the same).
+   */
+  load(outstanding: number, now: number): number {
+    const cost = this.cost(now);
+    if (cost === 0 && outstanding !== 0) return PENALTY + outstanding;
+    return cost * (outstanding + 1);
+  }
+}
+
+const PENALTY = Number.MAX_VALUE / 2;

@@ -1,0 +1,98 @@
+import { durationOption, numberOption, optionsObject } from '@palisade/core';
+import type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
+import { WindowedCounter } from './windowed-counter.js';
+
+export interface RetryBudgetOptions {
+  /**
+   * The share of recent calls that may be retried, on top of the reserve:
+   * 0.2 lets one retry through for every five calls. Finagle's
+   * `percentCanRetry`. In [0, 1000].
+   * @default 0.2
+   */
+  readonly percentCanRetry?: number;
+  /**
+   * Retries per second that are always allowed, however few calls there were,
+   * so a client that has just started or sends little traffic can still retry.
+   * Finagle's `minRetriesPerSec`. ≥ 0.
+   * @default 10
+   */
+  readonly minRetriesPerSecond?: number;
+  /**
+   * How long a call keeps earning retries, in milliseconds: the window over
+   * which calls and retries are counted. Finagle's `ttl`. > 0.
+   * @default 10_000
+   */
+  readonly ttl?: number;
+}
+
+/** Finagle's scale, so that a retry's cost stays an integer even for fractional percentages. */
+const SCALE = 1_000;
+const SLOTS = 10;
+
+/**
+ * Finagle's retry budget: retries may be `percentCanRetry` of the calls of
+ * the last `ttl`, plus `minRetriesPerSecond`. Each call deposits 1,000
+ * units; each retry or hedge withdraws `1,000 / percentCanRetry`; the reserve
+ * is `minRetriesPerSecond × ttl` retries' worth, and both deposits and
+ * withdrawals expire after `ttl`. A retry storm cannot start: when every call
+ * fails, at most `1 + percentCanRetry` attempts per call go out (plus the
+ * reserve), instead of `maxAttempts`.
+ *
+ * One budget may be shared by several routers, as Finagle shares it across
+ * the filters of a client; they must then run on the same clock.
+ */
+export class RetryBudget implements RetryLimiter {
+  readonly percentCanRetry: number;
+  readonly minRetriesPerSecond: number;
+  readonly ttl: number;
+  readonly #deposit: number;
+  readonly #withdrawal: number;
+  readonly #reserve: number;
+  #window: WindowedCounter | undefined;
+  #granted = 0;
+  #refused = 0;
+
+  constructor(options?: RetryBudgetOptions) {
+    const { percentCanRetry = 0.2, minRetriesPerSecond = 10, ttl = 10_000 } = optionsObject('options', options);
+    this.percentCanRetry = numberOption('percentCanRetry', percentCanRetry, { min: 0, max: SCALE });
+    this.minRetriesPerSecond = numberOption('minRetriesPerSecond', minRetriesPerSecond, { min: 0, max: 1e9 });
+    this.ttl = durationOption('ttl', ttl, { min: 0, minExclusive: true });
+    // As in Finagle: with no percentage, calls earn nothing and each retry costs one unit of the reserve.
+    this.#deposit = this.percentCanRetry === 0 ? 0 : SCALE;
+    this.#withdrawal = this.percentCanRetry === 0 ? 1 : Math.floor(SCALE / this.percentCanRetry);
+    this.#reserve = Math.floor(this.minRetriesPerSecond * (this.ttl / 1_000) * this.#withdrawal);
+  }
+
+  onCall(now: number): void {
+    if (this.#deposit !== 0) this.#counter(now).add(now, this.#deposit);
+  }
+
+  onAttemptSettled(): void {}
+
+  tryAcquire(now: number): boolean {
+    const window = this.#counter(now);
+    if (this.#reserve + window.sum(now) < this.#withdrawal) {
+      this.#refused++;
+      return false;
+    }
+    window.add(now, -this.#withdrawal);
+    this.#granted++;
+    return true;
+  }
+
+  stats(now: number): RetryLimiterStats {
+    const balance = this.#reserve + this.#counter(now).sum(now);
+    return {
+      kind: 'budget',
+      available: Math.max(0, Math.floor(balance / this.#withdrawal)),
+      granted: this.#granted,
+      refused: this.#refused,
+    };
+  }
+
+  // Created on first use, so the window starts at the first call's time rather than at construction.
+  #counter(now: number): WindowedCounter {
+    this.#window ??= new WindowedCounter(this.ttl, SLOTS, now);
+    return this.#window;
+  }
+}

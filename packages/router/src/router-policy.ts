@@ -1,0 +1,43 @@
+import type { Event } from '@palisade/core';
+import type { IDefaultPolicyContext, IFailureEvent, IPolicy, ISuccessEvent } from 'cockatiel';
+import type { Endpoint } from './endpoint.js';
+import type { Router } from './router.js';
+
+/** What a function run through `router.asPolicy()` receives: cockatiel's context plus the endpoint. */
+export interface RouteContext<D = unknown> extends IDefaultPolicyContext {
+  /** The attempt's signal. */
+  readonly signal: AbortSignal;
+  readonly endpoint: Endpoint<D>;
+  /** The attempt's number, from 1. */
+  readonly attempt: number;
+}
+
+/**
+ * A router as a cockatiel `IPolicy`, so it composes with `wrap()`: policies
+ * outside it (a bulkhead, a fallback) see one call; policies inside it (a
+ * cockatiel timeout, a cache) run once per attempt and see the endpoint in
+ * their context.
+ */
+export class RouterPolicy<D = unknown> implements IPolicy<RouteContext<D>, never> {
+  declare readonly _altReturn: never;
+  readonly #router: Router<D>;
+
+  constructor(router: Router<D>) {
+    this.#router = router;
+  }
+
+  get onSuccess(): Event<ISuccessEvent> {
+    return this.#router.onSuccess;
+  }
+
+  get onFailure(): Event<IFailureEvent> {
+    return this.#router.onFailure;
+  }
+
+  execute<T>(fn: (context: RouteContext<D>) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    return this.#router.execute(
+      (endpoint, attemptSignal, attempt) => fn({ signal: attemptSignal, endpoint, attempt }),
+      signal,
+    );
+  }
+}

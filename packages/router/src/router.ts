@@ -1,0 +1,316 @@
+import type { CircuitBreaker } from '@palisade/breaker';
+import { type Event, InvalidArgumentError, numberOption, oneOfOption } from '@palisade/core';
+import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
+import { type BalancerName, balancerNames } from './balancer.js';
+import { type AttemptFunction, Call } from './call.js';
+import { type Endpoint, type EndpointInit, readEndpointInit } from './endpoint.js';
+import { EndpointRemovedError, RouterDisposedError } from './errors.js';
+import type {
+  AttemptEvent,
+  AttemptSettledEvent,
+  BudgetExhaustedEvent,
+  EjectionBlockedEvent,
+  EjectionEvent,
+  EndpointEvent,
+  HealthChangeEvent,
+  PanicEvent,
+  RetryEvent,
+} from './events.js';
+import { hashString } from './hash.js';
+import {
+  type ExecuteOptions,
+  type ResolvedHedge,
+  type ResolvedRouterOptions,
+  type RouterOptions,
+  resolveHedge,
+  resolveRouterOptions,
+} from './options.js';
+import { createBalancer, RouterCore } from './router-core.js';
+import { RouterPolicy } from './router-policy.js';
+import type { EndpointStats, RouterStats } from './stats.js';
+
+export interface RemoveOptions {
+  /**
+   * Abort the attempts in flight on the endpoint (their signal's reason is an
+   * `EndpointRemovedError`) and fail them over to other endpoints. By
+   * default they run to completion, and their outcomes still count.
+   * @default false
+   */
+  readonly abortInFlight?: boolean;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+/**
+ * Retry and failover routing across a set of endpoints, for any
+ * `(endpoint, signal) => result`, with the behaviour of Envoy's and
+ * Finagle's clients: P2C peak-EWMA balancing, outlier ejection by
+ * per-endpoint circuit breakers, a panic threshold, priority tiers, active
+ * health checks, retries on another endpoint under a retry budget, hedging,
+ * and a deadline that every call meets.
+ *
+ * @typeParam D what each endpoint carries for your function (`data`): a base URL, a client, a simulated node.
+ */
+export class Router<D = unknown> {
+  readonly #core: RouterCore;
+  #policy: RouterPolicy<D> | undefined;
+
+  constructor(options?: RouterOptions<D>) {
+    this.#core = new RouterCore(resolveRouterOptions(options) as ResolvedRouterOptions<unknown>);
+  }
+
+  /**
+   * Runs `fn` on an endpoint the router picks, and again on others as
+   * needed. `fn` receives the endpoint, an `AbortSignal` for this attempt (it
+   * aborts on the attempt's timeout, the call's deadline, the caller's
+   * cancellation, or when another attempt wins), and the attempt's number.
+   *
+   * Resolves with the first successful result. Rejects with `fn`'s error when
+   * it is not a failure by `handle`, not retryable, or the last one; with
+   * `CallDeadlineExceededError` when the deadline passes first (even if `fn`
+   * never settles or ignores its signal); with `RetryBudgetExhaustedError`,
+   * `NoHealthyEndpointError` or `EmptyEndpointSetError` when the router cannot
+   * try again; or with the cancellation error when the caller's signal aborts.
+   * A result that `handle` selects is returned when no retry does better.
+   *
+   * @param options an `AbortSignal`, or per-call options.
+   */
+  execute<T>(fn: AttemptFunction<D, T>, options?: AbortSignal | ExecuteOptions): Promise<T> {
+    if (typeof fn !== 'function') {
+      throw new InvalidArgumentError('fn', 'a function (endpoint, signal, attempt) => result', fn);
+    }
+    const core = this.#core;
+    let timeout = core.timeout;
+    let attemptTimeout = core.attemptTimeout;
+    let keyHash: number | undefined;
+    let hedge = core.hedge;
+    let retries = core.retry !== undefined;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      if (isAbortSignal(options)) {
+        signal = options;
+      } else {
+        ({ timeout, attemptTimeout, keyHash, hedge, retries, signal } = readExecuteOptions(options, core));
+        if (hedge?.percentile !== undefined) core.hedgeDelay(hedge.percentile);
+      }
+    }
+    if (core.disposed) return Promise.reject(new RouterDisposedError());
+    const now = core.clock.now();
+    const call = new Call(
+      core,
+      fn as AttemptFunction<unknown, unknown>,
+      now,
+      timeout,
+      attemptTimeout,
+      keyHash,
+      hedge,
+      retries,
+      signal,
+    );
+    const promise = new Promise<T>((resolve, reject) => {
+      call.resolve = resolve as (value: unknown) => void;
+      call.reject = reject;
+    });
+    core.calls++;
+    core.inFlightCalls++;
+    call.begin(now);
+    return promise;
+  }
+
+  /** Adds an endpoint; it takes calls at once. Throws `InvalidArgumentError` for a bad description or an id in use. */
+  add(endpoint: EndpointInit<D>): Endpoint<D> {
+    const resolved = readEndpointInit<D>(endpoint, 'endpoint', 'argument');
+    if (this.#core.endpoint(resolved.id) !== undefined) {
+      throw new InvalidArgumentError('endpoint.id', 'an id no other endpoint of this router has', resolved.id);
+    }
+    return this.#core.add(resolved).endpoint as Endpoint<D>;
+  }
+
+  /**
+   * Removes an endpoint: no new attempt goes to it. Attempts in flight finish
+   * (and failures among them fail over), or with `abortInFlight` are aborted
+   * and failed over at once. Returns false if no endpoint has that id.
+   */
+  remove(id: string, options?: RemoveOptions): boolean {
+    const abortInFlight = options?.abortInFlight === true;
+    return this.#core.remove(id, abortInFlight, () => new EndpointRemovedError(id));
+  }
+
+  /** The endpoints, in the order they were added. */
+  get endpoints(): readonly Endpoint<D>[] {
+    return this.#core.endpoints.map((state) => state.endpoint as Endpoint<D>);
+  }
+
+  /** The endpoint with this id, if the router has it. */
+  endpoint(id: string): Endpoint<D> | undefined {
+    return this.#core.endpoint(id)?.endpoint as Endpoint<D> | undefined;
+  }
+
+  /**
+   * The circuit breaker that watches an endpoint for outlier detection, to
+   * read, subscribe to, or drive by hand: `isolate()` takes the endpoint out
+   * of rotation until released, `reset()` returns it. Undefined with outlier
+   * detection off.
+   */
+  breaker(id: string): CircuitBreaker | undefined {
+    return this.#core.endpoint(id)?.breaker;
+  }
+
+  /** The balancer in use. */
+  get balancer(): BalancerName {
+    return this.#core.balancer.name;
+  }
+
+  /** Switches the balancer; calls from now on use it. */
+  setBalancer(balancer: BalancerName): void {
+    this.#core.balancer = createBalancer(oneOfOption('balancer', balancer, balancerNames));
+  }
+
+  /** Counters since creation, tiers, and every endpoint's stats. O(endpoints). */
+  stats(): RouterStats {
+    return this.#core.stats();
+  }
+
+  /** One endpoint's stats, or undefined. O(1). */
+  endpointStats(id: string): EndpointStats | undefined {
+    const endpoint = this.#core.endpoint(id);
+    return endpoint === undefined ? undefined : this.#core.endpointStats(endpoint, this.#core.clock.now());
+  }
+
+  /**
+   * The router as a cockatiel `IPolicy`, for `wrap()`: its `execute(fn,
+   * signal)` passes `fn` cockatiel's context, `{ signal, endpoint, attempt }`.
+   */
+  asPolicy(): RouterPolicy<D> {
+    this.#policy ??= new RouterPolicy(this);
+    return this.#policy;
+  }
+
+  /** Stops health checks and refuses new calls (`RouterDisposedError`); calls in flight finish. */
+  dispose(): void {
+    this.#core.dispose();
+  }
+
+  // --- events (cockatiel's idiom: each returns a disposable) ---------------------
+
+  /** A call succeeded, with its duration, as cockatiel policies report it. */
+  get onSuccess(): Event<ISuccessEvent> {
+    return this.#core.on('success') as never;
+  }
+
+  /** A call failed (`handled: false` for a caller's cancellation or an error that is not a failure). */
+  get onFailure(): Event<IFailureEvent> {
+    return this.#core.on('failure') as never;
+  }
+
+  /** An attempt started. */
+  get onAttempt(): Event<AttemptEvent<D>> {
+    return this.#core.on('attempt') as never;
+  }
+
+  /** An attempt ended. */
+  get onAttemptSettled(): Event<AttemptSettledEvent<D>> {
+    return this.#core.on('attemptSettled') as never;
+  }
+
+  /** A failed call will be retried. */
+  get onRetry(): Event<RetryEvent<D>> {
+    return this.#core.on('retry') as never;
+  }
+
+  /** The budget refused a retry or a hedge. */
+  get onBudgetExhausted(): Event<BudgetExhaustedEvent> {
+    return this.#core.on('budgetExhausted') as never;
+  }
+
+  /** Outlier detection ejected an endpoint. */
+  get onEject(): Event<EjectionEvent<D>> {
+    return this.#core.on('eject') as never;
+  }
+
+  /** An ejection was blocked by `maxEjectionPercent`. */
+  get onEjectionBlocked(): Event<EjectionBlockedEvent<D>> {
+    return this.#core.on('ejectionBlocked') as never;
+  }
+
+  /** An ejected endpoint's time is up and a probe call went to it. */
+  get onProbe(): Event<EndpointEvent<D>> {
+    return this.#core.on('probe') as never;
+  }
+
+  /** An ejected endpoint passed its probe and is back in rotation. */
+  get onReturn(): Event<EndpointEvent<D>> {
+    return this.#core.on('return') as never;
+  }
+
+  /** Active health checks marked an endpoint unhealthy or healthy. */
+  get onHealthChange(): Event<HealthChangeEvent<D>> {
+    return this.#core.on('healthChange') as never;
+  }
+
+  get onEndpointAdded(): Event<EndpointEvent<D>> {
+    return this.#core.on('added') as never;
+  }
+
+  get onEndpointRemoved(): Event<EndpointEvent<D>> {
+    return this.#core.on('removed') as never;
+  }
+
+  /** A priority tier entered or left panic (noticed when routing next looks at it). */
+  get onPanic(): Event<PanicEvent> {
+    return this.#core.on('panic') as never;
+  }
+}
+
+interface CallSettings {
+  timeout: number;
+  attemptTimeout: number;
+  keyHash: number | undefined;
+  hedge: ResolvedHedge | undefined;
+  retries: boolean;
+  signal: AbortSignal | undefined;
+}
+
+function readExecuteOptions(options: ExecuteOptions, core: RouterCore): CallSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('options', 'an AbortSignal or an options object', options);
+  }
+  const { signal, timeout, attemptTimeout, key, hedge, retry } = options;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  }
+  if (key !== undefined && typeof key !== 'string') throw new InvalidArgumentError('options.key', 'a string', key);
+  if (retry !== undefined && retry !== false)
+    throw new InvalidArgumentError('options.retry', 'false or undefined', retry);
+  return {
+    timeout: timeout === undefined ? core.timeout : callLimit('options.timeout', timeout),
+    attemptTimeout:
+      attemptTimeout === undefined ? core.attemptTimeout : callLimit('options.attemptTimeout', attemptTimeout),
+    keyHash: key === undefined ? undefined : hashString(key),
+    hedge: hedge === undefined ? core.hedge : asArgument(() => resolveHedge('options.hedge', hedge)),
+    retries: retry === false ? false : core.retry !== undefined,
+    signal,
+  };
+}
+
+function callLimit(name: string, value: unknown): number {
+  return asArgument(() => numberOption(name, value, { min: 0, minExclusive: true, max: Number.POSITIVE_INFINITY }));
+}
+
+/** Per-call options are arguments: their errors say so. */
+function asArgument<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidArgumentError)
+      throw new InvalidArgumentError(error.argument, error.expected, error.received);
+    throw error;
+  }
+}
