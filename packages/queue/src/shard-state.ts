@@ -3,8 +3,8 @@ import { Fifo } from './fifo.js';
 import type { QueuedTask } from './queued-task.js';
 import type { ThroughputMeter } from './throughput.js';
 
-/** A task as the queue holds it: its promise, knowing its shard. */
-export type Task = QueuedTask<unknown, ShardState>;
+/** A task as the queue holds it: its promise. */
+export type Task = QueuedTask<unknown>;
 
 /** The queue's own bookkeeping for one shard; the backend holds the tasks themselves. */
 export class ShardState {

@@ -198,7 +198,7 @@ export class ShardedQueue<Key = QueueKey> {
     if (full !== undefined && whenFull === 'reject') {
       return Promise.reject(new QueueFullError(full, this.#config[full], destination.id));
     }
-    const job = new QueuedTask<T, ShardState>(routingKey, priority, task, extras) as unknown as Task;
+    const job = new QueuedTask<T>(routingKey, priority, task, extras) as unknown as Task;
     const tracked = keyState ?? this.#trackKey(routingKey, hash, destination);
     if (full !== undefined) this.#waitForRoom(job, destination, tracked);
     else this.#dispatch(job, destination, tracked);
@@ -447,7 +447,7 @@ export class ShardedQueue<Key = QueueKey> {
 
   #waitForRoom(job: Task, shard: ShardState, keyState: KeyState | undefined): void {
     job.phase = TaskPhase.waitingForRoom;
-    job.shard = shard;
+    job.shardId = shard.id;
     shard.roomWaiters.push(job);
     shard.waitingForRoom++;
     this.#waitingForRoom++;
@@ -494,14 +494,14 @@ export class ShardedQueue<Key = QueueKey> {
   #park(job: Task, keyState: KeyState): void {
     const shard = keyState.movingTo as ShardState;
     job.phase = TaskPhase.parked;
-    job.shard = shard;
+    job.shardId = shard.id;
     shard.parked++;
     keyState.parked?.push(job);
   }
 
   #enqueue(job: Task, shard: ShardState): void {
     job.phase = TaskPhase.queued;
-    job.shard = shard;
+    job.shardId = shard.id;
     shard.queued++;
     shard.backend.enqueue(job);
   }
@@ -550,7 +550,7 @@ export class ShardedQueue<Key = QueueKey> {
   /** The backend's `execute`: runs a task and settles its promise. */
   readonly #execute = (job: Task): undefined | Promise<void> => {
     if (job.phase !== TaskPhase.queued) return undefined;
-    const shard = job.shard as ShardState;
+    const shard = this.#shardOf(job);
     job.phase = TaskPhase.running;
     shard.queued--;
     shard.running++;
@@ -637,7 +637,7 @@ export class ShardedQueue<Key = QueueKey> {
 
   #finish(job: Task, fulfilled: boolean, value: unknown): void {
     if (job.phase !== TaskPhase.running) return;
-    const shard = job.shard as ShardState;
+    const shard = this.#shardOf(job);
     shard.running--;
     this.#pending--;
     if (fulfilled) shard.completed++;
@@ -697,7 +697,7 @@ export class ShardedQueue<Key = QueueKey> {
       job.extras?.abandon?.(error);
       return;
     }
-    const shard = job.shard as ShardState;
+    const shard = this.#shardOf(job);
     if (!this.#unlink(job)) return;
     job.reject(error);
     this.#afterSizeDecrease(shard);
@@ -707,7 +707,7 @@ export class ShardedQueue<Key = QueueKey> {
 
   /** Takes a task that has not started out of wherever it waits. False if it is not waiting. */
   #unlink(job: Task): boolean {
-    const shard = job.shard as ShardState;
+    const shard = this.#shardOf(job);
     switch (job.phase) {
       case TaskPhase.waitingForRoom: {
         // Left in `roomWaiters` and skipped when reached: removal from the middle would be O(n).
@@ -859,7 +859,7 @@ export class ShardedQueue<Key = QueueKey> {
       target.parked -= parked.length;
       next.parked += parked.length;
       keyState.movingTo = next;
-      for (const job of parked) job.shard = next;
+      for (const job of parked) job.shardId = next.id;
     }
   }
 
@@ -884,7 +884,7 @@ export class ShardedQueue<Key = QueueKey> {
       } else {
         shard = this.#place(job.key, hashKey(job.key), false);
       }
-      job.shard = shard;
+      job.shardId = shard.id;
       shard.roomWaiters.push(job);
       shard.waitingForRoom++;
     }
@@ -915,6 +915,10 @@ export class ShardedQueue<Key = QueueKey> {
       if (load > max) max = load;
     }
     return total === 0 ? 1 : max / (total / this.#active.length);
+  }
+
+  #shardOf(job: Task): ShardState {
+    return this.#byId[job.shardId] as ShardState;
   }
 
   #allShards(): ShardState[] {
