@@ -248,6 +248,7 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
       }
     }
   }
+  if (queue.metrics().movingKeys !== 0) violations.push(`${queue.metrics().movingKeys} keys still moving after close`);
   if (queue.size !== 0 || queue.pending !== 0 || queue.waitingForRoom !== 0) {
     violations.push(`queue not empty after close: ${queue.size}/${queue.pending}/${queue.waitingForRoom}`);
   }

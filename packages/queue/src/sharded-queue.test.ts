@@ -259,6 +259,26 @@ describe('ShardedQueue: cancellation', () => {
     expect(ran).toEqual(['first', 'third']);
   });
 
+  it('cancels many tasks sharing one signal, with a single listener on it', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue({ shards: 2, clock });
+    const controller = new AbortController();
+    const addListener = vi.spyOn(controller.signal, 'addEventListener');
+    const sleep = () => new Promise<void>((resolve) => clock.setTimeout(resolve, 10));
+    const results = Array.from({ length: 200 }, (_, i) =>
+      outcome(queue.add(`k${i % 5}`, sleep, { signal: controller.signal })),
+    );
+    await clock.advance(5);
+    const running = queue.pending;
+    controller.abort();
+    expect(addListener).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+    expect(queue.pending).toBe(0);
+    expect(new Set(await Promise.all(results))).toEqual(new Set(['err:CancelledError']));
+    expect(running).toBeGreaterThan(0);
+    await clock.runAll();
+  });
+
   it('rejects at once for a signal that already aborted', async () => {
     const queue = new ShardedQueue({ clock: new VirtualClock() });
     const task = vi.fn();

@@ -11,6 +11,7 @@ import {
   optionsObject,
   type TimerHandle,
 } from '@palisade/core';
+import { AbortListeners } from './abort-listeners.js';
 import { ConditionWatch, emitSafely, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
@@ -69,11 +70,14 @@ export class ShardedQueue<Key = QueueKey> {
   /** Active and retiring shards, by id. */
   readonly #byId: (ShardState | undefined)[] = [];
   readonly #keys = new Map<QueueKey, KeyState>();
+  readonly #abortListeners = new AbortListeners();
   #size = 0;
   #pending = 0;
   #waitingForRoom = 0;
   #spills = 0;
   #handoffs = 0;
+  /** Keys with parked tasks, waiting to move. */
+  #movingKeys = 0;
   #lastResize: ResizeEvent | undefined;
   #admitting = false;
   #admitCursor = 0;
@@ -206,7 +210,7 @@ export class ShardedQueue<Key = QueueKey> {
     this.#drained.end();
     if (this.#sizeWatch.watched) this.#sizeWatch.update();
     if (signal !== undefined && extras !== undefined) {
-      extras.stopListening = onAbort(signal, () => this.#onAbort(job, signal)).dispose;
+      extras.stopListening = this.#abortListeners.listen(signal, () => this.#onAbort(job, signal));
     }
     return job as unknown as Promise<T>;
   }
@@ -358,8 +362,6 @@ export class ShardedQueue<Key = QueueKey> {
         retiring: shard.retiring,
       });
     }
-    let movingKeys = 0;
-    for (const keyState of this.#keys.values()) if (keyState.parked !== undefined) movingKeys++;
     return {
       at: now,
       router: this.#router.kind,
@@ -373,7 +375,7 @@ export class ShardedQueue<Key = QueueKey> {
       throughput,
       imbalance: this.#imbalance(),
       spills: this.#spills,
-      movingKeys,
+      movingKeys: this.#movingKeys,
       handoffs: this.#handoffs,
       lastResize: this.#lastResize,
     };
@@ -480,6 +482,7 @@ export class ShardedQueue<Key = QueueKey> {
     if (keyState.inFlight > 0 && keyState.shard !== shard) {
       keyState.parked = [];
       keyState.movingTo = shard;
+      this.#movingKeys++;
       this.#park(job, keyState);
       return;
     }
@@ -564,13 +567,15 @@ export class ShardedQueue<Key = QueueKey> {
       return this.#runGuarded(job, task, shard, timeout);
     }
     let result: unknown;
+    let isAsync: boolean;
     try {
       result = task({ signal: neverAborts, key: job.key, shardId: shard.id });
+      isAsync = isThenable(result);
     } catch (error) {
       this.#finish(job, false, error);
       return undefined;
     }
-    if (!isThenable(result)) {
+    if (!isAsync) {
       this.#finish(job, true, result);
       return undefined;
     }
@@ -618,13 +623,15 @@ export class ShardedQueue<Key = QueueKey> {
         };
       }
       let result: unknown;
+      let isAsync: boolean;
       try {
         result = task({ signal: taskSignal, key: job.key, shardId: shard.id });
+        isAsync = isThenable(result);
       } catch (error) {
         end(false, error);
         return;
       }
-      if (isThenable(result)) {
+      if (isAsync) {
         Promise.resolve(result).then(
           (value) => end(true, value),
           (error: unknown) => end(false, error),
@@ -669,6 +676,7 @@ export class ShardedQueue<Key = QueueKey> {
     const parked = keyState.parked as Task[];
     keyState.parked = undefined;
     keyState.movingTo = undefined;
+    this.#movingKeys--;
     const from = keyState.shard;
     if (target.retiring) {
       target.parked -= parked.length;
@@ -729,6 +737,7 @@ export class ShardedQueue<Key = QueueKey> {
         if (parked.length === 0) {
           keyState.parked = undefined;
           keyState.movingTo = undefined;
+          this.#movingKeys--;
         }
         break;
       }
