@@ -6,7 +6,6 @@ import {
   EventEmitter,
   InvalidArgumentError,
   InvalidOptionError,
-  onAbort,
   oneOfOption,
   optionsObject,
   type TimerHandle,
