@@ -104,3 +104,26 @@ describe('pQueueBackend', () => {
     expect(ran).toEqual([1]);
   });
 });
+
+describe('pQueueBackend: synchronous tasks', () => {
+  it('yields between batches of synchronous tasks, so shards take turns', async () => {
+    const order: string[] = [];
+    const a = shard({}, () => {
+      order.push('a');
+      return undefined;
+    });
+    const b = shard({}, () => {
+      order.push('b');
+      return undefined;
+    });
+    for (let id = 0; id < 300; id++) {
+      a.enqueue({ id, key: `k${id}`, priority: 0 });
+      b.enqueue({ id, key: `k${id}`, priority: 0 });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([a.close(), b.close()]);
+    expect(order).toHaveLength(600);
+    expect(order.indexOf('b')).toBeLessThan(order.lastIndexOf('a'));
+    expect(order.indexOf('a')).toBeLessThan(order.lastIndexOf('b'));
+  });
+});

@@ -4,6 +4,9 @@ import type { BackendShard, QueueBackend, ShardJob, ShardSpec } from './backend.
 import { LaneScheduler } from './lane-scheduler.js';
 import { FixedWindowRateLimit } from './rate-limit.js';
 
+/** Synchronous tasks a worker runs in a row before it yields a microtask. */
+const SYNCHRONOUS_BATCH = 64;
+
 /**
  * The default backend: each shard runs in process on its own p-queue, whose
  * `concurrency` is the shard's. Every task passes through p-queue, but not
@@ -82,17 +85,27 @@ class PQueueShard<Job extends ShardJob> implements BackendShard<Job> {
   /** One p-queue job: runs ready tasks back to back, awaiting only those that return a promise. */
   async #work(first: Job): Promise<void> {
     let job: Job | undefined = first;
+    let synchronousRun = 0;
     try {
       while (job !== undefined) {
         try {
           const running = this.#spec.execute(job);
-          if (running !== undefined) await running;
+          if (running !== undefined) {
+            synchronousRun = 0;
+            await running;
+          }
         } finally {
           this.#lanes.done(job);
         }
+        // A long run of synchronous tasks would keep the other shards and
+        // every promise continuation waiting until it ends: yield now and then.
+        if (++synchronousRun === SYNCHRONOUS_BATCH) {
+          synchronousRun = 0;
+          await undefined;
+        }
         job = this.#take();
-        // Finishing a task can make two lanes ready at once (its own and the
-        // one this worker just took): an idle slot should take the other.
+        // The task that finished may have made a second lane ready besides
+        // the one this worker took next: an idle slot should take it.
         if (job !== undefined) this.#schedulePump();
       }
     } finally {
