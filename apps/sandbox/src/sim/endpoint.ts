@@ -77,6 +77,11 @@ export class PeerTransport implements Transport {
     this.peer = peer;
   }
 
+  /** This node's id. */
+  get local(): NodeId {
+    return this.#endpoint.id;
+  }
+
   send(bytes: Uint8Array): void {
     if (!this.#closed) this.#endpoint.network.send(this.#endpoint.id, this.peer, bytes);
   }

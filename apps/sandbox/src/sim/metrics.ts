@@ -44,13 +44,40 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
-/** Every request a run made, in the order they ended, and the faults it went through. */
+interface Bucket {
+  ok: number;
+  failed: number;
+  unknown: number;
+  attempts: number;
+  latencies: number[];
+  sorted: boolean;
+}
+
+/**
+ * Every request a run made, and the faults it went through. Requests are
+ * also counted into one-second buckets as they end, so the live charts cost
+ * the same at minute ten as at second one.
+ */
 export class RequestLog {
+  static readonly bucketMs = 1000;
   readonly records: RequestRecord[] = [];
   readonly faults: FaultPeriod[] = [];
+  readonly #buckets: Bucket[] = [];
 
   record(record: RequestRecord): void {
     this.records.push(record);
+    const index = Math.floor(record.startedAt / RequestLog.bucketMs);
+    for (let i = this.#buckets.length; i <= index; i++) {
+      this.#buckets.push({ ok: 0, failed: 0, unknown: 0, attempts: 0, latencies: [], sorted: true });
+    }
+    const bucket = this.#buckets[index] as Bucket;
+    bucket.attempts += record.attempts;
+    if (record.outcome === 'ok') {
+      bucket.ok++;
+      bucket.latencies.push(record.endedAt - record.startedAt);
+      bucket.sorted = false;
+    } else if (record.outcome === 'failed') bucket.failed++;
+    else bucket.unknown++;
   }
 
   faultStarted(label: string, at: number): void {
@@ -64,8 +91,11 @@ export class RequestLog {
 
   /** Statistics of the requests that started in [from, to). */
   window(from: number, to: number): WindowStats {
-    const inWindow = this.records.filter((r) => r.startedAt >= from && r.startedAt < to);
-    return stats(inWindow, from, to);
+    return stats(
+      this.records.filter((r) => r.startedAt >= from && r.startedAt < to),
+      from,
+      to,
+    );
   }
 
   /** The whole run. */
@@ -75,11 +105,45 @@ export class RequestLog {
     return stats(this.records, Number.isFinite(first) ? first : 0, last);
   }
 
-  /** One WindowStats per bucket of `bucketMs`, from 0 to `until`. */
-  series(bucketMs: number, until: number): WindowStats[] {
-    const buckets: RequestRecord[][] = Array.from({ length: Math.ceil(until / bucketMs) }, () => []);
-    for (const record of this.records) buckets[Math.floor(record.startedAt / bucketMs)]?.push(record);
-    return buckets.map((records, index) => stats(records, index * bucketMs, (index + 1) * bucketMs));
+  /** One WindowStats per second, from 0 to `until`. */
+  series(until: number): WindowStats[] {
+    const count = Math.ceil(until / RequestLog.bucketMs);
+    const series: WindowStats[] = [];
+    for (let index = 0; index < count; index++) {
+      const bucket = this.#buckets[index];
+      const from = index * RequestLog.bucketMs;
+      if (bucket === undefined) {
+        series.push(stats([], from, from + RequestLog.bucketMs));
+        continue;
+      }
+      if (!bucket.sorted) {
+        bucket.latencies.sort((a, b) => a - b);
+        bucket.sorted = true;
+      }
+      const requests = bucket.ok + bucket.failed + bucket.unknown;
+      series.push({
+        from,
+        to: from + RequestLog.bucketMs,
+        requests,
+        ok: bucket.ok,
+        failed: bucket.failed,
+        unknown: bucket.unknown,
+        successRate: requests === 0 ? 1 : bucket.ok / requests,
+        throughput: bucket.ok / (RequestLog.bucketMs / 1000),
+        p50: percentile(bucket.latencies, 50),
+        p99: percentile(bucket.latencies, 99),
+        attempts: bucket.attempts,
+      });
+    }
+    return series;
+  }
+
+  /** The requests that ended in the last `ms`, for the dot plot. */
+  recent(now: number, ms: number): RequestRecord[] {
+    const since = now - ms;
+    let start = this.records.length;
+    while (start > 0 && (this.records[start - 1] as RequestRecord).endedAt >= since) start--;
+    return this.records.slice(start);
   }
 }
 

@@ -15,7 +15,11 @@ function cluster(seed = 1) {
   const endpoint = new NetworkEndpoint(network, 'client');
   network.attach('client', endpoint);
   const client = new RpcPeer(endpoint);
-  const server = new SimNode(sim, network, { id: 'n1', serviceMs: 10, handle: (_from, p) => bytes(`echo ${text(p)}`) });
+  const server = new SimNode(sim, network, {
+    id: 'n1',
+    serviceMs: 10,
+    handle: ({ payload }) => bytes(`echo ${text(payload)}`),
+  });
   return { sim, network, client, server };
 }
 

@@ -16,8 +16,8 @@ export interface NodeOptions {
   readonly slowFactor?: number;
   /** Requests that may wait for a worker before the node sheds load. */
   readonly maxQueue?: number;
-  /** What the node computes for a request. */
-  readonly handle?: (from: NodeId, payload: Uint8Array) => Uint8Array;
+  /** What the node computes for a request; throwing answers with an error. */
+  readonly handle?: (request: { from: NodeId; peer: string | undefined; payload: Uint8Array }) => Uint8Array;
   /** Plaintext by default; the secure connector runs real channels. */
   readonly connector?: Connector;
 }
@@ -58,11 +58,11 @@ export class SimNode {
     this.#serviceMs = options.serviceMs ?? 10;
     this.#slowFactor = options.slowFactor ?? 10;
     this.#maxQueue = options.maxQueue ?? 200;
-    const handle = options.handle ?? ((_from, payload) => payload);
+    const handle = options.handle ?? (({ payload }) => payload);
     this.endpoint = new NetworkEndpoint(network, this.id);
     this.rpc = new RpcPeer(this.endpoint, {
       connector: options.connector,
-      handler: (from, payload) => this.#serve(() => handle(from, payload)),
+      handler: (request) => this.#serve(() => handle(request)),
     });
     network.attach(this.id, this.endpoint);
   }

@@ -3,12 +3,24 @@ import type { NetworkEndpoint } from './endpoint.ts';
 import type { NodeId } from './network.ts';
 import { type Connector, type MessagePipe, plainConnector } from './pipe.ts';
 
+const defaultConnector = plainConnector();
+
 /** The destination was down: the request failed fast, as with a TCP reset. */
 export class ConnectionRefusedError extends Error {
   override readonly name = 'ConnectionRefusedError';
   readonly node: NodeId;
   constructor(node: NodeId) {
     super(`${node} refused the connection (it is down)`);
+    this.node = node;
+  }
+}
+
+/** The connection closed under the request: the channel was refused or revoked. */
+export class ConnectionClosedError extends Error {
+  override readonly name = 'ConnectionClosedError';
+  readonly node: NodeId;
+  constructor(node: NodeId) {
+    super(`the connection to ${node} closed`);
     this.node = node;
   }
 }
@@ -23,7 +35,16 @@ export class RemoteError extends Error {
   }
 }
 
-export type RequestHandler = (from: NodeId, payload: Uint8Array) => Promise<Uint8Array>;
+/**
+ * Serves one request. `from` is the network address it came from; `peer` is
+ * who the sender proved to be over a secure channel, or undefined over
+ * plaintext, where the claimed address is all there is.
+ */
+export type RequestHandler = (request: {
+  readonly from: NodeId;
+  readonly peer: string | undefined;
+  readonly payload: Uint8Array;
+}) => Promise<Uint8Array>;
 
 const REQUEST = 0;
 const RESPONSE = 1;
@@ -37,7 +58,7 @@ interface Pending {
 
 interface Connection {
   readonly pipe: MessagePipe;
-  readonly subscription: IDisposable;
+  readonly subscriptions: readonly IDisposable[];
 }
 
 /**
@@ -54,7 +75,7 @@ export class RpcPeer {
 
   constructor(endpoint: NetworkEndpoint, options: { connector?: Connector; handler?: RequestHandler } = {}) {
     this.#endpoint = endpoint;
-    this.#connector = options.connector ?? plainConnector;
+    this.#connector = options.connector ?? defaultConnector;
     this.#handler = options.handler;
     endpoint.onPeer((transport) => this.#connect(transport.peer, false));
     endpoint.onRefused((peer) => this.#dropPeer(peer, new ConnectionRefusedError(peer)));
@@ -87,8 +108,8 @@ export class RpcPeer {
 
   /** Forgets every connection, as a crash does; requests in flight never hear back. */
   reset(): void {
-    for (const { pipe, subscription } of this.#connections.values()) {
-      subscription.dispose();
+    for (const { pipe, subscriptions } of this.#connections.values()) {
+      for (const subscription of subscriptions) subscription.dispose();
       pipe.close();
     }
     this.#connections.clear();
@@ -98,8 +119,15 @@ export class RpcPeer {
 
   #connect(peer: NodeId, initiator: boolean): Connection {
     const pipe = this.#connector.open(this.#endpoint.transport(peer), initiator);
-    const subscription = pipe.onMessage((bytes) => this.#receive(peer, bytes));
-    const connection = { pipe, subscription };
+    const connection: Connection = {
+      pipe,
+      subscriptions: [
+        pipe.onMessage((bytes) => this.#receive(peer, bytes)),
+        pipe.onClose(() => {
+          if (this.#connections.get(peer) === connection) this.#dropPeer(peer, new ConnectionClosedError(peer));
+        }),
+      ],
+    };
     this.#connections.set(peer, connection);
     return connection;
   }
@@ -108,7 +136,7 @@ export class RpcPeer {
     const connection = this.#connections.get(peer);
     if (connection !== undefined) {
       this.#connections.delete(peer);
-      connection.subscription.dispose();
+      for (const subscription of connection.subscriptions) subscription.dispose();
       connection.pipe.close();
     }
     for (const [id, pending] of this.#pending) {
@@ -135,7 +163,8 @@ export class RpcPeer {
     let reply: Uint8Array;
     try {
       if (this.#handler === undefined) throw new Error('no service here');
-      reply = frame(RESPONSE, id, await this.#handler(from, payload));
+      const peer = this.#connections.get(from)?.pipe.authenticatedPeer();
+      reply = frame(RESPONSE, id, await this.#handler({ from, peer, payload }));
     } catch (error) {
       reply = frame(FAILURE, id, new TextEncoder().encode(error instanceof Error ? error.message : String(error)));
     }

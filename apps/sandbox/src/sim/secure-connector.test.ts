@@ -31,7 +31,7 @@ function secureCluster() {
   new SimNode(sim, network, {
     id: 'n1',
     connector: connectorFor(serverIdentity),
-    handle: (_f, p) => bytes(`ok ${text(p)}`),
+    handle: ({ payload }) => bytes(`ok ${text(payload)}`),
   });
   const endpoint = new NetworkEndpoint(network, 'client');
   network.attach('client', endpoint);

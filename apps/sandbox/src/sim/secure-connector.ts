@@ -4,13 +4,14 @@ import {
   connect,
   type Identity,
   type KeyDirectory,
+  MessageType,
   type RandomBytes,
   type RejectionEvent,
   type SecureChannel,
 } from '@palisade/messaging';
 import type { PeerTransport } from './endpoint.ts';
 import type { NodeId } from './network.ts';
-import type { Connector, MessagePipe } from './pipe.ts';
+import type { ArrivalListener, Connector, MessagePipe } from './pipe.ts';
 
 export interface SecureConnectorOptions {
   readonly identity: Identity;
@@ -24,8 +25,11 @@ export interface SecureConnectorOptions {
   readonly randomBytes: RandomBytes;
   /** Every message a channel refused, for the monitor and the attack counters. */
   readonly onReject?: (peer: NodeId, event: RejectionEvent) => void;
-  /** A channel established (or failed to): for the message inspector and the monitor. */
-  readonly onChannel?: (peer: NodeId, channel: SecureChannel) => void;
+  /** Every data frame that arrived, with what became of it: for the message inspector. */
+  readonly onArrival?: ArrivalListener;
+  /** Handshake timing, in virtual ms. */
+  readonly handshakeRetryMs?: number;
+  readonly handshakeTimeoutMs?: number;
 }
 
 /**
@@ -44,12 +48,14 @@ export function secureConnector(options: SecureConnectorOptions): Connector {
         clock: options.clock,
         crypto: 'tweetnacl' as const,
         insecureRandomBytesForTests: options.randomBytes,
-        handshakeRetryMs: 1_000,
-        handshakeTimeoutMs: 10_000,
+        handshakeRetryMs: options.handshakeRetryMs ?? 1_000,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       };
-      const channel = initiator ? connect(transport, { ...common, peer: transport.peer }) : accept(transport, common);
+      const channel: SecureChannel = initiator
+        ? connect(transport, { ...common, peer: transport.peer })
+        : accept(transport, common);
+      trackArrivals(transport, channel, options.onArrival);
       channel.onReject((event) => options.onReject?.(transport.peer, event));
-      options.onChannel?.(transport.peer, channel);
       let outbox: Uint8Array[] | undefined = [];
       channel.ready.then(
         () => {
@@ -60,14 +66,40 @@ export function secureConnector(options: SecureConnectorOptions): Connector {
           outbox = [];
         },
       );
+      // A channel that cannot be established never will: fail fast, so the
+      // caller's next request opens a fresh connection.
+      channel.onClose(() => transport.close());
       return {
         send: (bytes) => {
           if (outbox === undefined) channel.send(bytes);
           else outbox.push(bytes);
         },
         onMessage: channel.onMessage,
+        onClose: transport.onClose,
         close: () => channel.close(),
+        authenticatedPeer: () => channel.peer?.nodeId,
       };
     },
   };
+}
+
+/**
+ * Pairs each arriving data frame with its fate. The channel answers every
+ * data frame, in order, with either a message or a frame-stage rejection,
+ * so a queue of the frames' wire bytes lines up with those answers.
+ */
+function trackArrivals(transport: PeerTransport, channel: SecureChannel, onArrival: ArrivalListener | undefined): void {
+  if (onArrival === undefined) return;
+  const waiting: Uint8Array[] = [];
+  transport.onReceive((bytes) => {
+    if (bytes[1] === MessageType.data) waiting.push(bytes);
+  });
+  const arrival = (delivered: Uint8Array | undefined, verdict: string) => {
+    const wire = waiting.shift();
+    if (wire !== undefined) onArrival({ from: transport.peer, to: transport.local, wire, delivered, verdict });
+  };
+  channel.onMessage((bytes) => arrival(bytes, 'accepted'));
+  channel.onReject(({ error, stage }) => {
+    if (stage === 'frame') arrival(undefined, error.code);
+  });
 }

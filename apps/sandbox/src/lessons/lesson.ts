@@ -1,0 +1,192 @@
+import type { FaultPeriod, RequestRecord, WindowStats } from '../sim/metrics.ts';
+import type { MonitorEntry } from '../sim/monitor.ts';
+
+/**
+ * Everything a learner (or a script) can do to a world. Actions are plain
+ * data, so a run is its seed plus a list of timed actions: that is what a
+ * shared URL carries and what the tour replays.
+ */
+export type Action =
+  | { readonly type: 'kill' | 'restart' | 'slow' | 'recover' | 'remove-node'; readonly node: string }
+  | { readonly type: 'compromise' | 'revoke' | 'rotate'; readonly node: string }
+  | { readonly type: 'add-node' }
+  | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly type: 'heal' }
+  | { readonly type: 'load'; readonly rps: number }
+  | { readonly type: 'attack'; readonly attack: AttackName; readonly on: boolean }
+  | { readonly type: 'feature'; readonly feature: string; readonly on: boolean };
+
+export type AttackName = 'eavesdrop' | 'tamper' | 'replay' | 'drop' | 'impersonate';
+
+export interface TimedAction {
+  /** Virtual ms since the start of the run. */
+  readonly at: number;
+  readonly action: Action;
+}
+
+export type NodeKind = 'server' | 'client' | 'branch' | 'attacker' | 'shard';
+export type NodeState = 'up' | 'down' | 'slow' | 'compromised' | 'revoked';
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export interface BreakerBadge {
+  readonly state: BreakerState;
+  /** Requests per second to this node, lately. */
+  readonly requestRate: number;
+  /** Share of those that failed, 0 to 1. */
+  readonly errorRate: number;
+}
+
+export interface NodeView {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly state: NodeState;
+  /** Work queued or in progress on the node. */
+  readonly load: number;
+  /** The client's breaker for this node, where the world has one. */
+  readonly breaker?: BreakerBadge;
+  /** A short line shown under the node: "3 shards", "balance 1,200". */
+  readonly note?: string;
+}
+
+export interface LinkView {
+  readonly a: string;
+  readonly b: string;
+  /** Carried traffic in the last second. */
+  readonly active: boolean;
+  /** Runs over an authenticated, encrypted channel. */
+  readonly secure: boolean;
+  /** An attacker sits on it. */
+  readonly attacked: boolean;
+  /** Cut by a partition or a dead end. */
+  readonly broken: boolean;
+}
+
+/** One message as the attacker saw it on the wire and as the receiver got it. */
+export interface InspectedMessage {
+  readonly at: number;
+  readonly from: string;
+  readonly to: string;
+  /** Exactly the bytes on the wire. */
+  readonly wire: Uint8Array;
+  /** What the receiver's application got, or undefined if nothing was delivered. */
+  readonly delivered?: string;
+  /** 'accepted', or why it was refused ('tampered', 'replayed', …). */
+  readonly verdict: string;
+}
+
+export interface RingView {
+  /** Shard positions on the ring, 0 to 1. */
+  readonly shards: readonly { readonly id: string; readonly position: number }[];
+  /** A sample of keys: their position and the shard that owns them; `moved` if the last resize moved them. */
+  readonly keys: readonly { readonly position: number; readonly shard: string; readonly moved: boolean }[];
+  /** Share of all keys the last resize moved, 0 to 1. */
+  readonly movedShare: number;
+}
+
+export interface Counter {
+  readonly label: string;
+  readonly value: number | string;
+  /** Whether this number going up is good news (green), bad news (red), or neither. */
+  readonly tone?: 'good' | 'bad';
+}
+
+/** What the UI draws for one world at one moment. */
+export interface WorldView {
+  readonly label: string;
+  readonly palisade: boolean;
+  readonly time: number;
+  readonly nodes: readonly NodeView[];
+  readonly links: readonly LinkView[];
+  /** One entry per second, from the start. */
+  readonly series: readonly WindowStats[];
+  readonly faults: readonly FaultPeriod[];
+  /** Requests that ended in the last few seconds, for the dot plot. */
+  readonly recent: readonly RequestRecord[];
+  readonly messages: readonly InspectedMessage[];
+  readonly monitor: readonly MonitorEntry[];
+  readonly ring?: RingView;
+  readonly counters: readonly Counter[];
+}
+
+/** A world: one side of a lesson's side-by-side, with or without palisade. */
+export interface World {
+  readonly palisade: boolean;
+  readonly now: () => number;
+  /** Moves the world's virtual time forward. */
+  advance(ms: number): Promise<void>;
+  apply(action: Action): void;
+  view(): WorldView;
+}
+
+export interface ChallengeResult {
+  readonly passed: boolean;
+  /** The measured value, in words: "99.6% succeeded". */
+  readonly measured: string;
+}
+
+export interface LessonStep {
+  readonly title: string;
+  /** Plain words: what to do and what to watch. */
+  readonly text: string;
+  /** The button that performs the step, if the step is an action. */
+  readonly action?: { readonly label: string; readonly action: Action };
+}
+
+/** A control the lesson offers in its toolbar. */
+export type Control =
+  | 'load'
+  | 'kill'
+  | 'slow'
+  | 'restart'
+  | 'partition'
+  | 'add-node'
+  | 'remove-node'
+  | 'attacks'
+  | 'compromise'
+  | 'revoke'
+  | 'rotate'
+  | 'features';
+
+export type Panel = 'topology' | 'charts' | 'dots' | 'inspector' | 'ring' | 'monitor' | 'counters';
+
+export interface Feature {
+  readonly name: string;
+  readonly label: string;
+  readonly description: string;
+}
+
+/** A row of the tour's table: one lesson, one world. */
+export interface TourRow {
+  readonly successRate: number;
+  readonly p99: number;
+  readonly attacksRejected: number;
+  readonly attacksSucceeded: number;
+  readonly keysMoved: number | undefined;
+}
+
+export interface Lesson {
+  readonly number: number;
+  readonly slug: string;
+  readonly title: string;
+  /** One sentence: the idea. */
+  readonly summary: string;
+  /** A few short paragraphs in plain words. */
+  readonly explanation: readonly string[];
+  readonly steps: readonly LessonStep[];
+  readonly challenge: {
+    readonly text: string;
+    /** Checked against the palisade world. */
+    check(world: World): ChallengeResult;
+  };
+  /** The tour's scripted run, and the one the lesson's test asserts on. */
+  readonly script: readonly TimedAction[];
+  readonly durationMs: number;
+  readonly controls: readonly Control[];
+  readonly panels: readonly Panel[];
+  /** Features the learner may switch off in the palisade world. */
+  readonly features: readonly Feature[];
+  /** Nodes the controls may target (kill, compromise…), by id. */
+  readonly targets: readonly string[];
+  createWorld(seed: number, palisade: boolean): World;
+  tourRow(world: World): TourRow;
+}

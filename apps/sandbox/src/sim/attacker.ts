@@ -1,0 +1,122 @@
+import type { Network, NodeId, Packet } from './network.ts';
+import type { Cancel, Simulation } from './simulation.ts';
+
+export type AttackKind = 'eavesdrop' | 'tamper' | 'replay' | 'drop';
+
+export interface AttackerOptions {
+  /** Which packets the attacker can reach: the links it sits on. @default every link */
+  readonly onLink?: (packet: Packet) => boolean;
+  /** Share of reachable packets it tampers with, drops or replays when that attack is on. */
+  readonly rate?: number;
+  /** How long a replayed packet is held before it is sent again, in ms. */
+  readonly replayDelayMs?: number;
+}
+
+export interface AttackerStats {
+  /** Packets it could see. */
+  seen: number;
+  /** Packets whose contents it could read: they carried plaintext. */
+  readable: number;
+  tampered: number;
+  replayed: number;
+  dropped: number;
+  injected: number;
+}
+
+/**
+ * Someone on the wire. It sees every packet on the links it sits on and can
+ * read, change, replay or drop them, and inject packets that claim to come
+ * from anyone. It never has keys unless it stole them (see the lessons'
+ * "compromise"), so against a secure channel all it has is bytes.
+ */
+export class Attacker {
+  readonly stats: AttackerStats = { seen: 0, readable: 0, tampered: 0, replayed: 0, dropped: 0, injected: 0 };
+  /** The most recent packets it saw, newest last, for the message inspector. */
+  readonly captured: Packet[] = [];
+  readonly #sim: Simulation;
+  readonly #network: Network;
+  readonly #random: () => number;
+  readonly #on = new Set<AttackKind>();
+  readonly #onLink: (packet: Packet) => boolean;
+  readonly #rate: number;
+  readonly #replayDelayMs: number;
+  readonly #isReadable: (bytes: Uint8Array) => boolean;
+  readonly #stop: Cancel;
+
+  /**
+   * @param isReadable tells whether a packet's bytes give its content away:
+   * the lessons pass a test for their own plaintext.
+   */
+  constructor(
+    sim: Simulation,
+    network: Network,
+    isReadable: (bytes: Uint8Array) => boolean,
+    options: AttackerOptions = {},
+  ) {
+    this.#sim = sim;
+    this.#network = network;
+    this.#random = sim.stream('attacker');
+    this.#isReadable = isReadable;
+    this.#onLink = options.onLink ?? (() => true);
+    this.#rate = options.rate ?? 0.3;
+    this.#replayDelayMs = options.replayDelayMs ?? 50;
+    this.#stop = network.intercept((packet) => this.#intercept(packet));
+  }
+
+  get active(): ReadonlySet<AttackKind> {
+    return this.#on;
+  }
+
+  set(kind: AttackKind, on: boolean): void {
+    if (on) this.#on.add(kind);
+    else this.#on.delete(kind);
+  }
+
+  /** Puts a packet on the wire that claims to come from `as`. */
+  inject(as: NodeId, to: NodeId, bytes: Uint8Array): void {
+    this.stats.injected++;
+    this.#network.inject(as, to, bytes);
+  }
+
+  /** Leaves the wire. */
+  leave(): void {
+    this.#stop();
+  }
+
+  #intercept(packet: Packet): Packet | undefined {
+    if (this.#on.size === 0 || !this.#onLink(packet)) return packet;
+    this.stats.seen++;
+    if (this.#on.has('eavesdrop')) {
+      this.captured.push(packet);
+      if (this.captured.length > 200) this.captured.shift();
+      if (this.#isReadable(packet.bytes)) this.stats.readable++;
+    }
+    if (this.#on.has('drop') && this.#random() < this.#rate) {
+      this.stats.dropped++;
+      return undefined;
+    }
+    if (this.#on.has('replay') && this.#random() < this.#rate) {
+      this.stats.replayed++;
+      const copy = packet.bytes.slice();
+      this.#sim.after(this.#replayDelayMs, () => this.#network.inject(packet.from, packet.to, copy));
+    }
+    if (this.#on.has('tamper') && this.#random() < this.#rate) {
+      this.stats.tampered++;
+      return { ...packet, bytes: tamper(packet.bytes) };
+    }
+    return packet;
+  }
+}
+
+/**
+ * What a tamperer does: where the packet carries digits (an amount, in
+ * plaintext) it raises the first one to 9; otherwise it flips one bit near
+ * the end, where ciphertext and tags sit.
+ */
+export function tamper(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  const digit = copy.findIndex((byte, index) => index >= 5 && byte >= 0x30 && byte <= 0x38);
+  if (digit >= 0) copy[digit] = 0x39;
+  else if (copy.length > 0) copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0x01;
+  return copy;
+}
