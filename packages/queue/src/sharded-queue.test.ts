@@ -3,6 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import { jumpRouter } from './jump-router.js';
+import { hashKey } from './key.js';
+import type { SpillEvent } from './metrics.js';
 import { ShardedQueue } from './sharded-queue.js';
 import { keysOnShard, outcome, timed } from './sharded-queue.test-util.js';
 
@@ -685,24 +687,34 @@ describe('ShardedQueue: bounded-load routing', () => {
 
   it('keeps an ordered key on its shard while it has tasks in flight, and lets it spill once it has none', async () => {
     const clock = new VirtualClock();
-    const queue = new ShardedQueue({ shards: 4, router: boundedLoadRouter(), clock });
-    const shardsUsed = new Set<number>();
-    const first = Array.from({ length: 20 }, () =>
+    const queue = new ShardedQueue<string>({ shards: 4, router: boundedLoadRouter({ balanceFactor: 1.01 }), clock });
+    const preferred = queue.router.route(hashKey('hot'));
+    const spills: SpillEvent[] = [];
+    queue.onSpill((event) => spills.push(event));
+    const hot = Array.from({ length: 12 }, () =>
       queue.add('hot', async ({ shardId }) => {
-        shardsUsed.add(shardId);
         await delay(1, { clock });
+        return shardId;
       }),
     );
-    expect(shardsUsed.size).toBe(0);
-    expect(queue.metrics().shards.filter((shard) => shard.size > 0)).toHaveLength(1);
-    // Other keys now avoid the hot key's shard.
-    const others = Array.from({ length: 12 }, (_, i) => queue.add(`cold-${i}`, () => 0));
-    const hotShard = queue.shardFor('hot');
-    expect(others.length).toBe(12);
-    expect(queue.metrics().shards.find((shard) => shard.id === hotShard)?.size).toBe(20);
+    // Far over the cap, but the key has tasks in flight: it stays put.
+    expect(queue.shardFor('hot')).toBe(preferred);
+    expect(queue.metrics().shards.find((shard) => shard.id === preferred)?.size).toBe(12);
     await clock.runAll();
-    await Promise.all([...first, ...others]);
-    expect(shardsUsed.size).toBe(1);
+    expect(new Set(await Promise.all(hot))).toEqual(new Set([preferred]));
+    expect(spills.filter((event) => event.key === 'hot')).toEqual([]);
+
+    // Now another key keeps the preferred shard at capacity, and 'hot' has nothing in flight: it spills.
+    const other = keysOnShard(queue, preferred, 50).find(
+      (key) => queue.router.route(hashKey(key)) === preferred,
+    ) as string;
+    const blocker = queue.add(other, timed(clock, 10, 'blocker'));
+    const moved = queue.add('hot', ({ shardId }) => shardId);
+    expect(spills.map((event) => event.key)).toEqual(['hot']);
+    expect(spills[0]).toMatchObject({ preferredShardId: preferred });
+    expect(await moved).not.toBe(preferred);
+    await clock.runAll();
+    await blocker;
   });
 });
 
