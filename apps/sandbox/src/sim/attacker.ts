@@ -108,15 +108,25 @@ export class Attacker {
   }
 }
 
+const AMOUNT_MARKER = new TextEncoder().encode(' transfer ');
+
 /**
- * What a tamperer does: where the packet carries digits (an amount, in
- * plaintext) it raises the first one to 9; otherwise it flips one bit near
- * the end, where ciphertext and tags sit.
+ * What a tamperer does: where it can read an amount (plaintext), it raises
+ * the amount's first digit to 9; otherwise it flips one bit near the end,
+ * where ciphertext and tags sit.
  */
 export function tamper(bytes: Uint8Array): Uint8Array {
   const copy = bytes.slice();
-  const digit = copy.findIndex((byte, index) => index >= 5 && byte >= 0x30 && byte <= 0x38);
-  if (digit >= 0) copy[digit] = 0x39;
+  const amount = indexOf(copy, AMOUNT_MARKER) + AMOUNT_MARKER.length;
+  if (amount >= AMOUNT_MARKER.length && amount < copy.length) copy[amount] = 0x39;
   else if (copy.length > 0) copy[copy.length - 1] = (copy[copy.length - 1] as number) ^ 0x01;
   return copy;
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
 }

@@ -85,6 +85,19 @@ export class RpcPeer {
     return this.#endpoint.id;
   }
 
+  /** Switches between plaintext and secure channels; open connections are dropped and reopened on demand. */
+  setConnector(connector: Connector): void {
+    this.#connector = connector;
+    for (const peer of [...this.#connections.keys()]) this.#dropPeer(peer, new ConnectionClosedError(peer));
+    this.#endpoint.reset();
+  }
+
+  /** Sends a request without waiting for, or caring about, an answer. */
+  fire(to: NodeId, payload: Uint8Array): void {
+    const { pipe } = this.#connections.get(to) ?? this.#connect(to, true);
+    pipe.send(frame(REQUEST, this.#nextId++, payload));
+  }
+
   /** Sends `payload` to `to` and resolves with the reply. Settles at once on abort. */
   request(to: NodeId, payload: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
@@ -170,6 +183,11 @@ export class RpcPeer {
     }
     this.#connections.get(from)?.pipe.send(reply);
   }
+}
+
+/** A request frame as the RPC layer puts it on a plaintext wire: what a spoofer forges. */
+export function requestFrame(id: number, payload: Uint8Array): Uint8Array {
+  return frame(REQUEST, id, payload);
 }
 
 function frame(kind: number, id: number, payload: Uint8Array): Uint8Array {
