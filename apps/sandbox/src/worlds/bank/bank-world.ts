@@ -172,13 +172,17 @@ export class BankWorld extends BaseWorld {
         else this.attacker.set(action.attack, action.on);
         return;
       case 'compromise':
-        return this.#compromise(action.node);
+        this.#compromise(action.node);
+        return;
       case 'revoke':
-        return this.#revoke(action.node);
+        this.#revoke(action.node);
+        return;
       case 'rotate':
-        return this.#rotate(action.node);
+        this.#rotate(action.node);
+        return;
       case 'feature':
-        return this.#setFeature(action.feature as BankFeature, action.on);
+        this.#setFeature(action.feature as BankFeature, action.on);
+        return;
       case 'kill':
         this.branches.get(action.node)?.node.kill();
         this.log.faultStarted(action.node, this.now());
@@ -393,8 +397,8 @@ export class BankWorld extends BaseWorld {
   }
 
   #attackTick(): void {
-    if (this.#compromised !== undefined) return this.#actAsCompromised();
-    if (this.#impersonating) this.#spoof();
+    if (this.#compromised !== undefined) this.#actAsCompromised();
+    else if (this.#impersonating) this.#spoof();
   }
 
   /**
