@@ -18,21 +18,22 @@ export interface Balancer {
   pick(candidates: readonly EndpointState[], now: number, random: Random, keyHash: number | undefined): EndpointState;
 }
 
-/** Two distinct random candidates, compared by `load`: Mitzenmacher's power of two choices. */
-export function powerOfTwoChoices(
-  candidates: readonly EndpointState[],
-  random: Random,
-  load: (candidate: EndpointState) => number,
-): EndpointState {
-  const count = candidates.length;
-  if (count === 1) return candidates[0] as EndpointState;
-  const first = Math.floor(random() * count);
-  let second = Math.floor(random() * (count - 1));
-  if (second >= first) second++;
-  const a = candidates[first] as EndpointState;
-  const b = candidates[second] as EndpointState;
-  const loadA = load(a) / a.endpoint.weight;
-  const loadB = load(b) / b.endpoint.weight;
-  // Ties go to the first draw, which is random already.
-  return loadB < loadA ? b : a;
+/**
+ * Mitzenmacher's power of two choices: two distinct random candidates, and
+ * the one with the lower load per unit of weight wins. Ties go to the first
+ * draw, which is random already.
+ */
+export abstract class PowerOfTwoChoices {
+  pick(candidates: readonly EndpointState[], now: number, random: Random): EndpointState {
+    const count = candidates.length;
+    if (count === 1) return candidates[0] as EndpointState;
+    const first = Math.floor(random() * count);
+    let second = Math.floor(random() * (count - 1));
+    if (second >= first) second++;
+    const a = candidates[first] as EndpointState;
+    const b = candidates[second] as EndpointState;
+    return this.load(b, now) / b.endpoint.weight < this.load(a, now) / a.endpoint.weight ? b : a;
+  }
+
+  protected abstract load(candidate: EndpointState, now: number): number;
 }

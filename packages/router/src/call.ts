@@ -10,7 +10,7 @@ import {
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
 import { nextBackoff } from './backoff.js';
 import { Timed } from './deadline-queue.js';
-import { type Endpoint, type EndpointState, ROLLING_FAILURES, ROLLING_REQUESTS } from './endpoint.js';
+import type { Endpoint, EndpointState } from './endpoint.js';
 import {
   type AttemptKind,
   type AttemptRecord,
@@ -27,7 +27,7 @@ export type AttemptFunction<D, T> = (endpoint: Endpoint<D>, signal: AbortSignal,
 type AttemptOutcome = AttemptRecord['outcome'] | 'succeeded' | 'answered';
 
 const neverAbortedSignal = new AbortController().signal;
-const HEDGE_LOST = 'another attempt of the same call succeeded first';
+const hedgeLost = (): Error => new CancelledError('another attempt of the same call succeeded first');
 
 function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
   return (
@@ -88,7 +88,6 @@ export class Attempt extends Timed {
     this.startedAt = now;
     endpoint.outstanding++;
     endpoint.attempts++;
-    endpoint.rolling.add(now, 1, ROLLING_REQUESTS);
     core.linkInFlight(this);
     core.attempts++;
     call.inFlight++;
@@ -104,7 +103,12 @@ export class Attempt extends Timed {
       this.#settleError(error);
       return;
     }
-    if (isThenable(result)) {
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.#settleValue(value),
+        (error: unknown) => this.#settleError(error),
+      );
+    } else if (isThenable(result)) {
       Promise.resolve(result).then(
         (value) => this.#settleValue(value),
         (error: unknown) => this.#settleError(error),
@@ -166,14 +170,26 @@ export class Attempt extends Timed {
     this.#release();
     endpoint.latency.observe(duration, now);
     endpoint.lastLatency = duration;
+    const permit = this.permit;
+    endpoint.rolling.add2(now, 1, failure === undefined ? 0 : 1);
     if (failure === undefined) {
       endpoint.successes++;
-      this.permit?.success(duration);
+      if (permit !== undefined) {
+        core.breakerClock.lend(now);
+        permit.success(duration);
+        core.breakerClock.end();
+      }
       if (outcome === 'succeeded') core.latencies?.record(duration);
     } else {
       endpoint.failures++;
-      endpoint.rolling.add(now, 1, ROLLING_FAILURES);
-      this.permit?.failure('error' in failure ? failure.error : failure.value, duration);
+      if (permit !== undefined) {
+        core.breakerClock.lend(now);
+        try {
+          permit.failure('error' in failure ? failure.error : failure.value, duration);
+        } finally {
+          core.breakerClock.end();
+        }
+      }
     }
     core.limiter?.onAttemptSettled(failure !== undefined, now);
     core.emitAttemptSettled(this, failure === undefined ? 'success' : 'failure');
@@ -196,13 +212,18 @@ export class Attempt extends Timed {
     this.#release();
     // At least this long: a lower bound on its latency still tells the balancer it was slow.
     endpoint.latency.observe(duration, now);
-    if (counts) {
-      endpoint.failures++;
-      endpoint.rolling.add(now, 1, ROLLING_FAILURES);
-      this.permit?.failure(reason, duration);
-      core.limiter?.onAttemptSettled(true, now);
-    } else {
-      this.permit?.release();
+    core.breakerClock.lend(now);
+    try {
+      endpoint.rolling.add2(now, 1, counts ? 1 : 0);
+      if (counts) {
+        endpoint.failures++;
+        this.permit?.failure(reason, duration);
+        core.limiter?.onAttemptSettled(true, now);
+      } else {
+        this.permit?.release();
+      }
+    } finally {
+      core.breakerClock.end();
     }
     core.emitAttemptSettled(this, outcome);
     this.controller.abort(reason);
@@ -245,6 +266,9 @@ export class Call extends Timed {
   readonly deadlineAt: number;
   readonly keyHash: number | undefined;
   readonly hedge: ResolvedHedge | undefined;
+  /** Whether this call may retry; hedges do not need it. */
+  readonly retries: boolean;
+  /** Attempts of any kind after which no retry is made. */
   readonly maxAttempts: number;
   readonly signal: AbortSignal | undefined;
   resolve!: (value: unknown) => void;
@@ -283,7 +307,8 @@ export class Call extends Timed {
     this.deadlineAt = now + timeout;
     this.keyHash = keyHash;
     this.hedge = hedge;
-    this.maxAttempts = retries || hedge !== undefined ? (core.retry?.maxAttempts ?? 1) : 1;
+    this.retries = retries && core.retry !== undefined;
+    this.maxAttempts = this.retries ? (core.retry?.maxAttempts ?? 1) : 1;
     this.signal = signal;
   }
 
@@ -300,7 +325,7 @@ export class Call extends Timed {
     core.limiter?.onCall(now);
     if (this.timeout !== Number.POSITIVE_INFINITY) core.deadlines.schedule(this, this.timeout, now);
     this.#start('first', now);
-    if (!this.done && this.hedge !== undefined && this.maxAttempts > 1) this.#scheduleHedge(now);
+    if (!this.done && this.hedge !== undefined) this.#scheduleHedge(now);
   }
 
   /** Whether this call already has an attempt on `endpoint`. */
@@ -315,7 +340,7 @@ export class Call extends Timed {
     const routed = this.core.route(this, kind, now);
     if (!(routed instanceof Attempt)) {
       if (kind === 'hedge') return false;
-      this.core.noHealthyEndpoint++;
+      if (routed instanceof NoHealthyEndpointError) this.core.noHealthyEndpoint++;
       const error =
         routed instanceof NoHealthyEndpointError && this.started > 0
           ? new NoHealthyEndpointError(routed.endpoints, this.records(now), failureError(this.lastFailure))
@@ -342,7 +367,7 @@ export class Call extends Timed {
     if (this.done) return;
     const core = this.core;
     if (attempt.kind === 'hedge') core.hedgeWins++;
-    this.#settle(now, new CancelledError(HEDGE_LOST));
+    this.#settle(now, hedgeLost);
     core.successes++;
     this.resolve(value);
     core.emitCallSuccess(now - this.startedAt);
@@ -376,7 +401,7 @@ export class Call extends Timed {
   #retry(failed: Attempt, reason: FailureReason<unknown>, now: number): void {
     const core = this.core;
     const retry = core.retry;
-    if (retry === undefined || this.started >= this.maxAttempts || this.maxAttempts === 1) {
+    if (retry === undefined || !this.retries || this.started >= this.maxAttempts) {
       this.#giveUp(reason, now, false);
       return;
     }
@@ -427,7 +452,7 @@ export class Call extends Timed {
   #hedgeNow(now: number): void {
     const hedge = this.hedge;
     if (this.done || hedge === undefined || this.inFlight === 0) return;
-    if (this.hedgesStarted >= hedge.maxHedges || this.started >= this.maxAttempts) return;
+    if (this.hedgesStarted >= hedge.maxHedges) return;
     const core = this.core;
     const routed = core.route(this, 'hedge', now);
     if (!(routed instanceof Attempt)) return;
@@ -469,7 +494,7 @@ export class Call extends Timed {
   /** No more attempts: the call ends with its last failure (a result is returned, an error thrown). */
   #giveUp(reason: FailureReason<unknown>, now: number, budgetExhausted: boolean): void {
     if ('value' in reason) {
-      this.#settle(now, new CancelledError(HEDGE_LOST));
+      this.#settle(now, hedgeLost);
       this.core.failures++;
       this.resolve(reason.value);
       this.core.emitCallFailure(now - this.startedAt, reason, true);
@@ -480,14 +505,14 @@ export class Call extends Timed {
   }
 
   #fail(error: unknown, now: number, reason: FailureReason<unknown>, handled = true): void {
-    this.#settle(now, new CancelledError(HEDGE_LOST));
+    this.#settle(now, hedgeLost);
     this.core.failures++;
     this.reject(error);
     this.core.emitCallFailure(now - this.startedAt, reason, handled);
   }
 
   /** Marks the call done, stops its timers, and abandons the attempts still in flight. */
-  #settle(now: number, reason: Error, outcome: 'timed-out' | 'abandoned' = 'abandoned'): void {
+  #settle(now: number, reason: Error | (() => Error), outcome: 'timed-out' | 'abandoned' = 'abandoned'): void {
     this.done = true;
     const core = this.core;
     core.inFlightCalls--;
@@ -496,11 +521,13 @@ export class Call extends Timed {
     if (this.#hedgeTimer !== undefined) core.clock.clearTimeout(this.#hedgeTimer);
     this.#cancellation?.dispose();
     if (this.inFlight === 0) return;
+    // Built only now: an error's stack costs more than the rest of a call.
+    const error = typeof reason === 'function' ? reason() : reason;
     const counts = outcome === 'timed-out';
     if (this.attempts === undefined) {
-      this.first?.abandon(reason, outcome, counts, now);
+      this.first?.abandon(error, outcome, counts, now);
     } else {
-      for (const attempt of this.attempts) attempt.abandon(reason, outcome, counts, now);
+      for (const attempt of this.attempts) attempt.abandon(error, outcome, counts, now);
     }
   }
 

@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '@palisade/core';
+import { type Clock, type TimerHandle, unrefTimer } from '@palisade/core';
+import { reportError } from './report-error.js';
 
 /**
  * Something with a deadline in a `DeadlineQueue`: a call, or an attempt with
@@ -13,19 +14,79 @@ export abstract class Timed {
   abstract expire(now: number): void;
 }
 
-/** Everything scheduled with one duration, in order of deadline, since they were scheduled in that order. */
+/**
+ * Everything scheduled with one duration, in order of deadline, since they
+ * were scheduled in that order: a ring buffer, so that items leaving at the
+ * head are released at once.
+ */
 class Lane {
   readonly duration: number;
-  items: Timed[] = [];
+  items: (Timed | undefined)[] = new Array(16);
   head = 0;
+  count = 0;
   live = 0;
 
   constructor(duration: number) {
     this.duration = duration;
   }
+
+  push(item: Timed): void {
+    if (this.count === this.items.length) this.#grow();
+    this.items[(this.head + this.count) & (this.items.length - 1)] = item;
+    this.count++;
+  }
+
+  /** The first item still waiting in this lane, after dropping cancelled ones from the head. */
+  peek(): Timed | undefined {
+    const items = this.items;
+    const mask = items.length - 1;
+    while (this.count > 0) {
+      const item = items[this.head] as Timed;
+      if (item.lane === this) return item;
+      items[this.head] = undefined;
+      this.head = (this.head + 1) & mask;
+      this.count--;
+    }
+    return undefined;
+  }
+
+  shift(): void {
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count--;
+  }
+
+  /** Drops cancelled items from the whole ring, when they outnumber the live ones. */
+  compact(): void {
+    const kept: (Timed | undefined)[] = [];
+    const mask = this.items.length - 1;
+    for (let i = 0; i < this.count; i++) {
+      const item = this.items[(this.head + i) & mask] as Timed;
+      if (item.lane === this) kept.push(item);
+    }
+    let capacity = 16;
+    while (capacity < kept.length * 2) capacity *= 2;
+    this.items = kept.concat(new Array(capacity - kept.length));
+    this.head = 0;
+    this.count = kept.length;
+  }
+
+  #grow(): void {
+    const items = this.items;
+    const mask = items.length - 1;
+    const grown: (Timed | undefined)[] = new Array(items.length * 2);
+    for (let i = 0; i < this.count; i++) grown[i] = items[(this.head + i) & mask];
+    this.items = grown;
+    this.head = 0;
+  }
 }
 
 const MAX_IDLE_LANES = 16;
+
+/** The opposite of core's `unrefTimer`: the timer keeps a Node process alive again. */
+function refTimer(handle: TimerHandle): void {
+  if (typeof handle === 'object' && 'ref' in handle && typeof handle.ref === 'function') handle.ref();
+}
 
 /**
  * The router's deadlines: one clock timer for all of them, instead of a
@@ -44,6 +105,11 @@ const MAX_IDLE_LANES = 16;
  * A lane keeps cancelled items until they reach its head; it is compacted
  * when they outnumber live ones four to one, so memory stays proportional to
  * the items in flight.
+ *
+ * Cancelling does not clear the timer, so it may fire once with nothing left
+ * to do. While nothing is scheduled the timer is unref'd: an idle router never
+ * keeps a Node process alive, and a call in flight always does, so it settles
+ * by its deadline even in a script with nothing else to wait for.
  */
 export class DeadlineQueue {
   readonly #clock: Clock;
@@ -52,6 +118,7 @@ export class DeadlineQueue {
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #firing = false;
+  #live = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -59,9 +126,7 @@ export class DeadlineQueue {
 
   /** Items scheduled and neither expired nor cancelled. */
   get size(): number {
-    let live = 0;
-    for (const lane of this.#lanes.values()) live += lane.live;
-    return live;
+    return this.#live;
   }
 
   schedule(item: Timed, duration: number, now: number): void {
@@ -76,12 +141,11 @@ export class DeadlineQueue {
     }
     item.at = now + duration;
     item.lane = lane;
-    lane.items.push(item);
+    lane.peek();
+    lane.push(item);
     lane.live++;
-    const items = lane.items;
-    while (lane.head < items.length && (items[lane.head] as Timed).lane !== lane) lane.head++;
-    const pending = items.length - lane.head;
-    if (pending > 64 && pending > 4 * lane.live) this.#compact(lane);
+    if (this.#live++ === 0 && this.#timer !== undefined) refTimer(this.#timer);
+    if (lane.count > 64 && lane.count > 4 * lane.live) lane.compact();
     if (item.at < this.#timerAt && !this.#firing) this.#arm(item.at, now);
   }
 
@@ -90,6 +154,7 @@ export class DeadlineQueue {
     if (lane === undefined) return;
     item.lane = undefined;
     lane.live--;
+    if (--this.#live === 0 && this.#timer !== undefined) unrefTimer(this.#timer);
   }
 
   /** Stops the timer and forgets every item without expiring it. */
@@ -97,15 +162,22 @@ export class DeadlineQueue {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
-    for (const lane of this.#lanes.values()) for (const item of lane.items) item.lane = undefined;
+    for (const lane of this.#lanes.values()) {
+      for (let item = lane.peek(); item !== undefined; item = lane.peek()) {
+        item.lane = undefined;
+        lane.live--;
+      }
+    }
     this.#lanes.clear();
     this.#lastLane = undefined;
+    this.#live = 0;
   }
 
   #arm(at: number, now: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = this.#clock.setTimeout(() => this.#fire(), at - now);
+    if (this.#live === 0) unrefTimer(this.#timer);
   }
 
   #fire(): void {
@@ -115,18 +187,16 @@ export class DeadlineQueue {
     let now = this.#clock.now();
     try {
       for (const lane of this.#lanes.values()) {
-        const items = lane.items;
-        while (lane.head < items.length) {
-          const item = items[lane.head] as Timed;
-          if (item.lane !== lane) {
-            lane.head++;
-            continue;
-          }
-          if (item.at > now) break;
-          lane.head++;
+        for (let item = lane.peek(); item !== undefined && item.at <= now; item = lane.peek()) {
+          lane.shift();
           item.lane = undefined;
           lane.live--;
-          item.expire(now);
+          this.#live--;
+          try {
+            item.expire(now);
+          } catch (error) {
+            reportError(error);
+          }
           // An expiry may have run user code (listeners); time may have moved on a real clock.
           now = this.#clock.now();
         }
@@ -137,24 +207,11 @@ export class DeadlineQueue {
     // Expiries may have scheduled items into lanes already passed, so look at every head again.
     let next = Number.POSITIVE_INFINITY;
     for (const lane of this.#lanes.values()) {
-      const items = lane.items;
-      while (lane.head < items.length && (items[lane.head] as Timed).lane !== lane) lane.head++;
-      if (lane.head < items.length) next = Math.min(next, (items[lane.head] as Timed).at);
-      if (lane.head === items.length) {
-        lane.items = [];
-        lane.head = 0;
-      } else if (lane.head > 1_024 && lane.head * 2 > items.length) {
-        lane.items = items.slice(lane.head);
-        lane.head = 0;
-      }
+      const head = lane.peek();
+      if (head !== undefined) next = Math.min(next, head.at);
     }
     this.#dropIdleLanes();
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next, now);
-  }
-
-  #compact(lane: Lane): void {
-    lane.items = lane.items.filter((item, index) => index >= lane.head && item.lane === lane);
-    lane.head = 0;
   }
 
   #dropIdleLanes(): void {

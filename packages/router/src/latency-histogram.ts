@@ -48,7 +48,9 @@ export class LatencyHistogram {
 
   /** The latency below which `quantile` of the recent samples fall (the bucket's upper edge); NaN with no samples. */
   quantile(quantile: number): number {
-    if (this.#samples - this.#cachedAt < 32 && quantile === this.#cachedQuantile) return this.#cachedValue;
+    // Early on every sample moves the answer; later, one in 32 does not move it much.
+    const fresh = this.#samples >= 128 && this.#samples - this.#cachedAt < 32;
+    if (fresh && quantile === this.#cachedQuantile) return this.#cachedValue;
     this.#cachedAt = this.#samples;
     this.#cachedQuantile = quantile;
     this.#cachedValue = this.#compute(quantile);

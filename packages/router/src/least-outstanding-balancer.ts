@@ -1,14 +1,12 @@
-import type { Random } from '@palisade/core';
-import { type Balancer, powerOfTwoChoices } from './balancer.js';
+import type { Balancer } from './balancer.js';
+import { PowerOfTwoChoices } from './balancer.js';
 import type { EndpointState } from './endpoint.js';
 
-const outstanding = (candidate: EndpointState): number => candidate.outstanding;
-
 /** P2C on calls in flight, divided by weight: Envoy's LEAST_REQUEST with two choices. */
-export class LeastOutstandingBalancer implements Balancer {
+export class LeastOutstandingBalancer extends PowerOfTwoChoices implements Balancer {
   readonly name = 'least-outstanding' as const;
 
-  pick(candidates: readonly EndpointState[], _now: number, random: Random): EndpointState {
-    return powerOfTwoChoices(candidates, random, outstanding);
+  protected load(candidate: EndpointState): number {
+    return candidate.outstanding;
   }
 }

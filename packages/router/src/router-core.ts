@@ -25,6 +25,7 @@ import type {
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
+import { LentClock } from './lent-clock.js';
 import type { ResolvedRetry, ResolvedRouterOptions } from './options.js';
 import { type ResolvedOutlierDetection, watchEndpoint } from './outlier-detection.js';
 import { PeakEwmaBalancer } from './peak-ewma-balancer.js';
@@ -71,11 +72,15 @@ class Emitters {
 
 export type EmitterName = keyof Emitters;
 
+/** Whether anyone listens: checked before a payload is built, so an event nobody hears costs nothing. */
+function heard<T>(emitter: EventEmitter<T> | undefined): emitter is EventEmitter<T> {
+  return emitter !== undefined && emitter.size > 0;
+}
+
 /** Calls the listeners; one that throws is reported and never unwinds the router's bookkeeping. */
-function emit<T>(emitter: EventEmitter<T> | undefined, payload: () => T): void {
-  if (emitter === undefined || emitter.size === 0) return;
+function emit<T>(emitter: EventEmitter<T>, payload: T): void {
   try {
-    emitter.emit(payload());
+    emitter.emit(payload);
   } catch (error) {
     reportError(error);
   }
@@ -87,6 +92,8 @@ function emit<T>(emitter: EventEmitter<T> | undefined, payload: () => T): void {
  */
 export class RouterCore {
   readonly clock: Clock;
+  /** What the breakers read: the router lends them the time it has just read. */
+  readonly breakerClock: LentClock;
   readonly random: Random;
   readonly handle: Policy;
   readonly retryHandle: Policy;
@@ -129,6 +136,7 @@ export class RouterCore {
 
   constructor(options: ResolvedRouterOptions<unknown>) {
     this.clock = options.clock;
+    this.breakerClock = new LentClock(options.clock);
     this.random = options.random;
     this.handle = options.handle;
     this.retry = options.retry;
@@ -173,7 +181,7 @@ export class RouterCore {
     const state = new EndpointState(endpoint, now, this.ewmaDecay, this.statsWindow);
     const outlier = this.outlierDetection;
     if (outlier !== undefined) {
-      state.breaker = watchEndpoint(state, outlier, this.clock, {
+      state.breaker = watchEndpoint(state, outlier, this.breakerClock, {
         tripped: (tripped) => this.#mayEject(tripped),
         changed: (changed, previous) => this.#outlierChanged(changed, previous),
       });
@@ -182,7 +190,7 @@ export class RouterCore {
     this.#list = [...this.#list, state];
     this.healthChecker?.start(state);
     this.#invalidate();
-    emit(this.emitters.added, () => ({ endpoint }));
+    if (heard(this.emitters.added)) emit(this.emitters.added, { endpoint });
     return state;
   }
 
@@ -194,7 +202,7 @@ export class RouterCore {
     this.#list = this.#list.filter((each) => each !== state);
     this.healthChecker?.stop(state);
     this.#invalidate();
-    emit(this.emitters.removed, () => ({ endpoint: state.endpoint }));
+    if (heard(this.emitters.removed)) emit(this.emitters.removed, { endpoint: state.endpoint });
     if (state.inFlightHead !== undefined) {
       if (abortInFlight) {
         const now = this.clock.now();
@@ -250,9 +258,9 @@ export class RouterCore {
     const before = this.#panicking;
     this.#panicking = panicking;
     const emitter = this.emitters.panic;
-    if (emitter === undefined || emitter.size === 0) return;
-    for (const priority of panicking) if (!before.has(priority)) emit(emitter, () => ({ priority, panic: true }));
-    for (const priority of before) if (!panicking.has(priority)) emit(emitter, () => ({ priority, panic: false }));
+    if (!heard(emitter)) return;
+    for (const priority of panicking) if (!before.has(priority)) emit(emitter, { priority, panic: true });
+    for (const priority of before) if (!panicking.has(priority)) emit(emitter, { priority, panic: false });
   }
 
   /**
@@ -269,7 +277,13 @@ export class RouterCore {
     // Each turn drops an endpoint whose breaker refused, so the loop ends.
     while (candidates.length > 0) {
       const endpoint = this.balancer.pick(candidates, now, this.random, call.keyHash) as EndpointState;
-      const permit = endpoint.breaker?.tryAcquire();
+      const breaker = endpoint.breaker;
+      let permit: ReturnType<NonNullable<typeof breaker>['tryAcquire']> | undefined;
+      if (breaker !== undefined) {
+        this.breakerClock.lend(now);
+        permit = breaker.tryAcquire();
+        this.breakerClock.end();
+      }
       if (permit === undefined || permit.admitted) {
         return new Attempt(call, endpoint, permit as BreakerPermit | undefined, call.started + 1, kind, false);
       }
@@ -327,11 +341,17 @@ export class RouterCore {
 
   /** Envoy's rule: an ejection is allowed when none is in force, or when it keeps the ejected share within the limit. */
   #mayEject(endpoint: EndpointState): boolean {
+    // An ejection whose time is up counts no more, though no probe has gone yet: Envoy un-ejects on time.
     const options = this.outlierDetection as ResolvedOutlierDetection;
     let ejected = 0;
-    for (const each of this.#list) if (each !== endpoint && each.outlier !== 'active') ejected++;
+    const now = this.clock.now();
+    for (const each of this.#list) {
+      if (each === endpoint) continue;
+      if (each.outlier === 'probing' || (each.outlier === 'ejected' && each.ejectedUntil > now)) ejected++;
+    }
     if (ejected === 0 || (100 * (ejected + 1)) / this.#list.length <= options.maxEjectionPercent) return true;
-    emit(this.emitters.ejectionBlocked, () => ({ endpoint: endpoint.endpoint, ejected }));
+    if (heard(this.emitters.ejectionBlocked))
+      emit(this.emitters.ejectionBlocked, { endpoint: endpoint.endpoint, ejected });
     return false;
   }
 
@@ -341,27 +361,29 @@ export class RouterCore {
     switch (endpoint.outlier) {
       case 'ejected': {
         const until = endpoint.ejectedUntil;
-        emit(emitters.eject, () => ({
-          endpoint: endpoint.endpoint,
-          duration: until - this.clock.now(),
-          until,
-          level: endpoint.ejectionLevel,
-          afterProbe: previous === 'probing',
-        }));
+        if (heard(emitters.eject))
+          emit(emitters.eject, {
+            endpoint: endpoint.endpoint,
+            duration: until - this.clock.now(),
+            until,
+            level: endpoint.ejectionLevel,
+            afterProbe: previous === 'probing',
+          });
         break;
       }
       case 'probing':
-        emit(emitters.probe, () => ({ endpoint: endpoint.endpoint }));
+        if (heard(emitters.probe)) emit(emitters.probe, { endpoint: endpoint.endpoint });
         break;
       case 'active':
-        emit(emitters.return, () => ({ endpoint: endpoint.endpoint }));
+        if (heard(emitters.return)) emit(emitters.return, { endpoint: endpoint.endpoint });
         break;
     }
   }
 
   #healthChanged(endpoint: EndpointState): void {
     this.#invalidate();
-    emit(this.emitters.healthChange, () => ({ endpoint: endpoint.endpoint, healthy: endpoint.healthy }));
+    if (heard(this.emitters.healthChange))
+      emit(this.emitters.healthChange, { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
   }
 
   // --- events ----------------------------------------------------------------------
@@ -373,40 +395,43 @@ export class RouterCore {
   }
 
   emitAttempt(attempt: Attempt): void {
-    emit(this.emitters.attempt, () => ({
-      endpoint: attempt.endpoint.endpoint,
-      attempt: attempt.number,
-      kind: attempt.kind,
-      probe: attempt.permit?.probe === true,
-      panic: attempt.panic,
-    }));
+    if (heard(this.emitters.attempt))
+      emit(this.emitters.attempt, {
+        endpoint: attempt.endpoint.endpoint,
+        attempt: attempt.number,
+        kind: attempt.kind,
+        probe: attempt.permit?.probe === true,
+        panic: attempt.panic,
+      });
   }
 
   emitAttemptSettled(attempt: Attempt, outcome: AttemptSettledEvent['outcome']): void {
-    emit(this.emitters.attemptSettled, () => ({
-      endpoint: attempt.endpoint.endpoint,
-      attempt: attempt.number,
-      kind: attempt.kind,
-      outcome,
-      duration: attempt.duration,
-      ...(outcome === 'success' || attempt.error === undefined ? {} : { error: attempt.error }),
-    }));
+    if (heard(this.emitters.attemptSettled))
+      emit(this.emitters.attemptSettled, {
+        endpoint: attempt.endpoint.endpoint,
+        attempt: attempt.number,
+        kind: attempt.kind,
+        outcome,
+        duration: attempt.duration,
+        ...(outcome === 'success' || attempt.error === undefined ? {} : { error: attempt.error }),
+      });
   }
 
   emitRetry(failed: Attempt, attempt: number, delay: number, reason: FailureReason<unknown>): void {
-    emit(this.emitters.retry, () => ({ endpoint: failed.endpoint.endpoint, attempt, delay, reason }));
+    if (heard(this.emitters.retry))
+      emit(this.emitters.retry, { endpoint: failed.endpoint.endpoint, attempt, delay, reason });
   }
 
   emitBudgetExhausted(kind: 'retry' | 'hedge'): void {
-    emit(this.emitters.budgetExhausted, () => ({ kind }));
+    if (heard(this.emitters.budgetExhausted)) emit(this.emitters.budgetExhausted, { kind });
   }
 
   emitCallSuccess(duration: number): void {
-    emit(this.emitters.success, () => ({ duration }));
+    if (heard(this.emitters.success)) emit(this.emitters.success, { duration });
   }
 
   emitCallFailure(duration: number, reason: FailureReason<unknown>, handled: boolean): void {
-    emit(this.emitters.failure, () => ({ duration, handled, reason }));
+    if (heard(this.emitters.failure)) emit(this.emitters.failure, { duration, handled, reason });
   }
 
   // --- stats -----------------------------------------------------------------------

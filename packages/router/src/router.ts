@@ -39,6 +39,15 @@ export interface RemoveOptions {
   readonly abortInFlight?: boolean;
 }
 
+// One executor for every call's promise instead of a closure per call: it runs synchronously, so the settlers
+// it stores are read back at once.
+let capturedResolve: ((value: never) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+const captureSettlers = (resolve: (value: never) => void, reject: (error: unknown) => void): void => {
+  capturedResolve = resolve;
+  capturedReject = reject;
+};
+
 function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     typeof value === 'object' &&
@@ -114,10 +123,9 @@ export class Router<D = unknown> {
       retries,
       signal,
     );
-    const promise = new Promise<T>((resolve, reject) => {
-      call.resolve = resolve as (value: unknown) => void;
-      call.reject = reject;
-    });
+    const promise = new Promise<T>(captureSettlers);
+    call.resolve = capturedResolve as (value: unknown) => void;
+    call.reject = capturedReject as (error: unknown) => void;
     core.calls++;
     core.inFlightCalls++;
     call.begin(now);

@@ -36,6 +36,18 @@ export class WindowedCounter {
     this.#sums[series] = (this.#sums[series] as number) + amount;
   }
 
+  /** Adds to the first two series at once: an attempt and whether it failed, in one slide check. */
+  add2(now: number, first: number, second: number): void {
+    if (now - this.#slotStart >= this.#slotMs) this.#slide(now);
+    const index = this.#slot * this.#seriesCount;
+    const counts = this.#counts;
+    const sums = this.#sums;
+    counts[index] = (counts[index] as number) + first;
+    counts[index + 1] = (counts[index + 1] as number) + second;
+    sums[0] = (sums[0] as number) + first;
+    sums[1] = (sums[1] as number) + second;
+  }
+
   sum(now: number, series = 0): number {
     if (now - this.#slotStart >= this.#slotMs) this.#slide(now);
     return this.#sums[series] as number;

@@ -1,0 +1,207 @@
+import { seededRandom, VirtualClock } from '@palisade/core';
+import { CircuitState } from 'cockatiel';
+import { describe, expect, it } from 'vitest';
+import type { RouterOptions } from './options.js';
+import { Router } from './router.js';
+import { Boom, settle } from './simulation.test-util.js';
+
+const five = ['a', 'b', 'c', 'd', 'e'];
+
+function setup(options: RouterOptions = {}, ids = five) {
+  const clock = new VirtualClock();
+  const router = new Router({
+    clock,
+    random: seededRandom(11),
+    endpoints: ids.map((id) => ({ id })),
+    retry: false,
+    ...options,
+  });
+  const down = new Set<string>();
+  const events: string[] = [];
+  router.onEject(({ endpoint, duration, level, afterProbe }) =>
+    events.push(`${clock.now()} eject ${endpoint.id} ${duration} level ${level}${afterProbe ? ' after probe' : ''}`),
+  );
+  router.onProbe(({ endpoint }) => events.push(`${clock.now()} probe ${endpoint.id}`));
+  router.onReturn(({ endpoint }) => events.push(`${clock.now()} return ${endpoint.id}`));
+  router.onEjectionBlocked(({ endpoint, ejected }) =>
+    events.push(`${clock.now()} blocked ${endpoint.id} (${ejected} ejected)`),
+  );
+  const call = () =>
+    settle(
+      router.execute((endpoint) => {
+        if (down.has(endpoint.id)) throw new Boom(`${endpoint.id} down`);
+        return endpoint.id;
+      }),
+    );
+  /** `count` calls, one per `gap` ms. */
+  const load = async (count: number, gap = 10) => {
+    for (let i = 0; i < count; i++) {
+      await call();
+      await clock.advance(gap);
+    }
+  };
+  /** Calls, one per `gap` ms, until `done()` (at most 1,000). */
+  const loadUntil = async (done: () => boolean, gap = 10) => {
+    for (let i = 0; i < 1_000 && !done(); i++) {
+      await call();
+      await clock.advance(gap);
+    }
+    expect(done()).toBe(true);
+  };
+  return { clock, router, down, events, call, load, loadUntil };
+}
+
+describe('outlier ejection on per-endpoint breakers', () => {
+  it('ejects an endpoint after 5 failures in a row (Envoy’s consecutive_5xx) for 30 s (base_ejection_time)', async () => {
+    const { router, down, events, load } = setup();
+    down.add('c');
+    await load(100);
+    expect(router.endpointStats('c')).toMatchObject({
+      status: 'ejected',
+      breaker: CircuitState.Open,
+      failures: 5,
+      ejections: 1,
+      ejectionLevel: 1,
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatch(/^\d+ eject c 30000 level 1$/);
+    const traffic = router.stats().endpoints.filter((e) => e.id !== 'c');
+    expect(traffic.reduce((sum, e) => sum + e.attempts, 0)).toBe(95);
+  });
+
+  it('after the ejection, one probe decides: a success returns it to rotation', async () => {
+    const { clock, router, down, events, load, loadUntil } = setup();
+    down.add('c');
+    await loadUntil(() => router.endpointStats('c')?.status === 'ejected');
+    down.delete('c');
+    await clock.advance(30_000);
+    await load(100);
+    expect(events.map((e) => e.replace(/^\d+ /, ''))).toEqual(['eject c 30000 level 1', 'probe c', 'return c']);
+    expect(router.endpointStats('c')).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+    expect(router.endpointStats('c')?.successes).toBeGreaterThan(5);
+  });
+
+  it('re-ejects at once on a failed probe, each time for longer (n × 30 s), capped at 300 s', async () => {
+    const { clock, down, events, loadUntil } = setup();
+    down.add('c');
+    const ejections = () => events.filter((e) => e.includes('eject')).length;
+    for (let round = 1; round <= 13; round++) {
+      await loadUntil(() => ejections() === round);
+      await clock.advance(300_000);
+    }
+    const durations = events.filter((e) => e.includes('eject')).map((e) => Number(e.split(' ')[3]));
+    expect(durations).toEqual([
+      30_000, 60_000, 90_000, 120_000, 150_000, 180_000, 210_000, 240_000, 270_000, 300_000, 300_000, 300_000, 300_000,
+    ]);
+    expect(events.filter((e) => e.includes('after probe'))).toHaveLength(12);
+  });
+
+  it('forgives slowly: each 10 s (Envoy’s interval) back in rotation takes one off the multiplier', async () => {
+    const { clock, router, down, loadUntil } = setup();
+    const c = () => router.endpointStats('c');
+    down.add('c');
+    await loadUntil(() => c()?.ejections === 1);
+    await clock.advance(30_000);
+    await loadUntil(() => c()?.ejections === 2);
+    expect(c()).toMatchObject({ ejectionLevel: 2 });
+    await clock.advance(60_000);
+    down.delete('c');
+    await loadUntil(() => c()?.status === 'healthy');
+    // 15 s in rotation is one whole interval: the multiplier goes from 2 to 1, so the next ejection is 2 × 30 s.
+    await clock.advance(15_000);
+    down.add('c');
+    await loadUntil(() => c()?.ejections === 3);
+    expect(c()).toMatchObject({ status: 'ejected', ejectionLevel: 2 });
+    expect(c()?.ejectedFor).toBeGreaterThan(59_000);
+    expect(c()?.ejectedFor).toBeLessThanOrEqual(60_000);
+  });
+
+  it('ejects on the failure rate: 85% of 50 attempts in 10 s, though never 5 in a row', async () => {
+    const { router, load } = setup({ outlierDetection: { consecutiveFailures: Number.POSITIVE_INFINITY } }, ['a', 'b']);
+    let n = 0;
+    router.add({ id: 'flaky' });
+    const flakyLoad = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        await settle(
+          router.execute((endpoint) => {
+            if (endpoint.id === 'flaky' && ++n % 10 !== 0) throw new Boom('mostly down');
+            return endpoint.id;
+          }),
+        );
+      }
+    };
+    await flakyLoad(40);
+    expect(router.endpointStats('flaky')?.status).toBe('healthy');
+    await load(0);
+    await flakyLoad(200);
+    expect(router.endpointStats('flaky')).toMatchObject({ status: 'ejected', ejections: 1 });
+    expect(router.endpointStats('flaky')?.attempts).toBeGreaterThanOrEqual(50);
+  });
+
+  it('ejects at most maxEjectionPercent (10%: one of five), and the others stay in rotation', async () => {
+    const { router, down, events, load } = setup();
+    down.add('b');
+    down.add('d');
+    await load(200);
+    const ejected = router.stats().endpoints.filter((e) => e.status === 'ejected');
+    expect(ejected).toHaveLength(1);
+    expect(events.filter((e) => e.includes('blocked')).length).toBeGreaterThan(0);
+    const other = ejected[0]?.id === 'b' ? 'd' : 'b';
+    expect(router.endpointStats(other)).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+  });
+
+  it('ejects more with a higher maxEjectionPercent', async () => {
+    const { router, down, load } = setup({ outlierDetection: { maxEjectionPercent: 40 } });
+    down.add('b');
+    down.add('d');
+    await load(200);
+    expect(
+      router
+        .stats()
+        .endpoints.filter((e) => e.status === 'ejected')
+        .map((e) => e.id),
+    ).toEqual(['b', 'd']);
+  });
+
+  it('panics when too few endpoints are healthy (Envoy’s 50%): calls go to every endpoint, ejected or not', async () => {
+    const { router, down, load } = setup({ outlierDetection: { maxEjectionPercent: 100 } });
+    const panics: string[] = [];
+    router.onPanic(({ priority, panic }) => panics.push(`${priority} ${panic}`));
+    let panicAttempts = 0;
+    router.onAttempt(({ panic }) => {
+      if (panic) panicAttempts++;
+    });
+    down.add('a');
+    down.add('b');
+    down.add('c');
+    await load(300);
+    expect(router.stats().tiers).toEqual([{ priority: 0, endpoints: 5, healthy: 2, load: 100, panic: true }]);
+    expect(panics).toEqual(['0 true']);
+    expect(panicAttempts).toBeGreaterThan(50);
+    // In panic, an ejected endpoint still gets its share, rather than two endpoints taking it all.
+    expect(router.endpointStats('a')?.attempts).toBeGreaterThan(40);
+    down.clear();
+    await load(1, 300_000);
+    await load(100);
+    expect(panics).toEqual(['0 true', '0 false']);
+  });
+
+  it('with outlierDetection off, never ejects', async () => {
+    const { router, down, load } = setup({ outlierDetection: false });
+    down.add('c');
+    await load(100);
+    expect(router.endpointStats('c')).toMatchObject({ status: 'healthy', breaker: undefined, ejections: 0 });
+    expect(router.breaker('c')).toBeUndefined();
+  });
+
+  it('the breaker is the real one: isolate() takes an endpoint out by hand, dispose() brings it back', async () => {
+    const { router, load } = setup();
+    const handle = router.breaker('e')?.isolate();
+    const before = router.endpointStats('e')?.attempts;
+    await load(50);
+    expect(router.endpointStats('e')?.attempts).toBe(before);
+    handle?.dispose();
+    await load(50);
+    expect(router.endpointStats('e')?.attempts).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { PeakEwma } from './peak-ewma.js';
+
+describe('PeakEwma (Finagle)', () => {
+  it('jumps to a peak at once', () => {
+    const ewma = new PeakEwma(10_000, 0);
+    ewma.observe(10, 0);
+    ewma.observe(500, 1);
+    expect(ewma.cost(1)).toBe(500);
+  });
+
+  it('decays towards lower observations with the time between them, not their number', () => {
+    const ewma = new PeakEwma(10_000, 0);
+    ewma.observe(100, 0);
+    ewma.observe(10, 10_000);
+    // One time constant: weight e^-1 on the old value.
+    expect(ewma.cost(10_000)).toBeCloseTo(100 * Math.exp(-1) + 10 * (1 - Math.exp(-1)), 9);
+  });
+
+  it('decays with time alone, as Finagle’s cost() does', () => {
+    const ewma = new PeakEwma(1_000, 0);
+    ewma.observe(80, 0);
+    expect(ewma.cost(1_000)).toBeCloseTo(80 * Math.exp(-1), 9);
+    expect(ewma.cost(1_000)).toBeCloseTo(80 * Math.exp(-1), 9);
+  });
+
+  it('load: cost × (in flight + 1), with a penalty for calls in flight and no history', () => {
+    const ewma = new PeakEwma(10_000, 0);
+    expect(ewma.load(0, 0)).toBe(0);
+    expect(ewma.load(2, 0)).toBeGreaterThan(1e300);
+    ewma.observe(20, 0);
+    expect(ewma.load(3, 0)).toBe(80);
+  });
+
+  it('ignores time going backwards', () => {
+    const ewma = new PeakEwma(1_000, 5_000);
+    ewma.observe(40, 4_000);
+    expect(ewma.cost(4_500)).toBe(40);
+  });
+});
