@@ -20,8 +20,9 @@ function delays(backoff: RetryBackoff, random: () => number, count: number): num
   const out: number[] = [];
   let step: RetryBackoff | IBackoff<IRetryBackoffContext<unknown>> = backoff;
   for (let i = 0; i < count; i++) {
-    step = nextBackoff(step, context, random);
-    out.push(step.duration);
+    const next = nextBackoff(step, context, random);
+    out.push(next.duration);
+    step = next;
   }
   return out;
 }

@@ -36,7 +36,9 @@ describe('DeadlineQueue', () => {
     const queue = new DeadlineQueue(clock);
     const log: string[] = [];
     const items = Array.from({ length: 5 }, (_, i) => new Item(`i${i}`, log));
-    items.forEach((item, i) => queue.schedule(item, 50, i * 10));
+    items.forEach((item, i) => {
+      queue.schedule(item, 50, i * 10);
+    });
     queue.cancel(items[0] as Item);
     queue.cancel(items[1] as Item);
     queue.cancel(items[3] as Item);

@@ -10,24 +10,25 @@ import type { Clock, TimerHandle } from '@palisade/core';
  */
 export class LentClock implements Clock {
   readonly #clock: Clock;
-  #lent = Number.NaN;
+  #lent = 0;
+  #lending = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
   now(): number {
-    const lent = this.#lent;
-    return lent === lent ? lent : this.#clock.now();
+    return this.#lending ? this.#lent : this.#clock.now();
   }
 
   /** Until `end()`, `now()` returns `time`. */
   lend(time: number): void {
     this.#lent = time;
+    this.#lending = true;
   }
 
   end(): void {
-    this.#lent = Number.NaN;
+    this.#lending = false;
   }
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
