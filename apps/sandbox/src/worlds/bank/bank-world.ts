@@ -509,8 +509,8 @@ export class BankWorld extends BaseWorld {
       epoch: branch.identity.epoch + 1,
       insecureRandomBytesForTests: this.#randomBytes,
     });
-    if (revoked) this.directory.register(branch.identity.publicIdentity);
-    else this.directory.rotate(branch.identity.publicIdentity, { graceMs: this.#rotationGraceMs });
+    // After a revocation the old key gets no grace at all.
+    this.directory.rotate(branch.identity.publicIdentity, { graceMs: revoked ? 0 : this.#rotationGraceMs });
     this.#issueTokens(branch);
     branch.node.rpc.setConnector(this.#connectorFor(branch));
   }
