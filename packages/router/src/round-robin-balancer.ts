@@ -20,8 +20,9 @@ export class RoundRobinBalancer implements Balancer {
       uniform = (candidates[i] as EndpointState).endpoint.weight === first.endpoint.weight;
     }
     if (uniform) {
+      const index = this.#next % count;
       this.#next = (this.#next + 1) % 0x40000000;
-      return candidates[this.#next % count] as EndpointState;
+      return candidates[index] as EndpointState;
     }
     let total = 0;
     let best = first;
