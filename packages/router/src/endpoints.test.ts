@@ -28,7 +28,10 @@ function gated(slowId: string) {
           releases.push(() => resolve(`from ${endpoint.id}`));
           signal.addEventListener('abort', () => reject(signal.reason));
         });
-  return { fn, release: () => releases.forEach((release) => release()), pending: () => releases.length };
+  const release = (): void => {
+    for (const each of releases) each();
+  };
+  return { fn, release, pending: () => releases.length };
 }
 
 describe('the endpoint set at runtime', () => {
