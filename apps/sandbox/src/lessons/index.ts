@@ -1,9 +1,16 @@
+import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
 import type { Lesson } from './lesson.ts';
+import { secureByDesignLesson } from './secure-by-design.ts';
 import { securityLesson } from './security.ts';
 
 /** The lessons, in order. */
-export const lessons: readonly Lesson[] = [securityLesson, bankBranchesLesson].sort((a, b) => a.number - b.number);
+export const lessons: readonly Lesson[] = [
+  securityLesson,
+  attackSurfaceLesson,
+  bankBranchesLesson,
+  secureByDesignLesson,
+].sort((a, b) => a.number - b.number);
 
 export function lessonByNumber(number: number): Lesson | undefined {
   return lessons.find((lesson) => lesson.number === number);

@@ -1,3 +1,4 @@
+import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { createDeadline } from '@palisade/core';
 import {
   Identity,
@@ -47,9 +48,17 @@ export interface BankOptions {
   /** With rotation on: how often every branch gets a new key, and how long the old one is honoured. */
   readonly rotateEveryMs?: number;
   readonly rotationGraceMs?: number;
+  /**
+   * The attacker is an insider: a registered partner (say, the ATM supplier)
+   * with a key of its own, but no right to move anyone's money. It shows
+   * authentication and authorisation apart.
+   */
+  readonly insider?: boolean;
 }
 
 export const ATTACKER = 'mallory';
+/** Tokens are for the bank's transfer service, which every branch runs. */
+const TOKEN_AUDIENCE = 'bank-transfers';
 const REQUEST_TIMEOUT_MS = 2_000;
 const defaultFeatures: Record<BankFeature, boolean> = {
   encryption: true,
@@ -63,8 +72,12 @@ interface Branch {
   readonly id: NodeId;
   readonly node: SimNode;
   identity: Identity;
-  /** Tokens from the bank's HQ, one per branch it may send to. */
-  readonly tokens: Map<NodeId, string>;
+  /** Head office's token granting this branch the right to move its own money, anywhere in the bank. */
+  token: string;
+  /** Its revocation id, so a stolen token can be revoked with the key. */
+  tokenId: Uint8Array;
+  /** With palisade: one circuit breaker per branch it sends to. */
+  readonly breakers: Map<NodeId, CircuitBreaker>;
   sent: number;
 }
 
@@ -80,6 +93,10 @@ export interface BankTally {
   refusedTokens: number;
   refusedHandshakes: number;
   alerts: number;
+  /** How long stolen keys kept working, in ms: from the break-in until they were revoked or retired. */
+  stolenKeyUsableMs: number | undefined;
+  /** When each successful attack happened, for "in the last n seconds" questions. */
+  readonly successTimes: number[];
 }
 
 /**
@@ -103,6 +120,8 @@ export class BankWorld extends BaseWorld {
     refusedTokens: 0,
     refusedHandshakes: 0,
     alerts: 0,
+    stolenKeyUsableMs: undefined,
+    successTimes: [],
   };
   readonly #registry = new TransferRegistry();
   readonly #randomBytes: RandomBytes;
@@ -111,10 +130,14 @@ export class BankWorld extends BaseWorld {
   readonly #verifiedTokens = new Map<string, string>();
   readonly #load: () => number;
   readonly #attackEveryMs: number;
+  readonly #transferEveryMs: number;
   readonly #rotateEveryMs: number;
   readonly #rotationGraceMs: number;
   #impersonating = false;
-  #compromised: { branch: NodeId; identity: Identity; tokens: Map<NodeId, string> } | undefined;
+  #compromised: { branch: NodeId; identity: Identity; token: string; at: number } | undefined;
+  readonly #insider: Identity | undefined;
+  /** Tokens the attacker read off a plaintext wire: bearer tokens work for whoever holds them. */
+  readonly #stolenTokens = new Map<string, string>();
   #revoked = new Set<NodeId>();
   #stopRotation: (() => void) | undefined;
   #attackSeq = 0;
@@ -140,20 +163,34 @@ export class BankWorld extends BaseWorld {
       if (event.kind === 'key')
         this.monitor.log('key revoked', `${event.nodeId}'s key was revoked: nobody accepts it any more`);
     });
-    this.directory.onRotate(({ nodeId }) => this.monitor.log('key rotated', `${nodeId} has a new key`));
+    this.directory.onRotate(({ nodeId, fromEpoch, retiresAt }) => {
+      this.monitor.log('key rotated', `${nodeId} has a new key`);
+      // A rotation ends a stolen key's life too, once its grace period is over.
+      const stolen = this.#compromised;
+      if (stolen?.branch === nodeId && stolen.identity.epoch <= fromEpoch) {
+        this.sim.after(Math.max(0, retiresAt - this.now()), () =>
+          this.#noteStolenKeyDead(nodeId, [stolen.identity.epoch]),
+        );
+      }
+    });
 
     const ids = options.branches ?? ['branch-a', 'branch-b', 'branch-c'];
     for (const id of ids) this.#addBranch(id);
-    for (const branch of this.branches.values()) this.#issueTokens(branch);
 
     const endpoint = new NetworkEndpoint(this.network, ATTACKER);
     this.network.attach(ATTACKER, endpoint);
     this.#mallory = new RpcPeer(endpoint);
+    if (options.insider === true) {
+      this.#insider = Identity.generate(ATTACKER, { insecureRandomBytesForTests: this.#randomBytes });
+      this.directory.register(this.#insider.publicIdentity);
+    }
     this.attacker = new Attacker(this.sim, this.network, (bytes) => containsMarker(bytes), {
       onLink: (packet) => packet.from !== ATTACKER && packet.to !== ATTACKER,
+      rate: 0.15,
     });
 
     const every = options.transferEveryMs ?? 250;
+    this.#transferEveryMs = every;
     ids.forEach((id, index) => {
       // Staggered, so the branches do not all talk in the same instant.
       this.sim.after((every * index) / ids.length, () => {
@@ -182,6 +219,9 @@ export class BankWorld extends BaseWorld {
         return;
       case 'feature':
         this.#setFeature(action.feature as BankFeature, action.on);
+        return;
+      case 'add-node':
+        this.#addBranchLive();
         return;
       case 'kill':
         this.branches.get(action.node)?.node.kill();
@@ -248,8 +288,13 @@ export class BankWorld extends BaseWorld {
 
   /** Attacks that got through: messages read plus transfers tampered, replayed or forged. */
   attacksSucceeded(): number {
-    const { read, applied } = this.tally;
-    return read + applied.tampered + applied.replayed + applied.forged;
+    return this.tally.successTimes.length;
+  }
+
+  /** Attacks that got through in the last `ms`. */
+  attacksSucceededWithin(ms: number): number {
+    const since = this.now() - ms;
+    return this.tally.successTimes.filter((at) => at >= since).length;
   }
 
   /** Attacks that were stopped by a channel, a handshake or a token check. */
@@ -267,7 +312,8 @@ export class BankWorld extends BaseWorld {
       serviceMs: 4,
       handle: (request) => this.#serveTransfer(id, request.from, request.peer, request.payload),
     });
-    const branch: Branch = { id, node, identity, tokens: new Map(), sent: 0 };
+    const branch: Branch = { id, node, identity, token: '', tokenId: new Uint8Array(0), breakers: new Map(), sent: 0 };
+    this.#issueToken(branch);
     this.branches.set(id, branch);
     node.rpc.setConnector(this.#connectorFor(branch));
   }
@@ -293,19 +339,58 @@ export class BankWorld extends BaseWorld {
     });
   }
 
-  #issueTokens(branch: Branch): void {
-    branch.tokens.clear();
-    for (const other of this.branches.keys()) {
-      if (other === branch.id) continue;
-      const token = issueToken(this.#hq, {
-        audience: other,
+  /** A new branch opens, with keys and a token of its own. */
+  #addBranchLive(): void {
+    const id = `branch-${String.fromCharCode(97 + this.branches.size)}`;
+    if (this.branches.has(id)) return;
+    this.#addBranch(id);
+    this.sim.every(this.#transferEveryMs, () => this.#sendTransfer(id));
+    this.monitor.log('info', `${id} opened: ${this.#linkCount()} links to protect now`);
+  }
+
+  #linkCount(): number {
+    const n = this.branches.size;
+    return (n * (n - 1)) / 2;
+  }
+
+  #breaker(branch: Branch, to: NodeId): CircuitBreaker {
+    let breaker = branch.breakers.get(to);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker({
+        clock: this.sim.clock,
+        rule: new ConsecutiveFailuresRule({ threshold: 3 }),
+        halfOpenAfter: 2_000,
+      });
+      breaker.onBreak(() => this.monitor.log('breaker opened', `${branch.id} stopped calling ${to}: it keeps failing`));
+      breaker.onReset(() => this.monitor.log('breaker closed', `${branch.id} is calling ${to} again`));
+      branch.breakers.set(to, breaker);
+    }
+    return breaker;
+  }
+
+  /**
+   * Head office grants a branch the right to move its own money. One token
+   * per branch, valid at every branch of the bank: the audience is the bank's
+   * transfer service, and the right names the branch whose money it covers.
+   */
+  #issueToken(branch: Branch): void {
+    branch.tokenId = this.#randomBytes(16);
+    branch.token = toBase64Url(
+      issueToken(this.#hq, {
+        audience: TOKEN_AUDIENCE,
         rights: [`transfer:${branch.id}`],
         ttlMs: 3_600_000,
+        revocationId: branch.tokenId,
         clock: this.sim.clock,
         insecureRandomBytesForTests: this.#randomBytes,
-      });
-      branch.tokens.set(other, toBase64Url(token));
-    }
+      }),
+    );
+  }
+
+  /** After a break-in the branch's token is as stolen as its keys: revoke it and issue a new one. */
+  #replaceToken(branch: Branch): void {
+    this.directory.revokeToken(branch.tokenId, 'compromised');
+    this.#issueToken(branch);
   }
 
   #sendTransfer(from: NodeId): void {
@@ -322,23 +407,26 @@ export class BankWorld extends BaseWorld {
       fromAccount: `acct-${1 + Math.floor(this.#load() * 9)}`,
       toBranch: to,
       toAccount: `acct-${1 + Math.floor(this.#load() * 9)}`,
-      ...(this.features.tokens ? { token: branch.tokens.get(to) } : {}),
+      ...(this.features.tokens ? { token: branch.token } : {}),
     };
     this.#registry.sent(transfer);
     const startedAt = this.now();
     const deadline = createDeadline(REQUEST_TIMEOUT_MS, { clock: this.sim.clock });
-    branch.node.rpc.request(to, encodeTransfer(transfer), deadline.signal).then(
-      () => this.log.record({ startedAt, endedAt: this.now(), outcome: 'ok', node: to, attempts: 1 }),
-      (error: unknown) =>
-        this.log.record({
-          startedAt,
-          endedAt: this.now(),
-          outcome: (error as { code?: string }).code === 'ERR_PALISADE_DEADLINE_EXCEEDED' ? 'unknown' : 'failed',
-          node: to,
-          attempts: 1,
-        }),
-    );
-    void deadline;
+    const call = () => branch.node.rpc.request(to, encodeTransfer(transfer), deadline.signal);
+    // With palisade a branch stops hammering a branch that keeps failing.
+    (this.palisade ? this.#breaker(branch, to).execute(call) : call())
+      .then(
+        () => this.log.record({ startedAt, endedAt: this.now(), outcome: 'ok', node: to, attempts: 1 }),
+        (error: unknown) =>
+          this.log.record({
+            startedAt,
+            endedAt: this.now(),
+            outcome: (error as { code?: string }).code === 'ERR_PALISADE_DEADLINE_EXCEEDED' ? 'unknown' : 'failed',
+            node: to,
+            attempts: 1,
+          }),
+      )
+      .finally(() => deadline.dispose());
   }
 
   /** A branch receiving a transfer: what it checks depends on the protections that are on. */
@@ -346,16 +434,12 @@ export class BankWorld extends BaseWorld {
     const transfer = decodeTransfer(payload);
     if (transfer === undefined) throw new Error('not a transfer');
     if (this.features.monitoring && peer !== undefined && peer !== from) this.#detectStolenKey(peer, from);
+    // Authentication says who sent it; only the token says whose money the
+    // sender may move. Without tokens, any node that got in may move anything.
     if (this.features.tokens) this.#checkToken(self, transfer);
-    // With authentication, the sender proved who it is: it may only spend its
-    // own branch's money. Without tokens that proof is all there is.
-    if (peer !== undefined && this.features.tokens && peer !== transfer.fromBranch) {
-      this.tally.refusedTokens++;
-      this.monitor.log('token refused', `${self} refused ${peer} moving ${transfer.fromBranch}'s money`);
-      throw new Error('not allowed');
-    }
     const provenance = this.#registry.apply(transfer);
     this.tally.applied[provenance]++;
+    if (provenance !== 'genuine') this.tally.successTimes.push(this.now());
     if (provenance === 'forged') {
       if (this.#compromised?.branch === transfer.fromBranch) this.tally.forgedFromCompromised++;
       else this.tally.forgedFromOthers++;
@@ -373,7 +457,7 @@ export class BankWorld extends BaseWorld {
       // tokens it has verified until a revocation anywhere clears the cache.
       verifyToken(fromBase64Url(token), {
         directory: this.directory,
-        audience: self,
+        audience: TOKEN_AUDIENCE,
         right: `transfer:${transfer.fromBranch}`,
         clock: this.sim.clock,
       });
@@ -402,35 +486,39 @@ export class BankWorld extends BaseWorld {
   }
 
   /**
-   * Without keys: claim to be a branch. Over plaintext that is one forged
-   * packet. Over channels it takes a handshake in the branch's name, with a
-   * key of the attacker's own; every try costs both sides signatures, so
-   * the attacker tries only every few ticks.
+   * Without a branch's keys: claim to be a branch anyway. Over plaintext that
+   * is one forged packet (with a token read off the wire, if it saw one).
+   * Over channels it needs a handshake: as itself if it is a registered
+   * insider, or in the branch's name with a key of its own, which works only
+   * where nobody checks whose key is whose. Every try costs both sides
+   * signatures, so over channels it tries only every few ticks.
    */
   #spoof(): void {
     const ids = [...this.branches.keys()];
     const as = ids[0] as NodeId;
     const to = ids[1 + (this.#attackSeq % (ids.length - 1))] as NodeId;
     if (!this.features.encryption) {
-      this.attacker.inject(
-        as,
-        to,
-        requestFrame(900_000 + this.#attackSeq, encodeTransfer(this.#forgedTransfer(as, to))),
-      );
+      const forged = this.#forgedTransfer(as, to, this.#stolenTokens.get(as));
+      this.attacker.inject(as, to, requestFrame(900_000 + this.#attackSeq, encodeTransfer(forged)));
       return;
     }
     if (this.#spoofTicks++ % 5 !== 0) return;
     if (this.#fakeIdentity === undefined) {
-      this.#fakeIdentity = Identity.generate(as, {
-        epoch: this.directory.current(as).epoch + 1,
-        insecureRandomBytesForTests: this.#randomBytes,
-      });
-      // Without authenticated keys nobody checks whose key is whose: the
-      // attacker simply publishes its key in the branch's name.
-      if (!this.features.authentication) this.directory.rotate(this.#fakeIdentity.publicIdentity, { graceMs: 600_000 });
+      if (this.#insider !== undefined && this.features.authentication) {
+        this.#fakeIdentity = this.#insider;
+      } else {
+        this.#fakeIdentity = Identity.generate(as, {
+          epoch: this.directory.current(as).epoch + 1,
+          insecureRandomBytesForTests: this.#randomBytes,
+        });
+        // Without authenticated keys nobody checks whose key is whose: the
+        // attacker simply publishes its key in the branch's name.
+        if (!this.features.authentication)
+          this.directory.rotate(this.#fakeIdentity.publicIdentity, { graceMs: 600_000 });
+      }
       this.#mallory.setConnector(this.#malloryConnector(this.#fakeIdentity));
     }
-    this.#mallory.fire(to, encodeTransfer(this.#forgedTransfer(as, to, this.branches.get(as)?.tokens.get(to))));
+    this.#mallory.fire(to, encodeTransfer(this.#forgedTransfer(as, to)));
   }
 
   /** With a branch's stolen keys and tokens: act as that branch, and try to act as others. */
@@ -444,7 +532,7 @@ export class BankWorld extends BaseWorld {
     const to = others[Math.floor(this.#load() * others.length)] as NodeId;
     const tryOwnMoney = this.#attackSeq % 2 === 0;
     const victim = tryOwnMoney ? stolen.branch : (others.find((id) => id !== to) ?? stolen.branch);
-    const transfer = this.#forgedTransfer(victim, to, stolen.tokens.get(to));
+    const transfer = this.#forgedTransfer(victim, to, stolen.token);
     if (this.features.encryption) this.#mallory.fire(to, encodeTransfer(transfer));
     else this.attacker.inject(victim, to, requestFrame(900_000 + this.#attackSeq, encodeTransfer(transfer)));
   }
@@ -485,7 +573,7 @@ export class BankWorld extends BaseWorld {
   #compromise(id: NodeId): void {
     const branch = this.branches.get(id);
     if (branch === undefined) return;
-    this.#compromised = { branch: id, identity: branch.identity, tokens: new Map(branch.tokens) };
+    this.#compromised = { branch: id, identity: branch.identity, token: branch.token, at: this.now() };
     this.#mallory.setConnector(this.#malloryConnector(branch.identity));
     this.attacker.set('eavesdrop', true);
   }
@@ -509,9 +597,11 @@ export class BankWorld extends BaseWorld {
       epoch: branch.identity.epoch + 1,
       insecureRandomBytesForTests: this.#randomBytes,
     });
-    // After a revocation the old key gets no grace at all.
+    // After a revocation the old key gets no grace at all, and the tokens that
+    // went with it are replaced. A routine rotation keeps the tokens: they
+    // name the branch, not its key.
     this.directory.rotate(branch.identity.publicIdentity, { graceMs: revoked ? 0 : this.#rotationGraceMs });
-    this.#issueTokens(branch);
+    if (revoked) this.#replaceToken(branch);
     branch.node.rpc.setConnector(this.#connectorFor(branch));
   }
 
@@ -534,10 +624,21 @@ export class BankWorld extends BaseWorld {
     }
   }
 
+  #noteStolenKeyDead(nodeId: NodeId, epochs: readonly number[]): void {
+    const stolen = this.#compromised;
+    if (stolen === undefined || stolen.branch !== nodeId || this.tally.stolenKeyUsableMs !== undefined) return;
+    if (epochs.includes(stolen.identity.epoch)) this.tally.stolenKeyUsableMs = this.now() - stolen.at;
+  }
+
   #inspect(arrival: Arrival): void {
     if (arrival.from === ATTACKER || arrival.to === ATTACKER) return;
     const readable = containsMarker(arrival.wire);
-    if (readable && this.attacker.active.has('eavesdrop')) this.tally.read++;
+    if (readable && this.attacker.active.has('eavesdrop')) {
+      this.tally.read++;
+      this.tally.successTimes.push(this.now());
+      const seen = decodeTransfer(arrival.wire.subarray(5));
+      if (seen?.token !== undefined) this.#stolenTokens.set(seen.fromBranch, seen.token);
+    }
     this.inspect({
       at: this.now(),
       from: arrival.from,
