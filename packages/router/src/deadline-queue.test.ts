@@ -1,4 +1,4 @@
-import { VirtualClock } from '@palisade/core';
+import { type Clock, realClock, type TimerHandle, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import { DeadlineQueue, Timed } from './deadline-queue.js';
 
@@ -107,5 +107,29 @@ describe('DeadlineQueue', () => {
     }
     expect(log).toEqual(['after@10']);
     expect(reported).toHaveLength(1);
+  });
+
+  it('holds a Node process open only while something waits: an idle router never keeps it alive', () => {
+    const handles: TimerHandle[] = [];
+    const clock: Clock = {
+      now: () => realClock.now(),
+      setTimeout: (callback, ms) => {
+        const handle = realClock.setTimeout(callback, ms);
+        handles.push(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => realClock.clearTimeout(handle),
+    };
+    const hasRef = () => (handles.at(-1) as { hasRef(): boolean }).hasRef();
+    const queue = new DeadlineQueue(clock);
+    const first = new Item('first', []);
+    queue.schedule(first, 60_000, clock.now());
+    expect(hasRef()).toBe(true);
+    queue.cancel(first);
+    expect(hasRef()).toBe(false);
+    queue.schedule(new Item('second', []), 60_000, clock.now());
+    expect(hasRef()).toBe(true);
+    expect(handles).toHaveLength(1);
+    queue.clear();
   });
 });
