@@ -1,6 +1,7 @@
 import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
 import type { Lesson } from './lesson.ts';
+import { scalabilityLesson } from './scalability.ts';
 import { secureByDesignLesson } from './secure-by-design.ts';
 import { securityLesson } from './security.ts';
 
