@@ -7,6 +7,7 @@ import { securityLesson } from './security.ts';
 
 /** The lessons, in order. */
 export const lessons: readonly Lesson[] = [
+  scalabilityLesson,
   securityLesson,
   attackSurfaceLesson,
   bankBranchesLesson,
