@@ -1,14 +1,8 @@
 import type { BreakerPermit } from '@palisade/breaker';
-import {
-  CancelledError,
-  cancellationError,
-  DeadlineExceededError,
-  type IDisposable,
-  onAbort,
-  type TimerHandle,
-} from '@palisade/core';
+import { CancelledError, cancellationError, DeadlineExceededError, type TimerHandle } from '@palisade/core';
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
 import { nextBackoff } from './backoff.js';
+import { type Cancellable, type SignalWatch, watchSignal } from './caller-signals.js';
 import { Timed } from './deadline-queue.js';
 import type { Endpoint, EndpointState } from './endpoint.js';
 import {
@@ -257,7 +251,7 @@ export class Attempt extends Timed {
  * exactly once, through `succeed`, `giveUp`, `expire` or the caller's
  * signal, and then abandons whatever is still in flight.
  */
-export class Call extends Timed {
+export class Call extends Timed implements Cancellable {
   readonly core: RouterCore;
   readonly fn: AttemptFunction<unknown, unknown>;
   readonly startedAt: number;
@@ -285,7 +279,7 @@ export class Call extends Timed {
   #backoff: IBackoff<IRetryBackoffContext<unknown>> | undefined;
   #retryTimer: TimerHandle | undefined;
   #hedgeTimer: TimerHandle | undefined;
-  #cancellation: IDisposable | undefined;
+  #watch: SignalWatch | undefined;
 
   constructor(
     core: RouterCore,
@@ -317,10 +311,10 @@ export class Call extends Timed {
     const signal = this.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
-        this.#cancel(signal);
+        this.cancel(signal);
         return;
       }
-      this.#cancellation = onAbort(signal, () => this.#cancel(signal));
+      this.#watch = watchSignal(signal, this);
     }
     core.limiter?.onCall(now);
     if (this.timeout !== Number.POSITIVE_INFINITY) core.deadlines.schedule(this, this.timeout, now);
@@ -481,7 +475,8 @@ export class Call extends Timed {
     this.core.emitCallFailure(now - this.startedAt, { error }, true);
   }
 
-  #cancel(signal: AbortSignal): void {
+  /** The caller's signal aborted. */
+  cancel(signal: AbortSignal): void {
     if (this.done) return;
     const now = this.core.clock.now();
     const error = cancellationError(signal);
@@ -519,7 +514,7 @@ export class Call extends Timed {
     core.deadlines.cancel(this);
     if (this.#retryTimer !== undefined) core.clock.clearTimeout(this.#retryTimer);
     if (this.#hedgeTimer !== undefined) core.clock.clearTimeout(this.#hedgeTimer);
-    this.#cancellation?.dispose();
+    this.#watch?.delete(this);
     if (this.inFlight === 0) return;
     // Built only now: an error's stack costs more than the rest of a call.
     const error = typeof reason === 'function' ? reason() : reason;

@@ -308,6 +308,23 @@ describe('cancellation', () => {
     expect((outcome as { error: unknown }).error).toBeInstanceOf(CancelledError);
     expect(calls).toBe(0);
   });
+
+  it('many calls can share one signal: it cancels those pending, with a single listener on it', async () => {
+    const { clock, router } = setup({ retry: false });
+    const shutdown = new AbortController();
+    const done = await router.execute(async () => 'early', shutdown.signal);
+    const pending = Array.from({ length: 50 }, () =>
+      settle(router.execute(() => new Promise<never>(() => {}), { signal: shutdown.signal })),
+    );
+    await clock.advance(5);
+    const { getEventListeners } = await import('node:events');
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
+    shutdown.abort('shutting down');
+    const outcomes = await Promise.all(pending);
+    expect(done).toBe('early');
+    expect(outcomes.every((o) => 'error' in o && o.error instanceof CancelledError)).toBe(true);
+    expect(router.stats()).toMatchObject({ cancelled: 50, inFlight: 0 });
+  });
 });
 
 describe('typed failures', () => {

@@ -1,0 +1,3 @@
+import { testReadmeExamples } from '../../../scripts/readme-examples.ts';
+
+testReadmeExamples(new URL('..', import.meta.url));
