@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import {
   CancelledError,
   DeadlineExceededError,
@@ -317,7 +318,6 @@ describe('cancellation', () => {
       settle(router.execute(() => new Promise<never>(() => {}), { signal: shutdown.signal })),
     );
     await clock.advance(5);
-    const { getEventListeners } = await import('node:events');
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
     shutdown.abort('shutting down');
     const outcomes = await Promise.all(pending);
