@@ -1,0 +1,24 @@
+import { memo } from 'react';
+import type { Lesson } from '../../lessons/lesson.ts';
+
+export const LessonIntro = memo(function LessonIntro({
+  lesson,
+  free,
+}: {
+  readonly lesson: Lesson;
+  readonly free: boolean;
+}) {
+  return (
+    <header className="lesson-intro">
+      <p className="eyebrow">{free ? 'Free play' : `Lesson ${lesson.number}`}</p>
+      <h1 id="lesson-title">{lesson.title}</h1>
+      <p className="summary">{lesson.summary}</p>
+      <details className="explanation" open={!free}>
+        <summary>{free ? 'About this world' : 'The idea, in plain words'}</summary>
+        {lesson.explanation.map((paragraph) => (
+          <p key={paragraph}>{paragraph}</p>
+        ))}
+      </details>
+    </header>
+  );
+});

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import type { Action, Lesson, World, WorldView } from '../lessons/lesson.ts';
+import { type FrameScheduler, RunLoop } from './run-loop.ts';
+
+/** A world whose advances finish only when the test says so. */
+class GatedWorld implements World {
+  readonly palisade: boolean;
+  time = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly applied: { at: number; action: Action }[] = [];
+  readonly gates: (() => void)[] = [];
+
+  constructor(palisade: boolean) {
+    this.palisade = palisade;
+  }
+
+  readonly now = (): number => this.time;
+
+  advance(ms: number): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return new Promise((resolve) => {
+      this.gates.push(() => {
+        this.time += ms;
+        this.inFlight--;
+        resolve();
+      });
+    });
+  }
+
+  apply(action: Action): void {
+    this.applied.push({ at: this.time, action });
+  }
+
+  view(): WorldView {
+    return {
+      label: this.palisade ? 'with palisade' : 'without palisade',
+      palisade: this.palisade,
+      time: this.time,
+      nodes: [],
+      links: [],
+      series: [],
+      faults: [],
+      recent: [],
+      messages: [],
+      monitor: [],
+      counters: [],
+    };
+  }
+}
+
+function fixture() {
+  const worlds: GatedWorld[] = [];
+  const lesson = {
+    number: 99,
+    challenge: { text: '', check: (world: World) => ({ passed: world.now() >= 1_000, measured: `${world.now()}` }) },
+    createWorld: (_seed: number, palisade: boolean) => {
+      const world = new GatedWorld(palisade);
+      worlds.push(world);
+      return world;
+    },
+  } as unknown as Lesson;
+  let clock = 0;
+  let queued: ((time: number) => void) | undefined;
+  const scheduler: FrameScheduler = {
+    request: (callback) => {
+      queued = callback;
+      return 1;
+    },
+    cancel: () => {
+      queued = undefined;
+    },
+    now: () => clock,
+  };
+  /** Runs one animation frame `ms` after the previous one. */
+  const frame = (ms: number): void => {
+    clock += ms;
+    const callback = queued;
+    queued = undefined;
+    callback?.(clock);
+  };
+  const release = async (): Promise<void> => {
+    for (const world of worlds) for (const open of world.gates.splice(0)) open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+  const loop = new RunLoop({ lesson, seed: 1, scheduler });
+  loop.start();
+  return { loop, worlds, frame, release };
+}
+
+describe('RunLoop', () => {
+  it('advances by real time times the speed, in whole milliseconds', async () => {
+    const { loop, worlds, frame, release } = fixture();
+    loop.setSpeed(1.5);
+    loop.play();
+    frame(0);
+    frame(16.5);
+    await release();
+    expect(loop.run.now()).toBe(24);
+    frame(16.5);
+    await release();
+    frame(16.5);
+    await release();
+    // The fractions carry over: three frames of 24.75 ms make 74, not 72.
+    expect(loop.run.now()).toBe(74);
+    expect(worlds.map((world) => world.time)).toEqual([74, 74]);
+  });
+
+  it('never starts an advance while one is in flight, and does not lose the time', async () => {
+    const { loop, worlds, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    frame(16);
+    frame(16);
+    frame(16);
+    expect(Math.max(...worlds.map((world) => world.maxInFlight))).toBe(1);
+    expect(worlds[0]?.gates).toHaveLength(1);
+    await release();
+    expect(loop.run.now()).toBe(16);
+    frame(16);
+    await release();
+    expect(loop.run.now()).toBe(64);
+  });
+
+  it('applies actions between advances, at the same time in both worlds', async () => {
+    const { loop, worlds, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    frame(20);
+    loop.apply({ type: 'kill', node: 'n1' });
+    await release();
+    frame(20);
+    await release();
+    expect(worlds.map((world) => world.applied)).toEqual([
+      [{ at: 20, action: { type: 'kill', node: 'n1' } }],
+      [{ at: 20, action: { type: 'kill', node: 'n1' } }],
+    ]);
+    expect(loop.shareActions()).toEqual([{ at: 20, action: { type: 'kill', node: 'n1' } }]);
+  });
+
+  it('stays put while paused, and steps on request', async () => {
+    const { loop, frame, release } = fixture();
+    frame(0);
+    frame(500);
+    await release();
+    expect(loop.run.now()).toBe(0);
+    loop.step(1_000);
+    frame(16);
+    await release();
+    expect(loop.run.now()).toBe(1_000);
+    expect(loop.getSnapshot().challenge).toEqual({ passed: true, measured: '1000' });
+    expect(loop.getSnapshot().playing).toBe(false);
+  });
+
+  it('caps a late frame, so a background tab does not make the run jump', async () => {
+    const { loop, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    frame(5_000);
+    await release();
+    expect(loop.run.now()).toBe(100);
+  });
+
+  it('seeks in chunks and keeps the replay’s later actions in the link', async () => {
+    const { loop, frame, release } = fixture();
+    const later = { at: 9_000, action: { type: 'heal' } } as const;
+    const replaying = new RunLoop({
+      lesson: loop.run.lesson,
+      seed: 1,
+      replay: [later],
+      scheduler: { request: () => 0, cancel: () => {}, now: () => 0 },
+    });
+    expect(replaying.shareActions()).toEqual([later]);
+    loop.seek(2_500);
+    for (const _ of [1, 2, 3, 4]) {
+      frame(16);
+      await release();
+    }
+    expect(loop.run.now()).toBe(2_500);
+    expect(loop.getSnapshot().seeking).toBeUndefined();
+  });
+});

@@ -1,0 +1,228 @@
+import type { Action, ChallengeResult, Lesson, TimedAction, WorldView } from '../lessons/lesson.ts';
+import { LessonRun } from '../lessons/run.ts';
+
+/** requestAnimationFrame, injectable so the loop can be tested without a browser. */
+export interface FrameScheduler {
+  request(callback: (time: number) => void): number;
+  cancel(handle: number): void;
+  now(): number;
+}
+
+export const browserScheduler: FrameScheduler = {
+  request: (callback) => requestAnimationFrame(callback),
+  cancel: (handle) => cancelAnimationFrame(handle),
+  now: () => performance.now(),
+};
+
+/** One drawn moment of a run. */
+export interface Snapshot {
+  readonly time: number;
+  readonly palisade: WorldView;
+  readonly baseline: WorldView;
+  readonly challenge: ChallengeResult | undefined;
+  readonly actions: readonly TimedAction[];
+  readonly playing: boolean;
+  readonly speed: number;
+  /** Set while fast-forwarding to a time: the target. */
+  readonly seeking: number | undefined;
+  readonly error: string | undefined;
+}
+
+export interface RunLoopOptions {
+  readonly lesson: Lesson;
+  readonly seed: number;
+  /** Actions to replay at their times (a shared run). */
+  readonly replay?: readonly TimedAction[];
+  /** Check the lesson's challenge (not in free play). */
+  readonly challenge?: boolean;
+  readonly scheduler?: FrameScheduler;
+}
+
+/**
+ * A frame that arrives late (a background tab, a long garbage collection)
+ * must not make the simulation jump: it moves on by at most this much real
+ * time, scaled by the speed.
+ */
+const MAX_REAL_FRAME_MS = 100;
+const SEEK_CHUNK_MS = 1_000;
+const CHALLENGE_EVERY_MS = 250;
+const FRAMES_KEPT = 600;
+
+/**
+ * Drives a LessonRun from animation frames: each frame advances it by the
+ * real time that passed times the speed, waits for the advance, then reads
+ * both worlds' views. At most one advance is ever in flight; actions wait
+ * for it, so both worlds always get an action at the same virtual time,
+ * which is also the time the shared link records. Time moves in whole
+ * virtual milliseconds, because a link stores whole milliseconds and a
+ * replay must apply every action at the very same instant.
+ */
+export class RunLoop {
+  readonly run: LessonRun;
+  /** Work per drawn frame (advance and views), in real ms, latest last. */
+  readonly frameWork: number[] = [];
+  readonly #replay: readonly TimedAction[];
+  readonly #checkChallenge: boolean;
+  readonly #scheduler: FrameScheduler;
+  readonly #listeners = new Set<() => void>();
+  #pending: Action[] = [];
+  #playing = false;
+  #speed = 1;
+  #stepMs = 0;
+  #seekTo: number | undefined;
+  #carry = 0;
+  #lastFrame: number | undefined;
+  #inFlight = false;
+  #handle: number | undefined;
+  #lastCheck = Number.NEGATIVE_INFINITY;
+  #challenge: ChallengeResult | undefined;
+  #error: string | undefined;
+  #snapshot: Snapshot;
+  #actions: readonly TimedAction[] = [];
+
+  constructor(options: RunLoopOptions) {
+    this.#replay = options.replay ?? [];
+    this.run = new LessonRun(options.lesson, options.seed, this.#replay);
+    this.#checkChallenge = options.challenge ?? true;
+    this.#scheduler = options.scheduler ?? browserScheduler;
+    this.#snapshot = this.#read(true);
+  }
+
+  /** For useSyncExternalStore. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  readonly getSnapshot = (): Snapshot => this.#snapshot;
+
+  /** Starts drawing frames; `stop` and `start` again resume where it was. */
+  start(): void {
+    if (this.#handle === undefined) this.#handle = this.#scheduler.request(this.#tick);
+  }
+
+  stop(): void {
+    if (this.#handle !== undefined) this.#scheduler.cancel(this.#handle);
+    this.#handle = undefined;
+    this.#lastFrame = undefined;
+  }
+
+  play(): void {
+    this.#playing = true;
+    this.#publish();
+  }
+
+  pause(): void {
+    this.#playing = false;
+    this.#carry = 0;
+    this.#publish();
+  }
+
+  setSpeed(speed: number): void {
+    if (!(speed > 0)) throw new RangeError(`speed must be above 0, got ${speed}`);
+    this.#speed = speed;
+    this.#publish();
+  }
+
+  /** Moves on by `ms` virtual time, paused or not. */
+  step(ms = 1_000): void {
+    this.#stepMs += ms;
+  }
+
+  /** Fast-forwards to virtual time `ms` as quickly as the machine allows. */
+  seek(ms: number): void {
+    if (ms > this.run.now()) this.#seekTo = Math.round(ms);
+  }
+
+  apply(action: Action): void {
+    this.#pending.push(action);
+  }
+
+  /**
+   * What a link must carry to replay this run: what happened so far, plus
+   * what a replay has yet to apply.
+   */
+  shareActions(): TimedAction[] {
+    const now = this.run.now();
+    return [...this.run.actions, ...this.#replay.filter((timed) => timed.at > now)];
+  }
+
+  readonly #tick = (time: number): void => {
+    this.#handle = this.#scheduler.request(this.#tick);
+    if (this.#inFlight) return;
+    const real = this.#lastFrame === undefined ? 0 : Math.min(time - this.#lastFrame, MAX_REAL_FRAME_MS);
+    this.#lastFrame = time;
+    let virtual = this.#stepMs;
+    this.#stepMs = 0;
+    if (this.#seekTo !== undefined) {
+      virtual += Math.min(SEEK_CHUNK_MS, this.#seekTo - this.run.now());
+    } else if (this.#playing) {
+      this.#carry += real * this.#speed;
+    }
+    const whole = Math.floor(this.#carry);
+    this.#carry -= whole;
+    virtual += whole;
+    if (virtual <= 0 && this.#pending.length === 0) return;
+    this.#inFlight = true;
+    this.#frame(virtual).finally(() => {
+      this.#inFlight = false;
+    });
+  };
+
+  async #frame(virtual: number): Promise<void> {
+    const started = this.#scheduler.now();
+    try {
+      const actions = this.#pending;
+      this.#pending = [];
+      for (const action of actions) this.run.apply(action);
+      if (virtual > 0) await this.run.advance(virtual);
+      if (this.#seekTo !== undefined && this.run.now() >= this.#seekTo) this.#seekTo = undefined;
+      this.#snapshot = this.#read(actions.length > 0 || !this.#playing || this.#seekTo !== undefined);
+    } catch (error) {
+      // A failing world stops the run where it is rather than drawing nonsense.
+      this.#playing = false;
+      this.#seekTo = undefined;
+      this.#error = error instanceof Error ? error.message : String(error);
+      console.error(error);
+      this.#snapshot = { ...this.#snapshot, playing: false, seeking: undefined, error: this.#error };
+    }
+    this.frameWork.push(this.#scheduler.now() - started);
+    if (this.frameWork.length > FRAMES_KEPT) this.frameWork.shift();
+    this.#notify();
+  }
+
+  #read(checkNow: boolean): Snapshot {
+    const now = this.#scheduler.now();
+    // Some challenges scan the whole request log; a few checks a second are plenty for a person.
+    if (this.#checkChallenge && (checkNow || now - this.#lastCheck >= CHALLENGE_EVERY_MS)) {
+      this.#lastCheck = now;
+      this.#challenge = this.run.lesson.challenge.check(this.run.palisade);
+    }
+    return {
+      time: this.run.now(),
+      palisade: this.run.palisade.view(),
+      baseline: this.run.baseline.view(),
+      challenge: this.#challenge,
+      actions: this.#actionList(),
+      playing: this.#playing,
+      speed: this.#speed,
+      seeking: this.#seekTo,
+      error: this.#error,
+    };
+  }
+
+  /** The same array until an action is added, so views of it can skip re-rendering. */
+  #actionList(): readonly TimedAction[] {
+    if (this.#actions.length !== this.run.actions.length) this.#actions = [...this.run.actions];
+    return this.#actions;
+  }
+
+  #publish(): void {
+    this.#snapshot = { ...this.#snapshot, playing: this.#playing, speed: this.#speed, seeking: this.#seekTo };
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
