@@ -13,6 +13,7 @@ import {
   RetryBudgetExhaustedError,
 } from './errors.js';
 import type { ResolvedHedge } from './options.js';
+import { reportError } from './report-error.js';
 import type { RouterCore } from './router-core.js';
 
 /** What `execute` runs: called once per attempt with the endpoint and the attempt's signal. */
@@ -119,12 +120,33 @@ export class Attempt extends Timed {
       this.call.attemptTimeout,
       `The attempt on endpoint "${this.endpoint.endpoint.id}" ran past its attemptTimeout of ${this.call.attemptTimeout} ms.`,
     );
-    this.abandon(error, 'timed-out', true, now);
-    this.call.attemptFailed(this, { error }, true, now);
+    try {
+      this.abandon(error, 'timed-out', true, now);
+      this.call.attemptFailed(this, { error }, true, now);
+    } catch (thrown) {
+      this.call.crash(thrown);
+    }
   }
 
   #settleValue(value: unknown): void {
     if (this.settled) return;
+    try {
+      this.#onValue(value);
+    } catch (error) {
+      this.call.crash(error);
+    }
+  }
+
+  #settleError(error: unknown): void {
+    if (this.settled) return;
+    try {
+      this.#onError(error);
+    } catch (thrown) {
+      this.call.crash(thrown);
+    }
+  }
+
+  #onValue(value: unknown): void {
     const core = this.call.core;
     const now = core.clock.now();
     if (core.handle.options.resultFilter(value)) {
@@ -136,8 +158,7 @@ export class Attempt extends Timed {
     }
   }
 
-  #settleError(error: unknown): void {
-    if (this.settled) return;
+  #onError(error: unknown): void {
     const core = this.call.core;
     const now = core.clock.now();
     if (core.handle.options.errorFilter(error)) {
@@ -158,35 +179,39 @@ export class Attempt extends Timed {
   ): void {
     const core = this.call.core;
     const endpoint = this.endpoint;
-    const duration = now - this.startedAt;
+    // A real clock can step backwards (NTP); a duration never does.
+    const duration = Math.max(0, now - this.startedAt);
     this.outcome = outcome;
     this.duration = duration;
     this.#release();
     endpoint.latency.observe(duration, now);
     endpoint.lastLatency = duration;
     const permit = this.permit;
-    endpoint.rolling.add2(now, 1, failure === undefined ? 0 : 1);
+    const failed = failure !== undefined;
+    endpoint.rolling.add2(now, 1, failed ? 1 : 0);
+    if (failed) endpoint.failures++;
+    else endpoint.successes++;
+    core.limiter?.onAttemptSettled(failed, now);
+    // Announced before the breaker hears of it, so an ejection it triggers comes after, as it happened.
+    core.emitAttemptSettled(this, failed ? 'failure' : 'success');
     if (failure === undefined) {
-      endpoint.successes++;
-      if (permit !== undefined) {
-        core.breakerClock.lend(now);
+      if (outcome === 'succeeded') core.latencies?.record(duration);
+      if (permit === undefined) return;
+      core.breakerClock.lend(now);
+      try {
         permit.success(duration);
+      } finally {
         core.breakerClock.end();
       }
-      if (outcome === 'succeeded') core.latencies?.record(duration);
-    } else {
-      endpoint.failures++;
-      if (permit !== undefined) {
-        core.breakerClock.lend(now);
-        try {
-          permit.failure('error' in failure ? failure.error : failure.value, duration);
-        } finally {
-          core.breakerClock.end();
-        }
-      }
+      return;
     }
-    core.limiter?.onAttemptSettled(failure !== undefined, now);
-    core.emitAttemptSettled(this, failure === undefined ? 'success' : 'failure');
+    if (permit === undefined) return;
+    core.breakerClock.lend(now);
+    try {
+      permit.failure('error' in failure ? failure.error : failure.value, duration);
+    } finally {
+      core.breakerClock.end();
+    }
   }
 
   /**
@@ -199,27 +224,29 @@ export class Attempt extends Timed {
     if (this.settled) return;
     const core = this.call.core;
     const endpoint = this.endpoint;
-    const duration = now - this.startedAt;
+    const duration = Math.max(0, now - this.startedAt);
     this.outcome = outcome;
     this.duration = duration;
     this.error = reason;
     this.#release();
     // At least this long: a lower bound on its latency still tells the balancer it was slow.
     endpoint.latency.observe(duration, now);
+    endpoint.rolling.add2(now, 1, counts ? 1 : 0);
+    if (counts) {
+      endpoint.failures++;
+      core.limiter?.onAttemptSettled(true, now);
+    }
+    core.emitAttemptSettled(this, outcome);
     core.breakerClock.lend(now);
     try {
-      endpoint.rolling.add2(now, 1, counts ? 1 : 0);
       if (counts) {
-        endpoint.failures++;
         this.permit?.failure(reason, duration);
-        core.limiter?.onAttemptSettled(true, now);
       } else {
         this.permit?.release();
       }
     } finally {
       core.breakerClock.end();
     }
-    core.emitAttemptSettled(this, outcome);
     this.controller.abort(reason);
   }
 
@@ -307,6 +334,31 @@ export class Call extends Timed implements Cancellable {
   }
 
   begin(now: number): void {
+    this.#guard(() => this.#begin(now));
+  }
+
+  /**
+   * Something the router runs on the user's behalf threw (a \`handle\` filter,
+   * a backoff, a retry-after reader, a custom budget): the call fails with
+   * that error rather than hang, and the attempts still in flight are abandoned.
+   */
+  crash(error: unknown): void {
+    if (this.done) {
+      reportError(error);
+      return;
+    }
+    this.#fail(error, this.core.clock.now(), { error });
+  }
+
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.crash(error);
+    }
+  }
+
+  #begin(now: number): void {
     const core = this.core;
     const signal = this.signal;
     if (signal !== undefined) {
@@ -429,7 +481,7 @@ export class Call extends Timed implements Cancellable {
     }
     this.#retryTimer = core.clock.setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.done) this.#start('retry', this.core.clock.now());
+      if (!this.done) this.#guard(() => this.#start('retry', this.core.clock.now()));
     }, delay);
   }
 
@@ -439,7 +491,7 @@ export class Call extends Timed implements Cancellable {
     if (Number.isNaN(delay) || now + delay >= this.deadlineAt) return;
     this.#hedgeTimer = this.core.clock.setTimeout(() => {
       this.#hedgeTimer = undefined;
-      this.#hedgeNow(this.core.clock.now());
+      this.#guard(() => this.#hedgeNow(this.core.clock.now()));
     }, delay);
   }
 

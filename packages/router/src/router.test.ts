@@ -387,6 +387,69 @@ describe('typed failures', () => {
   });
 });
 
+describe('robustness', () => {
+  it('fails the call, rather than hanging, when a filter, a retry-after reader or a budget throws', async () => {
+    const broken = new Error('bug in user code');
+    const throwing = () => {
+      throw broken;
+    };
+    const filters = setup({ handle: handleWhenResult(throwing) });
+    expect(await settle(filters.router.execute(() => 'value'))).toEqual({ error: broken });
+    const reader = setup({ retry: { backoff: 0, retryAfter: throwing } });
+    expect(await settle(reader.router.execute(() => Promise.reject(new Boom('x'))))).toEqual({ error: broken });
+    const budget = setup({
+      budget: {
+        onCall: () => {},
+        onAttemptSettled: () => {},
+        tryAcquire: throwing,
+        stats: () => ({ kind: 'custom', available: 0, granted: 0, refused: 0 }),
+      },
+    });
+    expect(await settle(budget.router.execute(() => Promise.reject(new Boom('x'))))).toEqual({ error: broken });
+    const onCall = setup({
+      budget: {
+        onCall: throwing,
+        onAttemptSettled: () => {},
+        tryAcquire: () => true,
+        stats: () => ({ kind: 'custom', available: 0, granted: 0, refused: 0 }),
+      },
+    });
+    expect(await settle(onCall.router.execute(() => 1))).toEqual({ error: broken });
+    for (const { router } of [filters, reader, budget, onCall]) {
+      expect(router.stats()).toMatchObject({ inFlight: 0 });
+      expect(router.stats().endpoints.every((endpoint) => endpoint.outstanding === 0)).toBe(true);
+    }
+  });
+
+  it('survives a clock that steps backwards between the start and the end of an attempt', async () => {
+    let time = 10_000;
+    const clock = { now: () => time, setTimeout, clearTimeout } as never;
+    const router = new Router({ clock, endpoints: [{ id: 'a' }] });
+    const call = router.execute(() => {
+      time -= 5_000;
+      return Promise.resolve('ok');
+    });
+    expect(await call).toBe('ok');
+    expect(router.endpointStats('a')).toMatchObject({ successes: 1, lastLatency: 0 });
+  });
+
+  it('reports a listener that throws and carries on', async () => {
+    const { router } = setup();
+    const reported: unknown[] = [];
+    const original = (globalThis as { reportError?: unknown }).reportError;
+    (globalThis as { reportError?: (error: unknown) => void }).reportError = (error) => reported.push(error);
+    try {
+      router.onAttempt(() => {
+        throw new Error('listener bug');
+      });
+      expect(await router.execute(() => 'fine')).toBe('fine');
+    } finally {
+      (globalThis as { reportError?: unknown }).reportError = original;
+    }
+    expect(reported).toEqual([new Error('listener bug')]);
+  });
+});
+
 describe('events and stats', () => {
   it('reports calls as cockatiel policies do, and attempts as they start and end', async () => {
     const { clock, router } = setup({ retry: { backoff: new ConstantBackoff(5) } });
