@@ -334,7 +334,11 @@ export class Call extends Timed implements Cancellable {
   }
 
   begin(now: number): void {
-    this.#guard(() => this.#begin(now));
+    try {
+      this.#begin(now);
+    } catch (error) {
+      this.crash(error);
+    }
   }
 
   /**
