@@ -1,5 +1,6 @@
 import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
+import { faultToleranceLesson } from './fault-tolerance.ts';
 import type { Lesson } from './lesson.ts';
 import { scalabilityLesson } from './scalability.ts';
 import { secureByDesignLesson } from './secure-by-design.ts';
@@ -8,6 +9,7 @@ import { securityLesson } from './security.ts';
 /** The lessons, in order. */
 export const lessons: readonly Lesson[] = [
   scalabilityLesson,
+  faultToleranceLesson,
   securityLesson,
   attackSurfaceLesson,
   bankBranchesLesson,

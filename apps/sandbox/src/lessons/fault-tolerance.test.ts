@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
+import { faultToleranceLesson } from './fault-tolerance.ts';
+import { LessonRun } from './run.ts';
+
+describe('lesson 2: fault tolerance', () => {
+  it('holds the success rate with palisade while nodes die, and shows the drop without it', async () => {
+    const run = new LessonRun(faultToleranceLesson, 2, faultToleranceLesson.script);
+    await run.advance(13_000);
+    const routed = run.palisade as ClusterWorld;
+    const naive = run.baseline as ClusterWorld;
+
+    // Two of five nodes down from 7 s.
+    const twoDown = routed.log.window(8_000, 12_000);
+    expect(twoDown.successRate).toBeGreaterThanOrEqual(0.99);
+    expect(faultToleranceLesson.challenge.check(routed).passed).toBe(true);
+    const naiveTwoDown = naive.log.window(8_000, 12_000);
+    expect(naiveTwoDown.successRate).toBeLessThan(0.7);
+    expect(faultToleranceLesson.challenge.check(naive).passed).toBe(false);
+
+    // Both dead nodes were ejected by every client, after a handful of failures.
+    for (const node of ['node-2', 'node-4']) {
+      for (const client of routed.clients) {
+        expect(routed.monitor.entries.some((e) => e.text === `${client.id} stopped sending to ${node} for 4 s`)).toBe(
+          true,
+        );
+      }
+    }
+
+    await run.runToEnd();
+    expect(routed.log.summary().successRate).toBeGreaterThanOrEqual(0.99);
+    expect(naive.log.summary().successRate).toBeLessThan(0.8);
+    // The restarted node was probed and takes traffic again.
+    const stats = routed.clients[0]?.router?.endpointStats('node-2');
+    expect(stats?.status).toBe('healthy');
+    const badge = routed.view().nodes.find((node) => node.id === 'node-2')?.breaker;
+    expect(badge?.state).toBe('closed');
+    expect(badge?.requestRate).toBeGreaterThan(0);
+  }, 60_000);
+});

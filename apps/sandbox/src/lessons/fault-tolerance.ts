@@ -1,0 +1,75 @@
+import { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
+import type { Lesson, World } from './lesson.ts';
+
+const cluster = (world: World): ClusterWorld => world as ClusterWorld;
+
+/** Lesson 2: parts fail, the whole keeps working. */
+export const faultToleranceLesson: Lesson = {
+  number: 2,
+  slug: 'fault-tolerance',
+  title: 'Fault tolerance: nodes fail, the service doesn’t',
+  summary: 'Kill nodes and watch the router stop sending to them and retry elsewhere: users barely notice.',
+  explanation: [
+    'Five nodes serve the same requests. Machines crash, networks hiccup, a disk fills up: in a big enough system something is always broken. Fault tolerance means the service keeps working anyway.',
+    'On the left, every client sends its requests through a router. The router keeps a circuit breaker per node: after a few failures in a row it stops sending to that node for a while (the breaker “opens”), then tries it again carefully. A request that fails is retried once or twice on another node, but only within a budget, so that retries cannot pile up and make an outage worse.',
+    'On the right, clients just send each request to the next node in turn, once. Kill a node and compare: the Hystrix-style badges show each node’s request rate and errors, and the dots show every request, green for success and red for failure.',
+  ],
+  steps: [
+    { title: 'All healthy', text: 'Five nodes, steady traffic. Every dot is green on both sides.' },
+    {
+      title: 'Kill a node',
+      text: 'Node 2 crashes. On the right, one request in five now fails. On the left, a few requests are retried, the breaker opens, and traffic flows around the dead node.',
+      action: { label: 'Kill node 2', action: { type: 'kill', node: 'node-2' } },
+    },
+    {
+      title: 'Kill another',
+      text: 'Two of five down. The right side loses 40% of its requests; the left keeps going on the three that are left.',
+      action: { label: 'Kill node 4', action: { type: 'kill', node: 'node-4' } },
+    },
+    {
+      title: 'Slow one down',
+      text: 'Node 1 becomes ten times slower without failing. The router measures latency and sends it less work.',
+      action: { label: 'Slow down node 1', action: { type: 'slow', node: 'node-1' } },
+    },
+    {
+      title: 'Bring them back',
+      text: 'Node 2 restarts. The breaker probes it and, once it answers, lets traffic back in.',
+      action: { label: 'Restart node 2', action: { type: 'restart', node: 'node-2' } },
+    },
+  ],
+  challenge: {
+    text: 'Keep at least 99% of requests succeeding over 5 seconds while 2 of the 5 nodes are down.',
+    check(world) {
+      const w = cluster(world);
+      const now = w.now();
+      const down = w.nodes.filter((node) => node.status === 'down').length;
+      const recent = w.log.window(now - 6_000, now - 1_000);
+      return {
+        passed: down >= 2 && recent.requests > 0 && recent.successRate >= 0.99,
+        measured: `${down} of ${w.nodes.length} nodes down; ${(recent.successRate * 100).toFixed(1)}% succeeded in the last 5 s`,
+      };
+    },
+  },
+  script: [
+    { at: 3_000, action: { type: 'kill', node: 'node-2' } },
+    { at: 7_000, action: { type: 'kill', node: 'node-4' } },
+    { at: 14_000, action: { type: 'slow', node: 'node-1' } },
+    { at: 17_000, action: { type: 'restart', node: 'node-2' } },
+  ],
+  durationMs: 30_000,
+  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node'],
+  panels: ['topology', 'charts', 'dots', 'monitor'],
+  features: [],
+  targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
+  createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: 5, clients: 2, rps: 200 }),
+  tourRow(world) {
+    const summary = cluster(world).log.summary();
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: 0,
+      attacksSucceeded: 0,
+      keysMoved: undefined,
+    };
+  },
+};

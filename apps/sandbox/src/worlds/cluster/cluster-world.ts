@@ -1,0 +1,336 @@
+import { createDeadline } from '@palisade/core';
+import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
+import { Router } from '@palisade/router';
+import type { Action, BreakerBadge, BreakerState, Counter, NodeView } from '../../lessons/lesson.ts';
+import { Attacker } from '../../sim/attacker.ts';
+import { NetworkEndpoint } from '../../sim/endpoint.ts';
+import type { NodeId } from '../../sim/network.ts';
+import { SimNode } from '../../sim/node.ts';
+import type { Connector } from '../../sim/pipe.ts';
+import { RpcPeer } from '../../sim/rpc.ts';
+import { secureConnector } from '../../sim/secure-connector.ts';
+import type { Cancel } from '../../sim/simulation.ts';
+import { BaseWorld } from '../base-world.ts';
+
+export interface ClusterOptions {
+  readonly nodes?: number;
+  readonly clients?: number;
+  /** Requests per second, over all clients. */
+  readonly rps?: number;
+  /** Links run over `@palisade/messaging` channels (in the palisade world), and an attacker can sit on them. */
+  readonly secure?: boolean;
+  /** Mean service time of a request, in ms. */
+  readonly serviceMs?: number;
+}
+
+const CALL_TIMEOUT_MS = 1_000;
+const ATTEMPT_TIMEOUT_MS = 250;
+
+interface Client {
+  readonly id: NodeId;
+  readonly rpc: RpcPeer;
+  readonly router: Router<NodeId> | undefined;
+  sent: number;
+  roundRobin: number;
+}
+
+/**
+ * Clients and server nodes. With palisade each client sends its requests
+ * through a `@palisade/router`: P2C peak-EWMA balancing, a breaker per node
+ * that ejects it after failures, retries on another node within a budget,
+ * a deadline per call. Without it, each request goes once to the next node
+ * in turn, and whatever happens to it happens to the user.
+ */
+export class ClusterWorld extends BaseWorld {
+  readonly nodes: SimNode[] = [];
+  readonly clients: Client[] = [];
+  readonly attacker: Attacker | undefined;
+  readonly #secure: boolean;
+  readonly #serviceMs: number;
+  readonly #directory: KeyDirectory | undefined;
+  readonly #randomBytes: RandomBytes;
+  readonly #arrivals: () => number;
+  readonly #sent = new Map<string, string>();
+  #rps: number;
+  #stopLoad: Cancel | undefined;
+  #nextNode = 0;
+  /** Requests a node executed with content other than what the client sent. */
+  corrupted = 0;
+  rejectedByChannels = 0;
+
+  constructor(seed: number, palisade: boolean, options: ClusterOptions = {}) {
+    super(seed, palisade, { latencyMs: 5, jitterMs: 3, loss: 0 });
+    this.#secure = palisade && options.secure === true;
+    this.#serviceMs = options.serviceMs ?? 15;
+    this.#rps = options.rps ?? 200;
+    this.#arrivals = this.sim.stream('load');
+    this.#randomBytes = insecureDeterministicRandomBytes(`cluster ${seed}`);
+    this.#directory = this.#secure ? new KeyDirectory({ clock: this.sim.clock }) : undefined;
+    for (let i = 0; i < (options.nodes ?? 5); i++) this.#addNode();
+    for (let i = 0; i < (options.clients ?? 2); i++) this.#addClient(`client-${i + 1}`);
+    if (options.secure === true) {
+      this.attacker = new Attacker(
+        this.sim,
+        this.network,
+        (bytes) => new TextDecoder().decode(bytes).includes(' op '),
+        {
+          rate: 0.1,
+        },
+      );
+    }
+    this.#startLoad();
+  }
+
+  get rps(): number {
+    return this.#rps;
+  }
+
+  apply(action: Action): void {
+    switch (action.type) {
+      case 'kill':
+      case 'restart':
+      case 'slow':
+      case 'recover':
+        this.#nodeAction(action.type, action.node);
+        return;
+      case 'partition':
+        this.network.partition(action.groups);
+        this.log.faultStarted('partition', this.now());
+        this.monitor.log('alert', 'the network split into parts that cannot reach each other');
+        return;
+      case 'heal':
+        this.network.heal();
+        this.log.faultEnded('partition', this.now());
+        this.monitor.log('info', 'the network healed');
+        return;
+      case 'load':
+        this.#rps = Math.max(1, action.rps);
+        this.#startLoad();
+        return;
+      case 'add-node':
+        this.#addNode();
+        return;
+      case 'remove-node':
+        this.#removeNode(action.node);
+        return;
+      case 'attack':
+        if (action.attack !== 'impersonate') this.attacker?.set(action.attack, action.on);
+        return;
+      default:
+        return;
+    }
+  }
+
+  protected nodeViews(): NodeView[] {
+    const views: NodeView[] = this.clients.map((client) => ({
+      id: client.id,
+      kind: 'client',
+      state: 'up',
+      load: 0,
+      note: `${Math.round(this.#rps / this.clients.length)} requests/s`,
+    }));
+    for (const node of this.nodes) {
+      views.push({
+        id: node.id,
+        kind: 'server',
+        state: node.status === 'compromised' ? 'compromised' : node.status,
+        load: node.load,
+        breaker: this.#badge(node.id),
+        note: `${node.load} in progress`,
+      });
+    }
+    return views;
+  }
+
+  protected linkPairs(): Array<readonly [NodeId, NodeId]> {
+    return this.clients.flatMap((client) => this.nodes.map((node) => [client.id, node.id] as const));
+  }
+
+  protected override linkIsSecure(): boolean {
+    return this.#secure;
+  }
+
+  protected override linkIsAttacked(): boolean {
+    return (this.attacker?.active.size ?? 0) > 0;
+  }
+
+  protected counters(): Counter[] {
+    const now = this.now();
+    const recent = this.log.window(now - 5_000, now - 1_000);
+    const counters: Counter[] = [
+      { label: 'success, last few seconds', value: `${(recent.successRate * 100).toFixed(1)}%`, tone: 'good' },
+      { label: 'failed requests', value: this.log.records.filter((r) => r.outcome !== 'ok').length, tone: 'bad' },
+      { label: 'nodes up', value: `${this.nodes.filter((n) => n.status !== 'down').length} of ${this.nodes.length}` },
+      { label: 'links', value: this.linkPairs().length },
+    ];
+    if (this.attacker !== undefined) {
+      counters.push(
+        { label: 'requests changed in transit and executed', value: this.corrupted, tone: 'bad' },
+        { label: 'tampered messages refused', value: this.rejectedByChannels, tone: 'good' },
+      );
+    }
+    return counters;
+  }
+
+  #badge(nodeId: NodeId): BreakerBadge | undefined {
+    if (!this.palisade) return undefined;
+    let requestRate = 0;
+    let failures = 0;
+    let state: BreakerState = 'closed';
+    for (const client of this.clients) {
+      const stats = client.router?.endpointStats(nodeId);
+      if (stats === undefined) continue;
+      requestRate += stats.requestRate;
+      failures += stats.requestRate * stats.errorRate;
+      if (stats.status === 'ejected') state = 'open';
+      else if (stats.breaker === 2 && state === 'closed') state = 'half-open';
+    }
+    return { state, requestRate, errorRate: requestRate === 0 ? 0 : failures / requestRate };
+  }
+
+  #connector(identity: Identity): Connector | undefined {
+    if (!this.#secure || this.#directory === undefined) return undefined;
+    return secureConnector({
+      identity,
+      directory: this.#directory,
+      clock: this.sim.clock,
+      randomBytes: this.#randomBytes,
+      onReject: (peer, { error, stage }) => {
+        if (stage !== 'frame') return;
+        this.rejectedByChannels++;
+        this.monitor.log('message rejected', `${peer}: ${error.code}`);
+      },
+    });
+  }
+
+  #identity(id: NodeId): Identity {
+    const identity = Identity.generate(id, { insecureRandomBytesForTests: this.#randomBytes });
+    this.#directory?.register(identity.publicIdentity);
+    return identity;
+  }
+
+  #addNode(): void {
+    const id = `node-${++this.#nextNode}`;
+    const node = new SimNode(this.sim, this.network, {
+      id,
+      workers: 8,
+      serviceMs: this.#serviceMs,
+      connector: this.#secure ? this.#connector(this.#identity(id)) : undefined,
+      handle: ({ payload }) => this.#execute(payload),
+    });
+    this.nodes.push(node);
+    for (const client of this.clients) client.router?.add({ id });
+  }
+
+  #removeNode(id: NodeId): void {
+    const index = this.nodes.findIndex((node) => node.id === id);
+    if (index < 0 || this.nodes.length <= 1) return;
+    this.nodes.splice(index, 1);
+    for (const client of this.clients) client.router?.remove(id);
+  }
+
+  #addClient(id: NodeId): void {
+    const endpoint = new NetworkEndpoint(this.network, id);
+    this.network.attach(id, endpoint);
+    const rpc = new RpcPeer(endpoint, { connector: this.#secure ? this.#connector(this.#identity(id)) : undefined });
+    const router = this.palisade
+      ? new Router<NodeId>({
+          clock: this.sim.clock,
+          random: this.sim.stream(`router:${id}`),
+          endpoints: this.nodes.map((node) => ({ id: node.id })),
+          timeout: CALL_TIMEOUT_MS,
+          attemptTimeout: ATTEMPT_TIMEOUT_MS,
+          // Envoy ejects at most 10% of endpoints (one of five) for 30 s at a
+          // time. The lessons kill two and bring them back within seconds, and
+          // a learner should see both breakers open, probe and close.
+          outlierDetection: { maxEjectionPercent: 60, baseEjectionTime: 4_000 },
+        })
+      : undefined;
+    router?.onEject(({ endpoint, duration }) =>
+      this.monitor.log(
+        'endpoint ejected',
+        `${id} stopped sending to ${endpoint.id} for ${(duration / 1000).toFixed(0)} s`,
+      ),
+    );
+    this.clients.push({ id, rpc, router, sent: 0, roundRobin: this.clients.length });
+  }
+
+  #nodeAction(type: 'kill' | 'restart' | 'slow' | 'recover', id: NodeId): void {
+    const node = this.nodes.find((n) => n.id === id);
+    if (node === undefined) return;
+    if (type === 'kill' && node.status !== 'down') {
+      node.kill();
+      this.log.faultStarted(id, this.now());
+      this.monitor.log('node down', `${id} crashed`);
+    } else if (type === 'restart' && node.status === 'down') {
+      node.restart();
+      this.log.faultEnded(id, this.now());
+      this.monitor.log('node up', `${id} is back`);
+    } else if (type === 'slow' && node.status === 'up') {
+      node.slowDown();
+      this.log.faultStarted(`${id} slow`, this.now());
+      this.monitor.log('alert', `${id} became ten times slower`);
+    } else if (type === 'recover' && node.status === 'slow') {
+      node.recover();
+      this.log.faultEnded(`${id} slow`, this.now());
+      this.monitor.log('info', `${id} is fast again`);
+    }
+  }
+
+  #startLoad(): void {
+    this.#stopLoad?.();
+    let cancelled = false;
+    let cancelNext: Cancel = () => {};
+    const gap = () => -Math.log(1 - this.#arrivals()) * (1000 / this.#rps);
+    const arrive = (): void => {
+      if (cancelled) return;
+      const client = this.clients[Math.floor(this.#arrivals() * this.clients.length)] as Client;
+      this.#request(client);
+      cancelNext = this.sim.after(gap(), arrive);
+    };
+    cancelNext = this.sim.after(gap(), arrive);
+    this.#stopLoad = () => {
+      cancelled = true;
+      cancelNext();
+    };
+  }
+
+  #request(client: Client): void {
+    const op = `${client.id}-${++client.sent}`;
+    const text = `REQ ${op} op transfer ${10 + (client.sent % 90)}`;
+    this.#sent.set(op, text);
+    const payload = new TextEncoder().encode(text);
+    const startedAt = this.now();
+    let attempts = 0;
+    const call = (node: NodeId, signal: AbortSignal) => {
+      attempts++;
+      return client.rpc.request(node, payload, signal);
+    };
+    let work: Promise<unknown>;
+    if (client.router !== undefined) {
+      work = client.router.execute((endpoint, signal) => call(endpoint.id, signal));
+    } else {
+      const node = this.nodes[client.roundRobin++ % this.nodes.length] as SimNode;
+      const deadline = createDeadline(CALL_TIMEOUT_MS, { clock: this.sim.clock });
+      work = call(node.id, deadline.signal).finally(() => deadline.dispose());
+    }
+    work.then(
+      () => this.log.record({ startedAt, endedAt: this.now(), outcome: 'ok', attempts }),
+      (error: unknown) =>
+        this.log.record({
+          startedAt,
+          endedAt: this.now(),
+          outcome: (error as { code?: string }).code === 'ERR_PALISADE_DEADLINE_EXCEEDED' ? 'unknown' : 'failed',
+          attempts,
+        }),
+    );
+  }
+
+  /** A node executes a request: it notices nothing if the request was changed on the way, but the simulation does. */
+  #execute(payload: Uint8Array): Uint8Array {
+    const text = new TextDecoder().decode(payload);
+    const op = text.split(' ')[1] ?? '';
+    if (this.#sent.get(op) !== text) this.corrupted++;
+    return new TextEncoder().encode(`done ${op}`);
+  }
+}
