@@ -1,6 +1,7 @@
 import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
 import { faultToleranceLesson } from './fault-tolerance.ts';
+import { howTheyRelateLesson } from './how-they-relate.ts';
 import type { Lesson } from './lesson.ts';
 import { scalabilityLesson } from './scalability.ts';
 import { secureByDesignLesson } from './secure-by-design.ts';
@@ -11,6 +12,7 @@ export const lessons: readonly Lesson[] = [
   scalabilityLesson,
   faultToleranceLesson,
   securityLesson,
+  howTheyRelateLesson,
   attackSurfaceLesson,
   bankBranchesLesson,
   secureByDesignLesson,

@@ -24,7 +24,7 @@ export interface ClusterOptions {
 }
 
 const CALL_TIMEOUT_MS = 1_000;
-const ATTEMPT_TIMEOUT_MS = 250;
+const ATTEMPT_TIMEOUT_MS = 150;
 
 interface Client {
   readonly id: NodeId;
@@ -56,7 +56,13 @@ export class ClusterWorld extends BaseWorld {
   #nextNode = 0;
   /** Requests a node executed with content other than what the client sent. */
   corrupted = 0;
+  /**
+   * Requests a node executed a second time: replays. A retry goes to another
+   * node, so only the same node running the same request twice is an attack.
+   */
+  duplicated = 0;
   rejectedByChannels = 0;
+  readonly #executed = new Set<string>();
 
   constructor(seed: number, palisade: boolean, options: ClusterOptions = {}) {
     super(seed, palisade, { latencyMs: 5, jitterMs: 3, loss: 0 });
@@ -83,6 +89,11 @@ export class ClusterWorld extends BaseWorld {
 
   get rps(): number {
     return this.#rps;
+  }
+
+  /** Attacks that got through: messages read, and requests executed changed or twice. */
+  attacksSucceeded(): number {
+    return (this.attacker?.stats.readable ?? 0) + this.corrupted + this.duplicated;
   }
 
   apply(action: Action): void {
@@ -165,8 +176,10 @@ export class ClusterWorld extends BaseWorld {
     ];
     if (this.attacker !== undefined) {
       counters.push(
+        { label: 'messages the attacker could read', value: this.attacker.stats.readable, tone: 'bad' },
         { label: 'requests changed in transit and executed', value: this.corrupted, tone: 'bad' },
-        { label: 'tampered messages refused', value: this.rejectedByChannels, tone: 'good' },
+        { label: 'requests replayed and executed twice', value: this.duplicated, tone: 'bad' },
+        { label: 'tampered or replayed messages refused', value: this.rejectedByChannels, tone: 'good' },
       );
     }
     return counters;
@@ -216,7 +229,7 @@ export class ClusterWorld extends BaseWorld {
       workers: 8,
       serviceMs: this.#serviceMs,
       connector: this.#secure ? this.#connector(this.#identity(id)) : undefined,
-      handle: ({ payload }) => this.#execute(payload),
+      handle: ({ payload }) => this.#execute(id, payload),
     });
     this.nodes.push(node);
     for (const client of this.clients) client.router?.add({ id });
@@ -327,10 +340,12 @@ export class ClusterWorld extends BaseWorld {
   }
 
   /** A node executes a request: it notices nothing if the request was changed on the way, but the simulation does. */
-  #execute(payload: Uint8Array): Uint8Array {
+  #execute(node: NodeId, payload: Uint8Array): Uint8Array {
     const text = new TextDecoder().decode(payload);
     const op = text.split(' ')[1] ?? '';
     if (this.#sent.get(op) !== text) this.corrupted++;
+    else if (this.#executed.has(`${node} ${op}`)) this.duplicated++;
+    this.#executed.add(`${node} ${op}`);
     return new TextEncoder().encode(`done ${op}`);
   }
 }
