@@ -48,6 +48,16 @@ const SEEK_CHUNK_MS = 1_000;
 const CHALLENGE_EVERY_MS = 250;
 const FRAMES_KEPT = 600;
 
+/** Timings of the latest frames, in real ms, for the performance test and the curious. */
+export interface FrameStats {
+  /** Advancing both worlds and reading their views. */
+  readonly work: readonly number[];
+  /** From the animation frame to React having put the frame on the page (before paint). */
+  readonly drawn: readonly number[];
+  /** Between animation frames while playing. */
+  readonly intervals: readonly number[];
+}
+
 /**
  * Drives a LessonRun from animation frames: each frame advances it by the
  * real time that passed times the speed, waits for the advance, then reads
@@ -59,8 +69,10 @@ const FRAMES_KEPT = 600;
  */
 export class RunLoop {
   readonly run: LessonRun;
-  /** Work per drawn frame (advance and views), in real ms, latest last. */
-  readonly frameWork: number[] = [];
+  readonly #work: number[] = [];
+  readonly #drawn: number[] = [];
+  readonly #intervals: number[] = [];
+  #frameStartedAt: number | undefined;
   readonly #replay: readonly TimedAction[];
   readonly #checkChallenge: boolean;
   readonly #scheduler: FrameScheduler;
@@ -115,7 +127,12 @@ export class RunLoop {
   pause(): void {
     this.#playing = false;
     this.#carry = 0;
-    this.#publish();
+    // A paused run shows exactly where it stopped: the challenge too, not its last throttled check.
+    if (this.#inFlight) this.#publish();
+    else {
+      this.#snapshot = this.#read(true);
+      this.#notify();
+    }
   }
 
   setSpeed(speed: number): void {
@@ -138,6 +155,17 @@ export class RunLoop {
     this.#pending.push(action);
   }
 
+  /** The view calls this once it has committed a snapshot to the page. */
+  markDrawn(): void {
+    if (this.#frameStartedAt === undefined) return;
+    keep(this.#drawn, this.#scheduler.now() - this.#frameStartedAt);
+    this.#frameStartedAt = undefined;
+  }
+
+  stats(): FrameStats {
+    return { work: [...this.#work], drawn: [...this.#drawn], intervals: [...this.#intervals] };
+  }
+
   /**
    * What a link must carry to replay this run: what happened so far, plus
    * what a replay has yet to apply.
@@ -151,6 +179,7 @@ export class RunLoop {
     this.#handle = this.#scheduler.request(this.#tick);
     if (this.#inFlight) return;
     const real = this.#lastFrame === undefined ? 0 : Math.min(time - this.#lastFrame, MAX_REAL_FRAME_MS);
+    if (this.#lastFrame !== undefined && this.#playing) keep(this.#intervals, time - this.#lastFrame);
     this.#lastFrame = time;
     let virtual = this.#stepMs;
     this.#stepMs = 0;
@@ -164,6 +193,7 @@ export class RunLoop {
     virtual += whole;
     if (virtual <= 0 && this.#pending.length === 0) return;
     this.#inFlight = true;
+    this.#frameStartedAt = time;
     this.#frame(virtual).finally(() => {
       this.#inFlight = false;
     });
@@ -186,8 +216,7 @@ export class RunLoop {
       console.error(error);
       this.#snapshot = { ...this.#snapshot, playing: false, seeking: undefined, error: this.#error };
     }
-    this.frameWork.push(this.#scheduler.now() - started);
-    if (this.frameWork.length > FRAMES_KEPT) this.frameWork.shift();
+    keep(this.#work, this.#scheduler.now() - started);
     this.#notify();
   }
 
@@ -225,4 +254,9 @@ export class RunLoop {
   #notify(): void {
     for (const listener of this.#listeners) listener();
   }
+}
+
+function keep(list: number[], value: number): void {
+  list.push(value);
+  if (list.length > FRAMES_KEPT) list.shift();
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useLayoutEffect, useState, useSyncExternalStore } from 'react';
 import type { Lesson, TimedAction } from '../../lessons/lesson.ts';
 import { RunLoop, type Snapshot } from '../run-loop.ts';
 
@@ -27,6 +27,16 @@ export function useRunLoop(options: {
     loop.start();
     return () => loop.stop();
   }, [loop]);
+  useEffect(() => {
+    // A read-only handle for the browser tests' frame-time measurement and for curious learners.
+    const handle = { stats: () => loop.stats(), time: () => loop.run.now() };
+    Object.assign(window, { palisadeSandbox: handle });
+    return () => {
+      if ((window as { palisadeSandbox?: unknown }).palisadeSandbox === handle)
+        Object.assign(window, { palisadeSandbox: undefined });
+    };
+  }, [loop]);
   const snapshot = useSyncExternalStore(loop.subscribe, loop.getSnapshot);
+  useLayoutEffect(() => loop.markDrawn());
   return { loop, snapshot };
 }

@@ -33,7 +33,7 @@ export function CountersTable({ views }: { readonly views: readonly WorldView[] 
         {labels.map((label) => {
           const tone = tones.get(label);
           return (
-            <tr key={label}>
+            <tr key={label} data-counter={label}>
               <th scope="row">
                 {label}
                 {tone !== undefined && <span className="visually-hidden"> (higher is {tone})</span>}
@@ -42,7 +42,7 @@ export function CountersTable({ views }: { readonly views: readonly WorldView[] 
                 const counter = view.counters.find((candidate) => candidate.label === label);
                 return (
                   <td key={view.label} className={cellClass(counter)}>
-                    {counter === undefined ? '—' : formatValue(counter.value)}
+                    <span className="counter-value">{counter === undefined ? '—' : formatValue(counter.value)}</span>
                     {counter !== undefined && flag(counter)}
                   </td>
                 );

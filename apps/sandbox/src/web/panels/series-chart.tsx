@@ -17,6 +17,7 @@ export interface ChartData {
 }
 
 const HEIGHT = 130;
+const WINDOW_S = 60;
 
 /**
  * One uPlot time series. uPlot draws on a canvas and owns its DOM, so React
@@ -49,7 +50,11 @@ export function SeriesChart(props: {
       legend: { show: false },
       cursor: { show: false },
       scales: {
-        x: { time: false },
+        x: {
+          time: false,
+          // The last minute, from 0 while the run is younger than that.
+          range: (_plot, _min, max) => [Math.max(0, (max ?? 0) - WINDOW_S), Math.max(max ?? 0, 5)],
+        },
         y: { range: () => [0, maxRef.current] },
       },
       axes: [
@@ -57,6 +62,7 @@ export function SeriesChart(props: {
           stroke: '#4a5568',
           grid: { stroke: '#e2e8f0' },
           ticks: { show: false },
+          incrs: [1, 2, 5, 10, 15, 30, 60],
           values: (_, ticks) => ticks.map((t) => `${t}s`),
         },
         {
@@ -151,7 +157,9 @@ function shadeFaults(plot: uPlot, faults: readonly FaultPeriod[]): void {
     ctx.fillRect(left, bbox.top, right - left, bbox.height);
     ctx.fillStyle = chartColours.faultText;
     ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-    ctx.fillText(fault.label, left + 3 * devicePixelRatio, bbox.top + 12 * devicePixelRatio);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(fault.label, left + 3 * devicePixelRatio, bbox.top + 2 * devicePixelRatio, right - left);
   }
   ctx.restore();
 }

@@ -1,6 +1,7 @@
 import type { LinkView, NodeView, WorldView } from '../../lessons/lesson.ts';
 import { formatPercent, formatRate } from '../format.ts';
 import { breakerStateLabel, errorRateColour, nodeStateStyle } from '../palette.ts';
+import { describeTopology } from './topology-description.ts';
 import { layoutTopology, type Point } from './topology-layout.ts';
 
 const NODE_RADIUS = 17;
@@ -152,17 +153,4 @@ function BreakerBadge({
       </text>
     </g>
   );
-}
-
-function describeTopology(view: WorldView): string {
-  const nodes = view.nodes.map((node) => {
-    const parts = [`${node.id} (${node.kind}) is ${node.state}`];
-    if (node.note !== undefined) parts.push(node.note);
-    if (node.breaker !== undefined) {
-      parts.push(`breaker ${node.breaker.state}, ${formatPercent(node.breaker.errorRate, 0)} errors`);
-    }
-    return parts.join(', ');
-  });
-  const count = (test: (link: LinkView) => boolean): number => view.links.filter(test).length;
-  return `Network ${view.label}: ${nodes.join('; ')}. ${view.links.length} links: ${count((l) => l.secure)} secure, ${count((l) => l.attacked)} under attack, ${count((l) => l.broken)} broken.`;
 }

@@ -1,0 +1,41 @@
+import type { Lesson, TimedAction, WorldView } from '../../src/lessons/lesson.ts';
+import { LessonRun } from '../../src/lessons/run.ts';
+import { formatValue } from '../../src/web/format.ts';
+import { describeTopology } from '../../src/web/panels/topology-description.ts';
+
+/** What the page should show for one run at one moment, computed by the simulation itself in Node. */
+export interface Expected {
+  /** Counter label → [with palisade, without], as the page formats them. */
+  readonly counters: Record<string, string[]>;
+  readonly topology: string[];
+  readonly challenge: { readonly status: string; readonly measured: string };
+}
+
+export async function simulate(
+  lesson: Lesson,
+  seed: number,
+  actions: readonly TimedAction[],
+  at: number,
+): Promise<Expected> {
+  const run = new LessonRun(lesson, seed, actions);
+  await run.advance(at);
+  const views = run.worlds.map((world) => world.view());
+  const result = lesson.challenge.check(run.palisade);
+  return {
+    counters: counters(views),
+    topology: views.map(describeTopology),
+    challenge: { status: result.passed ? 'Challenge passed' : 'Not passed yet', measured: result.measured },
+  };
+}
+
+function counters(views: readonly WorldView[]): Record<string, string[]> {
+  const table: Record<string, string[]> = {};
+  for (const view of views) for (const counter of view.counters) table[counter.label] ??= [];
+  for (const label of Object.keys(table)) {
+    table[label] = views.map((view) => {
+      const counter = view.counters.find((candidate) => candidate.label === label);
+      return counter === undefined ? '—' : formatValue(counter.value);
+    });
+  }
+  return table;
+}

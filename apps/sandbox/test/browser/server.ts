@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { build, preview } from 'vite';
+
+export const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Builds the app as `npm start` does (the packages' dist must be built
+ * first). Vitest sets NODE_ENV=test, which would give React's development
+ * build: slower, and not what learners get.
+ */
+export async function buildApp(): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: appRoot, mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+/** Serves the built app on a free port of 127.0.0.1. */
+export async function serveApp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await preview({
+    root: appRoot,
+    logLevel: 'silent',
+    preview: { port: 0, host: '127.0.0.1', open: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (url === undefined) throw new Error('vite preview did not report its address');
+  return { url, close: () => server.close() };
+}
