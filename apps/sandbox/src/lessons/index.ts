@@ -1,5 +1,6 @@
 import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
+import { decentralizedDatabaseLesson } from './decentralized-database.ts';
 import { faultToleranceLesson } from './fault-tolerance.ts';
 import { howTheyRelateLesson } from './how-they-relate.ts';
 import type { Lesson } from './lesson.ts';
@@ -13,6 +14,7 @@ export const lessons: readonly Lesson[] = [
   faultToleranceLesson,
   securityLesson,
   howTheyRelateLesson,
+  decentralizedDatabaseLesson,
   attackSurfaceLesson,
   bankBranchesLesson,
   secureByDesignLesson,

@@ -16,8 +16,16 @@ export interface NodeOptions {
   readonly slowFactor?: number;
   /** Requests that may wait for a worker before the node sheds load. */
   readonly maxQueue?: number;
-  /** What the node computes for a request; throwing answers with an error. */
-  readonly handle?: (request: { from: NodeId; peer: string | undefined; payload: Uint8Array }) => Uint8Array;
+  /**
+   * What the node computes for a request; throwing (or rejecting) answers with
+   * an error. A handler that waits on other nodes holds no worker meanwhile:
+   * the service time is the node's own work.
+   */
+  readonly handle?: (request: {
+    from: NodeId;
+    peer: string | undefined;
+    payload: Uint8Array;
+  }) => Uint8Array | Promise<Uint8Array>;
   /** Plaintext by default; the secure connector runs real channels. */
   readonly connector?: Connector;
 }
@@ -102,7 +110,7 @@ export class SimNode {
     if (this.#status !== 'down') this.#status = 'compromised';
   }
 
-  #serve(compute: () => Uint8Array): Promise<Uint8Array> {
+  #serve(compute: () => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {
     if (this.#queue.length >= this.#maxQueue) {
       this.shed++;
       return Promise.reject(new Error('overloaded'));
@@ -119,11 +127,7 @@ export class SimNode {
           this.#busy--;
           this.served++;
           this.#next();
-          try {
-            resolve(compute());
-          } catch (error) {
-            reject(error);
-          }
+          Promise.resolve().then(compute).then(resolve, reject);
         });
       };
       if (this.#busy < this.#workers) run();
