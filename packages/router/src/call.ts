@@ -3,7 +3,7 @@ import { CancelledError, cancellationError, DeadlineExceededError, type TimerHan
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
 import { nextBackoff } from './backoff.js';
 import { type Cancellable, type SignalWatch, watchSignal } from './caller-signals.js';
-import { Timed } from './deadline-queue.js';
+import type { Timed } from './deadline-queue.js';
 import type { Endpoint, EndpointState } from './endpoint.js';
 import {
   type AttemptKind,
@@ -38,7 +38,10 @@ function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
  * hedge, the caller's cancellation, the endpoint's removal), in which case
  * its signal aborts and whatever the function does later is ignored.
  */
-export class Attempt extends Timed {
+// Call and Attempt carry the queue's fields themselves: a base class costs a constructor call per object.
+export class Attempt implements Timed {
+  at = 0;
+  lane: object | undefined;
   readonly call: Call;
   readonly endpoint: EndpointState;
   readonly permit: BreakerPermit | undefined;
@@ -63,7 +66,6 @@ export class Attempt extends Timed {
     kind: AttemptKind,
     panic: boolean,
   ) {
-    super();
     this.call = call;
     this.endpoint = endpoint;
     this.permit = permit;
@@ -278,7 +280,9 @@ export class Attempt extends Timed {
  * exactly once, through `succeed`, `giveUp`, `expire` or the caller's
  * signal, and then abandons whatever is still in flight.
  */
-export class Call extends Timed implements Cancellable {
+export class Call implements Timed, Cancellable {
+  at = 0;
+  lane: object | undefined;
   readonly core: RouterCore;
   readonly fn: AttemptFunction<unknown, unknown>;
   readonly startedAt: number;
@@ -319,7 +323,6 @@ export class Call extends Timed implements Cancellable {
     retries: boolean,
     signal: AbortSignal | undefined,
   ) {
-    super();
     this.core = core;
     this.fn = fn;
     this.startedAt = now;

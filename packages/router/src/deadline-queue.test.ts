@@ -1,12 +1,13 @@
 import { type Clock, realClock, type TimerHandle, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
-import { DeadlineQueue, Timed } from './deadline-queue.js';
+import { DeadlineQueue, type Timed } from './deadline-queue.js';
 
-class Item extends Timed {
+class Item implements Timed {
+  at = 0;
+  lane: object | undefined;
   readonly name: string;
   readonly log: string[];
   constructor(name: string, log: string[]) {
-    super();
     this.name = name;
     this.log = log;
   }

@@ -1,17 +1,17 @@
-import { type Clock, type TimerHandle, unrefTimer } from '@palisade/core';
+import type { Clock, TimerHandle } from '@palisade/core';
 import { reportError } from './report-error.js';
 
 /**
  * Something with a deadline in a `DeadlineQueue`: a call, or an attempt with
  * a per-attempt timeout. The queue owns `at` and `lane`.
  */
-export abstract class Timed {
+export interface Timed {
   /** Clock time at which `expire()` runs. */
-  at = 0;
+  at: number;
   /** The lane it waits in; undefined once it expired or was cancelled. */
-  lane: Lane | undefined;
+  lane: object | undefined;
   /** Runs when the deadline passes, unless cancelled first. */
-  abstract expire(now: number): void;
+  expire(now: number): void;
 }
 
 /**
@@ -83,9 +83,18 @@ class Lane {
 
 const MAX_IDLE_LANES = 16;
 
-/** The opposite of core's `unrefTimer`: the timer keeps a Node process alive again. */
-function refTimer(handle: TimerHandle): void {
-  if (typeof handle === 'object' && 'ref' in handle && typeof handle.ref === 'function') handle.ref();
+/** A Node timer: it can stop and start keeping the process alive. */
+interface RefableTimer {
+  ref(): void;
+  unref(): void;
+}
+
+function isRefable(handle: TimerHandle): handle is TimerHandle & RefableTimer {
+  return (
+    typeof handle === 'object' &&
+    typeof (handle as Partial<RefableTimer>).ref === 'function' &&
+    typeof (handle as Partial<RefableTimer>).unref === 'function'
+  );
 }
 
 /**
@@ -116,6 +125,8 @@ export class DeadlineQueue {
   readonly #lanes = new Map<number, Lane>();
   #lastLane: Lane | undefined;
   #timer: TimerHandle | undefined;
+  /** The timer when the platform lets it be unref'd (Node), checked once per timer rather than per call. */
+  #refable: RefableTimer | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #firing = false;
   #live = 0;
@@ -144,23 +155,24 @@ export class DeadlineQueue {
     lane.peek();
     lane.push(item);
     lane.live++;
-    if (this.#live++ === 0 && this.#timer !== undefined) refTimer(this.#timer);
+    if (this.#live++ === 0) this.#refable?.ref();
     if (lane.count > 64 && lane.count > 4 * lane.live) lane.compact();
     if (item.at < this.#timerAt && !this.#firing) this.#arm(item.at, now);
   }
 
   cancel(item: Timed): void {
-    const lane = item.lane;
+    const lane = item.lane as Lane | undefined;
     if (lane === undefined) return;
     item.lane = undefined;
     lane.live--;
-    if (--this.#live === 0 && this.#timer !== undefined) unrefTimer(this.#timer);
+    if (--this.#live === 0) this.#refable?.unref();
   }
 
   /** Stops the timer and forgets every item without expiring it. */
   clear(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#refable = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     for (const lane of this.#lanes.values()) {
       for (let item = lane.peek(); item !== undefined; item = lane.peek()) {
@@ -176,12 +188,15 @@ export class DeadlineQueue {
   #arm(at: number, now: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), at - now);
-    if (this.#live === 0) unrefTimer(this.#timer);
+    const timer = this.#clock.setTimeout(() => this.#fire(), at - now);
+    this.#timer = timer;
+    this.#refable = isRefable(timer) ? timer : undefined;
+    if (this.#live === 0) this.#refable?.unref();
   }
 
   #fire(): void {
     this.#timer = undefined;
+    this.#refable = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     this.#firing = true;
     let now = this.#clock.now();
