@@ -22,6 +22,8 @@ export type AttemptFunction<D, T> = (endpoint: Endpoint<D>, signal: AbortSignal,
 type AttemptOutcome = AttemptRecord['outcome'] | 'succeeded' | 'answered';
 
 const neverAbortedSignal = new AbortController().signal;
+/** The longest delay platform timers take. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const hedgeLost = (): Error => new CancelledError('another attempt of the same call succeeded first');
 
 function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
@@ -468,8 +470,8 @@ export class Call implements Timed, Cancellable {
     if (!(delay >= 0)) delay = 0;
     const hint = retry.retryAfter?.(reason, now);
     if (typeof hint === 'number' && hint > delay) delay = hint;
-    // A retry that could only start after the deadline is not worth the budget.
-    if (now + delay >= this.deadlineAt) {
+    // A retry that could only start after the deadline is not worth the budget; nor one beyond any timer's reach.
+    if (now + delay >= this.deadlineAt || delay > MAX_TIMER_DELAY) {
       this.#giveUp(reason, now, false);
       return;
     }
@@ -495,7 +497,7 @@ export class Call implements Timed, Cancellable {
   #scheduleHedge(now: number): void {
     const hedge = this.hedge as ResolvedHedge;
     const delay = hedge.delay ?? this.core.hedgeDelay(hedge.percentile as number);
-    if (Number.isNaN(delay) || now + delay >= this.deadlineAt) return;
+    if (Number.isNaN(delay) || now + delay >= this.deadlineAt || delay > MAX_TIMER_DELAY) return;
     this.#hedgeTimer = this.core.clock.setTimeout(() => {
       this.#hedgeTimer = undefined;
       this.#guard(() => this.#hedgeNow(this.core.clock.now()));

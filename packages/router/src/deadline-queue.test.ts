@@ -16,6 +16,12 @@ class Item implements Timed {
   }
 }
 
+/** Throws as realClock does for a delay it cannot honour. */
+function realClockLimit(ms: number): undefined {
+  if (ms > 2 ** 31 - 1) throw new RangeError(`delay ${ms} is beyond the platform's timers`);
+  return undefined;
+}
+
 describe('DeadlineQueue', () => {
   it('expires each item exactly at its deadline, across durations, with one clock timer', async () => {
     const clock = new VirtualClock();
@@ -108,6 +114,26 @@ describe('DeadlineQueue', () => {
     }
     expect(log).toEqual(['after@10']);
     expect(reported).toHaveLength(1);
+  });
+
+  it('reaches deadlines beyond the platform’s longest timer (2^31 - 1 ms) in several firings', async () => {
+    const clock = new VirtualClock();
+    const delays: number[] = [];
+    const recording: Clock = {
+      now: () => clock.now(),
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        return realClockLimit(ms) ?? clock.setTimeout(callback, ms);
+      },
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    };
+    const queue = new DeadlineQueue(recording);
+    const log: string[] = [];
+    const thirtyDays = 30 * 24 * 3_600_000;
+    queue.schedule(new Item('month', log), thirtyDays, 0);
+    await clock.runAll();
+    expect(log).toEqual([`month@${thirtyDays}`]);
+    expect(delays).toEqual([2 ** 31 - 1, thirtyDays - (2 ** 31 - 1)]);
   });
 
   it('holds a Node process open only while something waits: an idle router never keeps it alive', () => {

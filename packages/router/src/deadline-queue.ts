@@ -82,6 +82,7 @@ class Lane {
 }
 
 const MAX_IDLE_LANES = 16;
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** A Node timer: it can stop and start keeping the process alive. */
 interface RefableTimer {
@@ -188,7 +189,8 @@ export class DeadlineQueue {
   #arm(at: number, now: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    const timer = this.#clock.setTimeout(() => this.#fire(), at - now);
+    // Platform timers take at most 2^31 - 1 ms; a longer deadline is reached in several firings.
+    const timer = this.#clock.setTimeout(() => this.#fire(), Math.min(at - now, MAX_TIMER_DELAY));
     this.#timer = timer;
     this.#refable = isRefable(timer) ? timer : undefined;
     if (this.#live === 0) this.#refable?.unref();

@@ -15,12 +15,12 @@ export interface HealthCheckOptions<D = unknown> {
    */
   readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
   /**
-   * Milliseconds between two checks of an endpoint. > 0.
+   * Milliseconds between two checks of an endpoint, in (0, 2^31 - 1].
    * @default 10_000
    */
   readonly interval?: number;
   /**
-   * A check that has not settled after this many milliseconds fails. > 0.
+   * A check that has not settled after this many milliseconds fails, in (0, 2^31 - 1].
    * @default 1_000
    */
   readonly timeout?: number;

@@ -35,6 +35,8 @@ describe('options', () => {
     ['panicThreshold', { panicThreshold: 150 }],
     ['overprovisioningFactor', { overprovisioningFactor: 0.5 }],
     ['healthCheck', { healthCheck: 'yes' as never }],
+    ['healthCheck.interval', { healthCheck: { check: () => true, interval: 2 ** 31 } }],
+    ['healthCheck.timeout', { healthCheck: { check: () => true, timeout: 0 } }],
     ['ewmaDecay', { ewmaDecay: 0 }],
     ['statsWindow', { statsWindow: Number.POSITIVE_INFINITY }],
     ['clock', { clock: Date as never }],

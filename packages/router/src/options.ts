@@ -195,6 +195,8 @@ export interface ResolvedRouterOptions<D> {
 }
 
 const positiveDuration = { min: 0, minExclusive: true } as const;
+/** What a platform timer can wait: more than 0, at most 2^31 - 1 ms (about 24.8 days). */
+const timerDuration = { min: 0, minExclusive: true, max: 2 ** 31 - 1 } as const;
 
 export function resolveRouterOptions<D>(options: RouterOptions<D> | undefined): ResolvedRouterOptions<D> {
   const {
@@ -387,8 +389,8 @@ function resolveHealthCheck<D>(healthCheck: HealthCheckOptions<D>): ResolvedHeal
   } = optionsObject('healthCheck', healthCheck);
   return {
     check: functionOption('healthCheck.check', check),
-    interval: durationOption('healthCheck.interval', interval, positiveDuration),
-    timeout: durationOption('healthCheck.timeout', timeout, positiveDuration),
+    interval: durationOption('healthCheck.interval', interval, timerDuration),
+    timeout: durationOption('healthCheck.timeout', timeout, timerDuration),
     jitter: numberOption('healthCheck.jitter', jitter, { min: 0, max: 1 }),
     healthyThreshold: integerOption('healthCheck.healthyThreshold', healthyThreshold, { min: 1, max: 1_000 }),
     unhealthyThreshold: integerOption('healthCheck.unhealthyThreshold', unhealthyThreshold, { min: 1, max: 1_000 }),
