@@ -1,6 +1,6 @@
 import type { Lesson, TimedAction, WorldView } from '../../src/lessons/lesson.ts';
 import { LessonRun } from '../../src/lessons/run.ts';
-import { formatValue } from '../../src/web/format.ts';
+import { formatClock, formatValue } from '../../src/web/format.ts';
 import { describeTopology } from '../../src/web/panels/topology-description.ts';
 
 /** What the page should show for one run at one moment, computed by the simulation itself in Node. */
@@ -8,6 +8,8 @@ export interface Expected {
   /** Counter label → [with palisade, without], as the page formats them. */
   readonly counters: Record<string, string[]>;
   readonly topology: string[];
+  /** The newest monitoring entry of each world, as the log shows it. */
+  readonly monitor: string[];
   readonly challenge: { readonly status: string; readonly measured: string };
 }
 
@@ -24,6 +26,10 @@ export async function simulate(
   return {
     counters: counters(views),
     topology: views.map(describeTopology),
+    monitor: views.map((view) => {
+      const entry = view.monitor.at(-1);
+      return entry === undefined ? '' : `${formatClock(entry.at)} ${entry.kind} ${entry.text}`;
+    }),
     challenge: { status: result.passed ? 'Challenge passed' : 'Not passed yet', measured: result.measured },
   };
 }
@@ -38,4 +44,13 @@ function counters(views: readonly WorldView[]): Record<string, string[]> {
     });
   }
   return table;
+}
+
+/** The parts of `expected` that the lesson's panels put on the page. */
+export function visible(expected: Expected, panels: readonly string[]): Partial<Expected> {
+  return {
+    counters: panels.includes('counters') ? expected.counters : undefined,
+    topology: panels.includes('topology') ? expected.topology : undefined,
+    monitor: panels.includes('monitor') ? expected.monitor : undefined,
+  };
 }

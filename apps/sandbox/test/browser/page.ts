@@ -56,3 +56,23 @@ export async function readChallenge(page: Page): Promise<{ status: string; measu
   const measured = (await page.locator('.challenge-measured').textContent()) ?? '';
   return { status: status.replace(/^[✓○]\s*/, '').trim(), measured: measured.replace(/^Measured now:\s*/, '').trim() };
 }
+
+/** The newest entry of each world's monitoring log, or '' for an empty log. */
+export async function readMonitor(page: Page): Promise<string[]> {
+  return page.locator('.panel-monitor .side').evaluateAll((sides) =>
+    sides.map((side) => {
+      const entry = side.querySelector('.entry');
+      if (entry === null) return '';
+      return [...entry.children].map((part) => part.textContent ?? '').join(' ');
+    }),
+  );
+}
+
+/** Everything the lesson's panels show that the simulation can be asked about. */
+export async function readVisible(page: Page, panels: readonly string[]) {
+  return {
+    counters: panels.includes('counters') ? await readCounters(page) : undefined,
+    topology: panels.includes('topology') ? await readTopology(page) : undefined,
+    monitor: panels.includes('monitor') ? await readMonitor(page) : undefined,
+  };
+}
