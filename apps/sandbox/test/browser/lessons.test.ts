@@ -40,6 +40,8 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
       const at = Number(link.searchParams.get('t'));
       expect(spec?.actions.map((timed) => timed.action)).toContainEqual(action);
       expect(at).toBeGreaterThan(0);
+      // Before any comparison, so that a failure leaves its picture behind.
+      await screenshot(page, `lesson-${lesson.number}-action`);
 
       // The action changed what the learner sees…
       const expected = await simulate(lesson, SEED, spec?.actions ?? [], at);
@@ -50,7 +52,6 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
       expect(await readChallenge(page)).toEqual(expected.challenge);
       await expect(page.getByRole('status').filter({ hasText: expected.challenge.status }).count()).resolves.toBe(1);
 
-      await screenshot(page, `lesson-${lesson.number}-action`);
       expect(errors).toEqual([]);
       await page.close();
     });
@@ -62,11 +63,11 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
         `${fixture.url}?lesson=${lesson.number}&seed=${SEED}&run=${run}&t=${lesson.durationMs}`,
       );
       await waitPausedAt(page, lesson.durationMs);
+      await screenshot(page, `lesson-${lesson.number}-replay`);
       const expected = await simulate(lesson, SEED, lesson.script, lesson.durationMs);
       expect(await readVisible(page, lesson.panels)).toEqual(visible(expected, lesson.panels));
       expect(await readChallenge(page)).toEqual(expected.challenge);
       expect(await page.locator('.action-log li').count()).toBe(lesson.script.length);
-      await screenshot(page, `lesson-${lesson.number}-replay`);
       expect(errors).toEqual([]);
       await page.close();
     });

@@ -36,7 +36,11 @@ export function CountersTable({ views }: { readonly views: readonly WorldView[] 
             <tr key={label} data-counter={label}>
               <th scope="row">
                 {label}
-                {tone !== undefined && <span className="visually-hidden"> (higher is {tone})</span>}
+                {tone !== undefined && (
+                  <span className="counter-direction">
+                    {tone === 'good' ? ' ↑ higher is better' : ' ↓ lower is better'}
+                  </span>
+                )}
               </th>
               {views.map((view) => {
                 const counter = view.counters.find((candidate) => candidate.label === label);
@@ -55,21 +59,20 @@ export function CountersTable({ views }: { readonly views: readonly WorldView[] 
   );
 }
 
-/** Tone says whether a rise is good or bad news; zero is neither. */
-function isNonZero(counter: Counter): boolean {
-  return typeof counter.value === 'number' ? counter.value !== 0 : counter.value !== '';
+/**
+ * Tone says whether a rise is good or bad news. Only bad news is flagged on
+ * the value itself: any count of, say, forged transfers is a problem, while
+ * a "good" count can still be poor (80% success is no success story).
+ */
+function isBadNews(counter: Counter | undefined): boolean {
+  if (counter?.tone !== 'bad') return false;
+  return typeof counter.value === 'number' ? counter.value !== 0 : !/^[0\s.%–-]*$/.test(counter.value);
 }
 
 function cellClass(counter: Counter | undefined): string | undefined {
-  if (counter?.tone === undefined || !isNonZero(counter)) return undefined;
-  return counter.tone === 'good' ? 'tone-good' : 'tone-bad';
+  return isBadNews(counter) ? 'tone-bad' : undefined;
 }
 
 function flag(counter: Counter) {
-  if (counter.tone === undefined || !isNonZero(counter)) return null;
-  return (
-    <span className={`tag ${counter.tone === 'good' ? 'tag-good' : 'tag-bad'}`}>
-      {counter.tone === 'good' ? 'good' : 'bad'}
-    </span>
-  );
+  return isBadNews(counter) ? <span className="tag tag-bad">bad</span> : null;
 }

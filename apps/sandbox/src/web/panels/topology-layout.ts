@@ -58,8 +58,8 @@ function circle(nodes: readonly NodeView[], positions: Map<string, Point>): void
 
 function fan(clients: readonly NodeView[], others: readonly NodeView[], positions: Map<string, Point>): void {
   // Spaced so that a node's label lines clear its neighbour on the arc.
-  const radius = Math.max(180, others.length * 34);
-  const spread = others.length <= 1 ? 0 : Math.min(Math.PI * 0.8, (others.length - 1) * 0.5);
+  const radius = Math.max(220, others.length * 38);
+  const spread = others.length <= 1 ? 0 : Math.min(Math.PI * 0.8, (others.length - 1) * 0.55);
   others.forEach((node, index) => {
     const angle = others.length <= 1 ? 0 : -spread / 2 + (spread * index) / (others.length - 1);
     positions.set(node.id, { x: radius * Math.cos(angle), y: radius * Math.sin(angle) });
