@@ -7,12 +7,13 @@ import {
   numberOption,
   oneOfOption,
   optionsObject,
+  policyOption,
+  positiveOrUnlimited,
   realClock,
 } from '@palisade/core';
 import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
 import type { CircuitRecord } from './circuit-record.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
-import { handleOption, limitOption } from './option-checks.js';
 import { type BreakerSnapshot, readSnapshot } from './snapshot.js';
 import { type BreakerStore, MemoryBreakerStore } from './store.js';
 import { ExclusiveRule, type TripRule } from './trip-rule.js';
@@ -147,7 +148,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined
   const snapshot = initialState === undefined ? undefined : readSnapshot(initialState, rules);
   const resolved: ResolvedOptions = {
     rules,
-    handle: handleOption('handle', handle),
+    handle: policyOption('handle', handle),
     halfOpenAfter: resolveBackoff(halfOpenAfter),
     probes: integerOption('halfOpen.probes', probes, { min: 1, max: Number.MAX_SAFE_INTEGER }),
     successThreshold: numberOption('halfOpen.successThreshold', successThreshold, {
@@ -155,7 +156,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined
       minExclusive: true,
       max: 1,
     }),
-    maxHalfOpenDuration: limitOption('halfOpen.maxDuration', maxDuration, { min: 0, minExclusive: true }),
+    maxHalfOpenDuration: durationOption('halfOpen.maxDuration', maxDuration, positiveOrUnlimited),
     mode: oneOfOption('mode', mode, breakerModes),
     store: store === undefined ? new MemoryBreakerStore(initialRecord(snapshot, clock)) : checkStore(store),
     clock,

@@ -1,6 +1,5 @@
-import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
+import { InvalidArgumentError, integerOption, optionsObject, policyOption } from '@palisade/core';
 import type { CircuitState, Policy } from 'cockatiel';
-import { handleOption } from './option-checks.js';
 import { ExclusiveRule, type RuleMetrics, type TripRule, windowMetrics } from './trip-rule.js';
 
 export interface ConsecutiveFailuresOptions {
@@ -30,7 +29,7 @@ export class ConsecutiveFailuresRule extends ExclusiveRule implements TripRule {
     super();
     const { threshold = 5, handle } = optionsObject('options', options);
     this.threshold = integerOption('threshold', threshold, { min: 1, max: Number.MAX_SAFE_INTEGER });
-    this.handle = handle === undefined ? undefined : handleOption('handle', handle);
+    this.handle = handle === undefined ? undefined : policyOption('handle', handle);
   }
 
   // Constants live on the prototype: a registry may hold a million of these.

@@ -1,6 +1,12 @@
-import { integerOption, numberOption, optionsObject } from '@palisade/core';
+import {
+  durationOption,
+  integerOption,
+  numberOption,
+  optionsObject,
+  policyOption,
+  positiveOrUnlimited,
+} from '@palisade/core';
 import type { IBreaker, Policy } from 'cockatiel';
-import { handleOption, limitOption } from './option-checks.js';
 
 /** What a trip rule reports in `stats().rules`. */
 export interface RuleMetrics {
@@ -119,10 +125,10 @@ export function rateThresholds(
   const fraction = { min: 0, minExclusive: true, max: 1 };
   return {
     failureRateThreshold: numberOption('failureRateThreshold', failureRateThreshold, fraction),
-    slowCallDuration: limitOption('slowCallDuration', slowCallDuration, { min: 0, minExclusive: true }),
+    slowCallDuration: durationOption('slowCallDuration', slowCallDuration, positiveOrUnlimited),
     slowCallRateThreshold: numberOption('slowCallRateThreshold', slowCallRateThreshold, fraction),
     minimumCalls: integerOption('minimumCalls', minimumCalls, { min: 1, max: maximumCalls }),
-    handle: handle === undefined ? undefined : handleOption('handle', handle),
+    handle: handle === undefined ? undefined : policyOption('handle', handle),
   };
 }
 

@@ -53,6 +53,47 @@ describe('onAbort', () => {
   it('accepts an absent signal', () => {
     expect(() => onAbort(undefined, () => {}).dispose()).not.toThrow();
   });
+
+  it('adds one platform listener per signal, however many wait on it', () => {
+    const controller = new AbortController();
+    const add = vi.spyOn(controller.signal, 'addEventListener');
+    const listeners = Array.from({ length: 1_000 }, () => vi.fn());
+    const subscriptions = listeners.map((listener) => onAbort(controller.signal, listener));
+    for (const subscription of subscriptions.slice(0, 500)) subscription.dispose();
+    controller.abort('bye');
+    expect(add).toHaveBeenCalledTimes(1);
+    expect(listeners.slice(0, 500).every((listener) => listener.mock.calls.length === 0)).toBe(true);
+    expect(listeners.slice(500).every((listener) => listener.mock.calls.length === 1)).toBe(true);
+  });
+
+  it('calls the listeners in the order they registered, once each', () => {
+    const controller = new AbortController();
+    const calls: number[] = [];
+    for (let i = 0; i < 20; i++) onAbort(controller.signal, () => calls.push(i));
+    controller.abort();
+    controller.abort();
+    expect(calls).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('calls a function registered twice twice, and disposing one leaves the other', () => {
+    const controller = new AbortController();
+    const listener = vi.fn();
+    onAbort(controller.signal, listener);
+    onAbort(controller.signal, listener).dispose();
+    onAbort(controller.signal, listener);
+    controller.abort();
+    expect(listener).toHaveBeenCalledTimes(2);
+  });
+
+  it('skips a listener disposed by an earlier listener during the abort', () => {
+    const controller = new AbortController();
+    const second = vi.fn();
+    let secondSubscription: { dispose(): void } | undefined;
+    onAbort(controller.signal, () => secondSubscription?.dispose());
+    secondSubscription = onAbort(controller.signal, second);
+    controller.abort();
+    expect(second).not.toHaveBeenCalled();
+  });
 });
 
 describe('linkedAbortController', () => {
@@ -115,10 +156,11 @@ describe('raceAbort', () => {
     await new Promise((resolve) => setImmediate(resolve));
   });
 
-  it('removes its abort listener once the work settles', async () => {
+  it('forgets the caller once the work settles: a later abort reaches nothing', async () => {
     const controller = new AbortController();
-    const remove = vi.spyOn(controller.signal, 'removeEventListener');
-    await raceAbort(Promise.resolve(1), controller.signal);
-    expect(remove).toHaveBeenCalledTimes(1);
+    const raced = raceAbort(Promise.resolve(1), controller.signal);
+    await expect(raced).resolves.toBe(1);
+    controller.abort();
+    await expect(raced).resolves.toBe(1);
   });
 });

@@ -21,20 +21,61 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancellationError(signal);
 }
 
+type AbortListener = (reason: unknown) => void;
+
+/** One registration: the member of its signal's set, and the disposable handed back. */
+class AbortSubscription implements IDisposable {
+  readonly listener: AbortListener;
+  /** A property, not a method, so that `const { dispose } = onAbort(…)` works like any disposable. */
+  readonly dispose: () => void;
+
+  constructor(members: Set<AbortSubscription>, listener: AbortListener) {
+    this.listener = listener;
+    this.dispose = () => void members.delete(this);
+    members.add(this);
+  }
+}
+
+/** The registrations waiting on each signal, behind one platform listener per signal. */
+const waiting = new WeakMap<AbortSignal, Set<AbortSubscription>>();
+
 /**
  * Calls `listener` once when `signal` aborts, at once if it already has.
  * Dispose to stop listening; forgetting to would keep `listener` alive for as
  * long as the signal lives.
+ *
+ * Every signal gets one platform listener, the first time it is watched, and
+ * keeps it; registrations join and leave a set behind it. Adding and removing
+ * a platform listener costs about 0.4 µs on Node's EventTarget and scans the
+ * signal's listeners, so a listener per call would be O(n²) for a signal
+ * shared by many calls (a request's over its fan-out, a shutdown signal), and
+ * Node warns past ten of them.
  */
-export function onAbort(signal: AbortSignal | undefined, listener: (reason: unknown) => void): IDisposable {
+export function onAbort(signal: AbortSignal | undefined, listener: AbortListener): IDisposable {
   if (signal === undefined) return noopDisposable;
   if (signal.aborted) {
     listener(signal.reason);
     return noopDisposable;
   }
-  const handler = (): void => listener(signal.reason);
-  signal.addEventListener('abort', handler, { once: true });
-  return { dispose: () => signal.removeEventListener('abort', handler) };
+  let members = waiting.get(signal);
+  if (members === undefined) {
+    const set = new Set<AbortSubscription>();
+    members = set;
+    waiting.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        const reason: unknown = signal.reason;
+        // Live iteration: a registration disposed by an earlier listener is skipped.
+        for (const subscription of set) {
+          set.delete(subscription);
+          subscription.listener(reason);
+        }
+      },
+      { once: true },
+    );
+  }
+  return new AbortSubscription(members, listener);
 }
 
 /** An AbortController tied to a parent signal; see `linkedAbortController`. */

@@ -29,5 +29,7 @@ export {
   numberOption,
   oneOfOption,
   optionsObject,
+  policyOption,
+  positiveOrUnlimited,
 } from './validate.js';
 export { ClockReentrancyError, ClockRunawayError, VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

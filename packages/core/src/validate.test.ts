@@ -1,3 +1,4 @@
+import { handleAll, handleType } from 'cockatiel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors.js';
@@ -9,6 +10,7 @@ import {
   numberOption,
   oneOfOption,
   optionsObject,
+  policyOption,
 } from './validate.js';
 
 describe('option validators', () => {
@@ -49,7 +51,25 @@ describe('option validators', () => {
     expect(durationOption('openMs', 0)).toBe(0);
     expect(() => durationOption('openMs', -1)).toThrow('a duration in milliseconds in [0, ∞)');
     expect(() => durationOption('openMs', Number.POSITIVE_INFINITY)).toThrow(InvalidOptionError);
+    expect(() => durationOption('openMs', Number.NaN)).toThrow(InvalidOptionError);
     expect(() => durationOption('windowMs', 0, { min: 0, minExclusive: true })).toThrow('(0, ∞)');
+  });
+
+  it('durationOption takes Infinity as "no limit" where max is Infinity', () => {
+    const limit = { min: 0, minExclusive: true, max: Number.POSITIVE_INFINITY };
+    expect(durationOption('timeout', Number.POSITIVE_INFINITY, limit)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => durationOption('timeout', 0, limit)).toThrow('a duration in milliseconds in (0, ∞]');
+  });
+
+  it('policyOption accepts cockatiel policy builders and refuses anything else', () => {
+    expect(policyOption('handle', handleAll)).toBe(handleAll);
+    const typed = handleType(TypeError).orWhenResult((r) => r === 503);
+    expect(policyOption('handle', typed)).toBe(typed);
+    for (const bad of [undefined, null, 'all', () => true, { options: {} }]) {
+      expect(() => policyOption('retry.handle', bad)).toThrow(
+        'Invalid option "retry.handle": expected a cockatiel policy builder',
+      );
+    }
   });
 
   it('oneOfOption lists the allowed values', () => {

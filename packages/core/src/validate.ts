@@ -1,3 +1,4 @@
+import type { Policy } from 'cockatiel';
 import { InvalidOptionError } from './errors.js';
 
 /**
@@ -13,6 +14,13 @@ export interface NumberRange {
   /** Whether `max` itself is excluded: […, max). */
   readonly maxExclusive?: boolean;
 }
+
+/** (0, ∞]: a positive amount, or Infinity for "no limit". */
+export const positiveOrUnlimited: NumberRange = Object.freeze({
+  min: 0,
+  minExclusive: true,
+  max: Number.POSITIVE_INFINITY,
+});
 
 /** A number in `range`. Infinity passes only where `max` is `Infinity` (shown as `∞]`). */
 export function numberOption(option: string, value: unknown, range: NumberRange = {}): number {
@@ -31,12 +39,38 @@ export function integerOption(option: string, value: unknown, range: NumberRange
   return value;
 }
 
-/** A duration in milliseconds: a finite number ≥ 0 unless `range` narrows it. */
+/**
+ * A duration in milliseconds, ≥ 0 unless `range` narrows it. Infinity passes
+ * only where `max` is `Infinity`, which reads as "no limit".
+ */
 export function durationOption(option: string, value: unknown, range: NumberRange = { min: 0 }): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value, range)) {
+  if (typeof value !== 'number' || Number.isNaN(value) || !inRange(value, range)) {
     throw new InvalidOptionError(option, `a duration in milliseconds in ${formatRange(range)}`, value);
   }
   return value;
+}
+
+/**
+ * One of cockatiel's policy builders (`handleAll`, `handleType(…)`,
+ * `handleWhen(…)`, `handleWhenResult(…)`), which say which outcomes count as
+ * failures. Checked by shape, not `instanceof`, so a second copy of
+ * cockatiel in the dependency tree still fits.
+ */
+export function policyOption(option: string, value: unknown): Policy {
+  const filters = (value as { options?: { errorFilter?: unknown; resultFilter?: unknown } } | null)?.options;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof filters?.errorFilter !== 'function' ||
+    typeof filters.resultFilter !== 'function'
+  ) {
+    throw new InvalidOptionError(
+      option,
+      'a cockatiel policy builder (handleAll, handleType(…), handleWhen(…), handleWhenResult(…))',
+      value,
+    );
+  }
+  return value as Policy;
 }
 
 /** One of a fixed set of string values. */

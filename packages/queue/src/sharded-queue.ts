@@ -6,11 +6,11 @@ import {
   EventEmitter,
   InvalidArgumentError,
   InvalidOptionError,
+  onAbort,
   oneOfOption,
   optionsObject,
   type TimerHandle,
 } from '@palisade/core';
-import { AbortListeners } from './abort-listeners.js';
 import { ConditionWatch, emitSafely, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
@@ -69,7 +69,6 @@ export class ShardedQueue<Key = QueueKey> {
   /** Active and retiring shards, by id. */
   readonly #byId: (ShardState | undefined)[] = [];
   readonly #keys = new Map<QueueKey, KeyState>();
-  readonly #abortListeners = new AbortListeners();
   #size = 0;
   #pending = 0;
   #waitingForRoom = 0;
@@ -209,7 +208,7 @@ export class ShardedQueue<Key = QueueKey> {
     this.#drained.end();
     if (this.#sizeWatch.watched) this.#sizeWatch.update();
     if (signal !== undefined && extras !== undefined) {
-      extras.stopListening = this.#abortListeners.listen(signal, () => this.#onAbort(job, signal));
+      extras.stopListening = onAbort(signal, () => this.#onAbort(job, signal)).dispose;
     }
     return job as unknown as Promise<T>;
   }

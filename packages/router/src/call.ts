@@ -1,8 +1,14 @@
 import type { BreakerPermit } from '@palisade/breaker';
-import { CancelledError, cancellationError, DeadlineExceededError, type TimerHandle } from '@palisade/core';
+import {
+  CancelledError,
+  cancellationError,
+  DeadlineExceededError,
+  type IDisposable,
+  onAbort,
+  type TimerHandle,
+} from '@palisade/core';
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
 import { nextBackoff } from './backoff.js';
-import { type Cancellable, type SignalWatch, watchSignal } from './caller-signals.js';
 import type { Timed } from './deadline-queue.js';
 import type { Endpoint, EndpointState } from './endpoint.js';
 import {
@@ -282,7 +288,7 @@ export class Attempt implements Timed {
  * exactly once, through `succeed`, `giveUp`, `expire` or the caller's
  * signal, and then abandons whatever is still in flight.
  */
-export class Call implements Timed, Cancellable {
+export class Call implements Timed {
   at = 0;
   lane: object | undefined;
   readonly core: RouterCore;
@@ -312,7 +318,7 @@ export class Call implements Timed, Cancellable {
   #backoff: IBackoff<IRetryBackoffContext<unknown>> | undefined;
   #retryTimer: TimerHandle | undefined;
   #hedgeTimer: TimerHandle | undefined;
-  #watch: SignalWatch | undefined;
+  #callerSignal: IDisposable | undefined;
 
   constructor(
     core: RouterCore,
@@ -375,7 +381,7 @@ export class Call implements Timed, Cancellable {
         this.cancel(signal);
         return;
       }
-      this.#watch = watchSignal(signal, this);
+      this.#callerSignal = onAbort(signal, () => this.cancel(signal));
     }
     core.limiter?.onCall(now);
     if (this.timeout !== Number.POSITIVE_INFINITY) core.deadlines.schedule(this, this.timeout, now);
@@ -575,7 +581,7 @@ export class Call implements Timed, Cancellable {
     core.deadlines.cancel(this);
     if (this.#retryTimer !== undefined) core.clock.clearTimeout(this.#retryTimer);
     if (this.#hedgeTimer !== undefined) core.clock.clearTimeout(this.#hedgeTimer);
-    this.#watch?.delete(this);
+    this.#callerSignal?.dispose();
     if (this.inFlight === 0) return;
     // Built only now: an error's stack costs more than the rest of a call.
     const error = typeof reason === 'function' ? reason() : reason;

@@ -8,6 +8,8 @@ import {
   numberOption,
   oneOfOption,
   optionsObject,
+  policyOption,
+  positiveOrUnlimited,
   type Random,
   realClock,
 } from '@palisade/core';
@@ -231,8 +233,8 @@ export function resolveRouterOptions<D>(options: RouterOptions<D> | undefined): 
     endpoints: resolvedEndpoints,
     balancer: oneOfOption('balancer', balancer, balancerNames),
     handle: resolvedHandle,
-    timeout: limitOption('timeout', timeout),
-    attemptTimeout: limitOption('attemptTimeout', attemptTimeout),
+    timeout: durationOption('timeout', timeout, positiveOrUnlimited),
+    attemptTimeout: durationOption('attemptTimeout', attemptTimeout, positiveOrUnlimited),
     retry: resolveRetry(retry, resolvedHandle),
     limiter: resolveLimiter(budget),
     hedge: resolveHedge('hedge', hedge),
@@ -245,28 +247,6 @@ export function resolveRouterOptions<D>(options: RouterOptions<D> | undefined): 
     clock: clockOption(clock),
     random: functionOption<Random>('random', random),
   };
-}
-
-/** A positive number of milliseconds, or Infinity for "no limit". */
-export function limitOption(name: string, value: unknown): number {
-  return numberOption(name, value, { min: 0, minExclusive: true, max: Number.POSITIVE_INFINITY });
-}
-
-function policyOption(name: string, value: unknown): Policy {
-  const options = (value as Partial<Policy> | null)?.options;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof options?.errorFilter !== 'function' ||
-    typeof options.resultFilter !== 'function'
-  ) {
-    throw new InvalidOptionError(
-      name,
-      'a cockatiel policy builder (handleAll, handleType(…), handleWhen(…), handleWhenResult(…))',
-      value,
-    );
-  }
-  return value as Policy;
 }
 
 function resolveRetry(retry: RetryOptions | false, handle: Policy): ResolvedRetry | undefined {
