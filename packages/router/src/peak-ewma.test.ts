@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PeakEwma } from './peak-ewma.js';
 
@@ -36,5 +37,34 @@ describe('PeakEwma (Finagle)', () => {
     const ewma = new PeakEwma(1_000, 5_000);
     ewma.observe(40, 4_000);
     expect(ewma.cost(4_500)).toBe(40);
+  });
+});
+
+describe('reading the estimate', () => {
+  it('is pure: reads at any moments leave every later estimate bit-for-bit the same', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            gap: fc.double({ min: 0.01, max: 5_000, noNaN: true }),
+            rtt: fc.double({ min: 0, max: 500, noNaN: true }),
+            readAfter: fc.option(fc.double({ min: 0.01, max: 0.99, noNaN: true })),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (steps) => {
+          const read = new PeakEwma(10_000, 0);
+          const unread = new PeakEwma(10_000, 0);
+          let now = 0;
+          for (const { gap, rtt, readAfter } of steps) {
+            if (readAfter !== null) read.cost(now + gap * readAfter);
+            now += gap;
+            read.observe(rtt, now);
+            unread.observe(rtt, now);
+            expect(Object.is(read.cost(now), unread.cost(now))).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });

@@ -17,10 +17,15 @@ export class PeakEwma {
     this.#stamp = now;
   }
 
-  /** The current estimate in milliseconds, decayed to `now`. */
+  /**
+   * The current estimate in milliseconds, decayed to `now`. A pure read:
+   * storing the decay here would make each reading round the estimate a
+   * little differently, so a dashboard polling stats could change which
+   * endpoint P2C picks next.
+   */
   cost(now: number): number {
-    this.observe(0, now);
-    return this.#cost;
+    const elapsed = now - this.#stamp;
+    return elapsed > 0 ? this.#cost * Math.exp(-elapsed / this.#decayMs) : this.#cost;
   }
 
   observe(rttMs: number, now: number): void {

@@ -505,3 +505,40 @@ describe('events and stats', () => {
     expect(router.endpointStats('nope')).toBeUndefined();
   });
 });
+
+describe('reading stats', () => {
+  it('never changes what the router does: a polled run picks the same endpoints as an unpolled one', async () => {
+    const pickSequence = async (poll: boolean) => {
+      const clock = new VirtualClock();
+      const random = seededRandom(9);
+      const latencyOf: Record<string, number> = { a: 7, b: 13, c: 29, d: 3.3, e: 17 };
+      const router = new Router({
+        clock,
+        random: seededRandom(4),
+        endpoints: Object.keys(latencyOf).map((id) => ({ id })),
+      });
+      const picks: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const call = router.execute(
+          (endpoint) =>
+            new Promise<void>((resolve) => {
+              picks.push(endpoint.id);
+              clock.setTimeout(resolve, (latencyOf[endpoint.id] as number) * (0.5 + random()));
+            }),
+        );
+        // A dashboard polls between calls, at moments when no call is picked.
+        const gap = 1 + random() * 4;
+        await clock.advance(gap / 2);
+        if (poll) {
+          router.stats();
+          for (const id of Object.keys(latencyOf)) router.endpointStats(id);
+        }
+        await clock.advance(gap / 2);
+        void call;
+      }
+      await clock.runAll();
+      return picks.join(',');
+    };
+    expect(await pickSequence(true)).toBe(await pickSequence(false));
+  });
+});
