@@ -58,6 +58,7 @@ export const decentralizedDatabaseLesson: Lesson = {
   controls: ['kill', 'restart', 'load'],
   panels: ['topology', 'counters', 'charts', 'dots'],
   features: [],
+  load: { min: 50, max: 800, step: 50 },
   targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
   createWorld: (seed, palisade) => new KvWorld(seed, palisade),
   tourRow(world) {

@@ -60,6 +60,7 @@ export const faultToleranceLesson: Lesson = {
   controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node'],
   panels: ['topology', 'charts', 'dots', 'monitor'],
   features: [],
+  load: { min: 50, max: 1_000, step: 50 },
   targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: 5, clients: 2, rps: 200 }),
   tourRow(world) {

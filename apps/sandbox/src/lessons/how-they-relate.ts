@@ -59,6 +59,7 @@ export const howTheyRelateLesson: Lesson = {
   controls: ['add-node', 'remove-node', 'kill', 'restart', 'attacks', 'load'],
   panels: ['topology', 'charts', 'counters', 'inspector'],
   features: [],
+  load: { min: 50, max: 600, step: 50 },
   targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: 3, clients: 2, rps: 150, secure: true }),
   tourRow(world) {

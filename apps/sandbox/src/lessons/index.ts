@@ -2,6 +2,7 @@ import { attackSurfaceLesson } from './attack-surface.ts';
 import { bankBranchesLesson } from './bank-branches.ts';
 import { decentralizedDatabaseLesson } from './decentralized-database.ts';
 import { faultToleranceLesson } from './fault-tolerance.ts';
+import { freePlayLesson } from './free-play.ts';
 import { howTheyRelateLesson } from './how-they-relate.ts';
 import type { Lesson } from './lesson.ts';
 import { scalabilityLesson } from './scalability.ts';
@@ -20,6 +21,10 @@ export const lessons: readonly Lesson[] = [
   secureByDesignLesson,
 ].sort((a, b) => a.number - b.number);
 
+/** Free play: every control, no script. Its number is 0. */
+export const freePlay: Lesson = freePlayLesson;
+
+/** A lesson by number, free play included (0). */
 export function lessonByNumber(number: number): Lesson | undefined {
-  return lessons.find((lesson) => lesson.number === number);
+  return number === freePlay.number ? freePlay : lessons.find((lesson) => lesson.number === number);
 }

@@ -7,7 +7,9 @@ import type { MonitorEntry } from '../sim/monitor.ts';
  * shared URL carries and what the tour replays.
  */
 export type Action =
-  | { readonly type: 'kill' | 'restart' | 'slow' | 'recover' | 'remove-node'; readonly node: string }
+  | { readonly type: 'kill' | 'restart' | 'slow' | 'recover'; readonly node: string }
+  /** Removes `node` where the world can remove any node; the shard world always retires its newest shard. */
+  | { readonly type: 'remove-node'; readonly node: string }
   | { readonly type: 'compromise' | 'revoke' | 'rotate'; readonly node: string }
   | { readonly type: 'add-node' }
   | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
@@ -72,6 +74,8 @@ export interface InspectedMessage {
   readonly delivered?: string;
   /** 'accepted', or why it was refused ('tampered', 'replayed', …). */
   readonly verdict: string;
+  /** Whether the attacker could read it: it crossed the wire unsealed. */
+  readonly readable: boolean;
 }
 
 export interface RingView {
@@ -106,6 +110,10 @@ export interface WorldView {
   readonly monitor: readonly MonitorEntry[];
   readonly ring?: RingView;
   readonly counters: readonly Counter[];
+  /** Requests per second offered, where the world has a load to set. */
+  readonly load?: number;
+  /** Which of the lesson's features are on right now, by name. */
+  readonly features?: Readonly<Record<string, boolean>>;
 }
 
 /** A world: one side of a lesson's side-by-side, with or without palisade. */
@@ -183,8 +191,10 @@ export interface Lesson {
   readonly durationMs: number;
   readonly controls: readonly Control[];
   readonly panels: readonly Panel[];
-  /** Features the learner may switch off in the palisade world. */
+  /** Features the learner may switch off in the palisade world; their state is in `WorldView.features`. */
   readonly features: readonly Feature[];
+  /** The load slider's range, in requests per second, for lessons with a `load` control. */
+  readonly load?: { readonly min: number; readonly max: number; readonly step: number };
   /** Nodes the controls may target (kill, compromise…), by id. */
   readonly targets: readonly string[];
   createWorld(seed: number, palisade: boolean): World;

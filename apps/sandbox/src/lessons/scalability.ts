@@ -61,6 +61,7 @@ export const scalabilityLesson: Lesson = {
   controls: ['load', 'add-node', 'remove-node'],
   panels: ['charts', 'ring', 'topology', 'counters'],
   features: [],
+  load: { min: 50, max: 1_200, step: 50 },
   targets: [],
   createWorld: (seed, palisade) => new ShardWorld(seed, palisade, { shards: 2, rps: 150 }),
   tourRow(world) {

@@ -61,6 +61,13 @@ export abstract class BaseWorld implements World {
   protected ring(): RingView | undefined {
     return undefined;
   }
+  /** Offered requests per second, where the world has a load. */
+  protected offeredLoad(): number | undefined {
+    return undefined;
+  }
+  protected featureStates(): Readonly<Record<string, boolean>> | undefined {
+    return undefined;
+  }
 
   /** Adds a message to the inspector, keeping the latest ones. */
   inspect(message: InspectedMessage): void {
@@ -91,6 +98,8 @@ export abstract class BaseWorld implements World {
       monitor: this.monitor.entries,
       ring: this.ring(),
       counters: this.counters(),
+      load: this.offeredLoad(),
+      features: this.featureStates(),
     };
   }
 }

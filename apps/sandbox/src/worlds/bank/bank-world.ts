@@ -272,6 +272,10 @@ export class BankWorld extends BaseWorld {
     return this.attacker.active.size > 0;
   }
 
+  protected override featureStates(): Readonly<Record<string, boolean>> {
+    return { ...this.features };
+  }
+
   protected counters(): Counter[] {
     const t = this.tally;
     return [
@@ -646,6 +650,7 @@ export class BankWorld extends BaseWorld {
       wire: arrival.wire,
       delivered: arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5)),
       verdict: arrival.verdict,
+      readable,
     });
   }
 }

@@ -165,6 +165,10 @@ export class ClusterWorld extends BaseWorld {
     return (this.attacker?.active.size ?? 0) > 0;
   }
 
+  protected override offeredLoad(): number {
+    return this.#rps;
+  }
+
   protected counters(): Counter[] {
     const now = this.now();
     const recent = this.log.window(now - 5_000, now - 1_000);

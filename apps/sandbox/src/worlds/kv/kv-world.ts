@@ -159,6 +159,10 @@ export class KvWorld extends BaseWorld {
     return pairs;
   }
 
+  protected override offeredLoad(): number {
+    return this.#rps;
+  }
+
   protected counters(): Counter[] {
     const t = this.tally;
     return [

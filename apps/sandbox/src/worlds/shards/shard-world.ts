@@ -150,6 +150,10 @@ export class ShardWorld extends BaseWorld {
     };
   }
 
+  protected override offeredLoad(): number {
+    return this.#rps;
+  }
+
   protected counters(): Counter[] {
     const now = this.now();
     const lastSecond = this.log.window(now - 2_000, now - 1_000);

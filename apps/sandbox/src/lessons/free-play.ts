@@ -1,0 +1,53 @@
+import { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
+import type { Lesson, World } from './lesson.ts';
+
+const cluster = (world: World): ClusterWorld => world as ClusterWorld;
+const NODES = 10;
+
+/**
+ * Free play: a ten-node cluster at a thousand requests a second, every
+ * control unlocked, no script. It is also the size the app's frame-time
+ * budget is measured at.
+ */
+export const freePlayLesson: Lesson = {
+  number: 0,
+  slug: 'free-play',
+  title: 'Free play',
+  summary: 'Ten nodes, a thousand requests a second, every control unlocked: break things and see what holds.',
+  explanation: [
+    'No steps and no script: the cluster from the fault-tolerance lesson, grown to ten nodes and a thousand requests a second. On the left the clients use the router; on the right they do not.',
+    'Kill several nodes at once, slow some down, split the network, push the load up and down, add and remove nodes. Watch where the two sides part ways.',
+  ],
+  steps: [],
+  challenge: {
+    text: 'Take down half the nodes and still keep 99% of requests succeeding over 5 seconds.',
+    check(world) {
+      const w = cluster(world);
+      const now = w.now();
+      const down = w.nodes.filter((node) => node.status === 'down').length;
+      const recent = w.log.window(now - 6_000, now - 1_000);
+      return {
+        passed: down * 2 >= w.nodes.length && recent.requests > 0 && recent.successRate >= 0.99,
+        measured: `${down} of ${w.nodes.length} nodes down; ${(recent.successRate * 100).toFixed(1)}% succeeded in the last 5 s`,
+      };
+    },
+  },
+  script: [],
+  durationMs: 30_000,
+  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node'],
+  panels: ['topology', 'charts', 'dots', 'monitor'],
+  features: [],
+  load: { min: 100, max: 2_000, step: 100 },
+  targets: Array.from({ length: NODES }, (_, i) => `node-${i + 1}`),
+  createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: NODES, clients: 3, rps: 1_000 }),
+  tourRow(world) {
+    const summary = cluster(world).log.summary();
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: 0,
+      attacksSucceeded: 0,
+      keysMoved: undefined,
+    };
+  },
+};
