@@ -78,15 +78,5 @@ export const attackSurfaceLesson: Lesson = {
       insider: true,
       transferEveryMs: 400,
     }),
-  tourRow(world) {
-    const w = bank(world);
-    const summary = w.log.summary();
-    return {
-      successRate: summary.successRate,
-      p99: summary.p99,
-      attacksRejected: w.attacksRejected(),
-      attacksSucceeded: w.attacksSucceeded(),
-      keysMoved: undefined,
-    };
-  },
+  tourRow: (world) => bank(world).tourRow(),
 };

@@ -62,15 +62,5 @@ export const bankBranchesLesson: Lesson = {
   features: [{ name: 'tokens', label: 'Access tokens', description: 'A token says whose money a branch may move.' }],
   targets: ['branch-a', 'branch-b', 'branch-c'],
   createWorld: (seed, palisade) => new BankWorld(seed, palisade, { branches: ['branch-a', 'branch-b', 'branch-c'] }),
-  tourRow(world) {
-    const w = bank(world);
-    const summary = w.log.summary();
-    return {
-      successRate: summary.successRate,
-      p99: summary.p99,
-      attacksRejected: w.attacksRejected(),
-      attacksSucceeded: w.attacksSucceeded(),
-      keysMoved: undefined,
-    };
-  },
+  tourRow: (world) => bank(world).tourRow(),
 };

@@ -8,7 +8,7 @@ import {
   type RandomBytes,
   verifyToken,
 } from '@palisade/messaging';
-import type { Action, Counter, NodeView } from '../../lessons/lesson.ts';
+import type { Action, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
@@ -270,6 +270,18 @@ export class BankWorld extends BaseWorld {
 
   protected override linkIsAttacked(): boolean {
     return this.attacker.active.size > 0;
+  }
+
+  /** The tour's row: transfers that succeeded, and attacks stopped and not stopped. */
+  tourRow(): TourRow {
+    const summary = this.log.summary();
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: this.attacksRejected(),
+      attacksSucceeded: this.attacksSucceeded(),
+      keysMoved: undefined,
+    };
   }
 
   protected override featureStates(): Readonly<Record<string, boolean>> {

@@ -1,12 +1,13 @@
 import { createDeadline } from '@palisade/core';
 import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
 import { Router } from '@palisade/router';
-import type { Action, BreakerBadge, BreakerState, Counter, NodeView } from '../../lessons/lesson.ts';
+import type { Action, BreakerBadge, BreakerState, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
 import type { Connector } from '../../sim/pipe.ts';
+import { startPoissonLoad } from '../../sim/poisson-load.ts';
 import { RpcPeer } from '../../sim/rpc.ts';
 import { secureConnector } from '../../sim/secure-connector.ts';
 import type { Cancel } from '../../sim/simulation.ts';
@@ -165,6 +166,18 @@ export class ClusterWorld extends BaseWorld {
     return (this.attacker?.active.size ?? 0) > 0;
   }
 
+  /** The tour's row: the whole run, and the attacks on it if there was an attacker. */
+  tourRow(): TourRow {
+    const summary = this.log.summary();
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: this.rejectedByChannels,
+      attacksSucceeded: this.attacksSucceeded(),
+      keysMoved: undefined,
+    };
+  }
+
   protected override offeredLoad(): number {
     return this.#rps;
   }
@@ -296,20 +309,9 @@ export class ClusterWorld extends BaseWorld {
 
   #startLoad(): void {
     this.#stopLoad?.();
-    let cancelled = false;
-    let cancelNext: Cancel = () => {};
-    const gap = () => -Math.log(1 - this.#arrivals()) * (1000 / this.#rps);
-    const arrive = (): void => {
-      if (cancelled) return;
-      const client = this.clients[Math.floor(this.#arrivals() * this.clients.length)] as Client;
-      this.#request(client);
-      cancelNext = this.sim.after(gap(), arrive);
-    };
-    cancelNext = this.sim.after(gap(), arrive);
-    this.#stopLoad = () => {
-      cancelled = true;
-      cancelNext();
-    };
+    this.#stopLoad = startPoissonLoad(this.sim, this.#arrivals, this.#rps, () =>
+      this.#request(this.clients[Math.floor(this.#arrivals() * this.clients.length)] as Client),
+    );
   }
 
   #request(client: Client): void {

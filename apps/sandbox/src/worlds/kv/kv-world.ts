@@ -1,10 +1,11 @@
 import { BreakerRegistry, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { createDeadline } from '@palisade/core';
 import { Router } from '@palisade/router';
-import type { Action, BreakerState, Counter, NodeView } from '../../lessons/lesson.ts';
+import type { Action, BreakerState, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
+import { startPoissonLoad } from '../../sim/poisson-load.ts';
 import { RpcPeer } from '../../sim/rpc.ts';
 import type { Cancel } from '../../sim/simulation.ts';
 import { BaseWorld } from '../base-world.ts';
@@ -159,6 +160,18 @@ export class KvWorld extends BaseWorld {
     return pairs;
   }
 
+  /** The tour's row: the whole run. */
+  tourRow(): TourRow {
+    const summary = this.log.summary();
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: 0,
+      attacksSucceeded: 0,
+      keysMoved: undefined,
+    };
+  }
+
   protected override offeredLoad(): number {
     return this.#rps;
   }
@@ -224,19 +237,7 @@ export class KvWorld extends BaseWorld {
 
   #startLoad(): void {
     this.#stopLoad?.();
-    let cancelled = false;
-    let cancelNext: Cancel = () => {};
-    const gap = () => -Math.log(1 - this.#arrivals()) * (1000 / this.#rps);
-    const arrive = (): void => {
-      if (cancelled) return;
-      this.#request();
-      cancelNext = this.sim.after(gap(), arrive);
-    };
-    cancelNext = this.sim.after(gap(), arrive);
-    this.#stopLoad = () => {
-      cancelled = true;
-      cancelNext();
-    };
+    this.#stopLoad = startPoissonLoad(this.sim, this.#arrivals, this.#rps, () => this.#request());
   }
 
   #request(): void {

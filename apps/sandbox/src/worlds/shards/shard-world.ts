@@ -1,8 +1,9 @@
 import { hashKey, QueueFullError, ShardedQueue } from '@palisade/queue';
-import type { Action, Counter, NodeView, RingView } from '../../lessons/lesson.ts';
+import type { Action, Counter, NodeView, RingView, TourRow } from '../../lessons/lesson.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
+import { startPoissonLoad } from '../../sim/poisson-load.ts';
 import { RpcPeer } from '../../sim/rpc.ts';
 import type { Cancel } from '../../sim/simulation.ts';
 import { BaseWorld } from '../base-world.ts';
@@ -150,6 +151,18 @@ export class ShardWorld extends BaseWorld {
     };
   }
 
+  /** The tour's row: the last seconds of the run, and the keys the last resize moved. */
+  tourRow(): TourRow {
+    const summary = this.log.window(this.now() - 5_000, this.now() - 1_000);
+    return {
+      successRate: summary.successRate,
+      p99: summary.p99,
+      attacksRejected: 0,
+      attacksSucceeded: 0,
+      keysMoved: this.keysMoved,
+    };
+  }
+
   protected override offeredLoad(): number {
     return this.#rps;
   }
@@ -215,18 +228,7 @@ export class ShardWorld extends BaseWorld {
 
   #startLoad(): void {
     this.#stopLoad?.();
-    let cancelled = false;
-    let cancelNext: Cancel = () => {};
-    const arrive = (): void => {
-      if (cancelled) return;
-      this.#request();
-      cancelNext = this.sim.after(-Math.log(1 - this.#arrivals()) * (1000 / this.#rps), arrive);
-    };
-    cancelNext = this.sim.after(-Math.log(1 - this.#arrivals()) * (1000 / this.#rps), arrive);
-    this.#stopLoad = () => {
-      cancelled = true;
-      cancelNext();
-    };
+    this.#stopLoad = startPoissonLoad(this.sim, this.#arrivals, this.#rps, () => this.#request());
   }
 
   #request(): void {
