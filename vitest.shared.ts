@@ -25,5 +25,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // \`npm test\` runs every workspace's suite at once on CI's two cores, so a
+    // property test that takes 2 s alone can take 15 s there. Fault scenarios
+    // run on virtual time, so a hang is rare and this still catches one.
+    testTimeout: 60_000,
   },
 });
