@@ -1,0 +1,15 @@
+import { VirtualClock } from '@palisade/core';
+import { type EndpointStats, NoHealthyEndpointError, Router } from '@palisade/router';
+
+const router = new Router<string>({
+  clock: new VirtualClock(),
+  endpoints: [{ id: 'eu', data: 'https://eu.example.com' }],
+});
+const url: Promise<string> = router.execute((endpoint, signal) => {
+  const base: string | undefined = endpoint.data;
+  return Promise.resolve(`${base}/${signal.aborted}`);
+});
+const stats: EndpointStats | undefined = router.endpointStats('eu');
+const isTyped = (error: unknown): boolean => error instanceof NoHealthyEndpointError;
+
+export { isTyped, stats, url };
