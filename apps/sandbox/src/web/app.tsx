@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { lessonByNumber, lessons } from '../lessons/index.ts';
+import { freePlay, lessonByNumber, lessons } from '../lessons/index.ts';
 import { HomePage } from './home-page.tsx';
 import { LessonPage } from './lesson/lesson-page.tsx';
 import { LessonNav } from './lesson-nav.tsx';
@@ -35,7 +35,9 @@ export function App() {
     document.title =
       lesson === undefined
         ? 'palisade sandbox'
-        : `${route.page === 'free' ? 'Free play' : `Lesson ${lesson.number}`}: ${lesson.title} · palisade sandbox`;
+        : lesson.number === freePlay.number
+          ? 'Free play · palisade sandbox'
+          : `${route.page === 'free' ? 'Free play' : `Lesson ${lesson.number}`}: ${lesson.title} · palisade sandbox`;
   }, [lesson, route.page]);
 
   return (

@@ -7,12 +7,10 @@ describe('format', () => {
     expect(formatClock(65_250)).toBe('1:05.2');
   });
 
-  it('shows plain frames as text and sealed ones as hex', () => {
-    const plain = describeWire(new TextEncoder().encode('\u0001\u0000TX tx-a-16 transfer 540 from a to b'));
-    expect(plain).toEqual({ readable: true, text: '··TX tx-a-16 transfer 540 from a to b' });
-    const sealed = describeWire(Uint8Array.from({ length: 40 }, (_, index) => (index * 97 + 13) % 256));
-    expect(sealed.readable).toBe(false);
-    expect(sealed.text).toMatch(/^0d 6e cf 30/);
-    expect(describeWire(new Uint8Array(200), 8).text).toBe('00 00 00 00 00 00 00 00 … (200 bytes)');
+  it('shows unsealed messages as text and sealed ones as hex', () => {
+    const bytes = new TextEncoder().encode('\u0001\u0000TX tx-a-16 transfer 540');
+    expect(describeWire(bytes, true)).toBe('··TX tx-a-16 transfer 540');
+    expect(describeWire(bytes.subarray(0, 4), false)).toBe('01 00 54 58');
+    expect(describeWire(new Uint8Array(200), false, 8)).toBe('00 00 00 00 00 00 00 00 … (200 bytes)');
   });
 });

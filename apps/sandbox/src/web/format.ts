@@ -26,22 +26,18 @@ export function formatValue(value: number | string): string {
 const printable = (byte: number): boolean => byte >= 0x20 && byte < 0x7f;
 
 /**
- * Bytes as an onlooker would read them: as text when they mostly are text,
- * as hex otherwise. That contrast (readable versus noise) is what the
- * inspector teaches. Random bytes are about 37% printable, and a plain
- * frame's binary header is short, so 60% tells the two apart.
+ * Bytes as an onlooker would see them. A message that crossed the wire
+ * unsealed is shown as text (non-printable bytes as dots), so it reads like
+ * what it is; a sealed one as hex, which is all an attacker gets from it.
  */
-export function describeWire(bytes: Uint8Array, limit = 96): { readonly readable: boolean; readonly text: string } {
+export function describeWire(bytes: Uint8Array, readable: boolean, limit = 96): string {
   const shown = bytes.subarray(0, limit);
-  let text = 0;
-  for (const byte of shown) if (printable(byte) || byte === 0x0a) text++;
   const more = bytes.length > limit ? ` … (${bytes.length} bytes)` : '';
-  if (shown.length > 0 && text / shown.length > 0.6) {
-    let out = '';
+  let out = '';
+  if (readable) {
     for (const byte of shown) out += printable(byte) ? String.fromCharCode(byte) : '·';
-    return { readable: true, text: out + more };
+    return out + more;
   }
-  let hex = '';
-  for (const byte of shown) hex += `${byte.toString(16).padStart(2, '0')} `;
-  return { readable: false, text: hex.trimEnd() + more };
+  for (const byte of shown) out += `${byte.toString(16).padStart(2, '0')} `;
+  return out.trimEnd() + more;
 }

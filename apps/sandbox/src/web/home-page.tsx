@@ -1,3 +1,4 @@
+import { freePlay } from '../lessons/index.ts';
 import type { Lesson } from '../lessons/lesson.ts';
 import { freeRoute, lessonRoute, RouteLink } from './lesson-link.tsx';
 import type { Progress } from './progress.ts';
@@ -11,7 +12,6 @@ export function HomePage(props: {
   readonly missing: number | undefined;
 }) {
   const { lessons, progress, onNavigate, missing } = props;
-  const first = lessons[0];
   return (
     <div className="home">
       <h1>Learn by breaking things</h1>
@@ -46,17 +46,13 @@ export function HomePage(props: {
           </li>
         ))}
       </ol>
-      {first !== undefined && (
-        <>
-          <h2>Free play</h2>
-          <p>
-            No steps and no challenge: pick a lesson’s world and try anything the controls allow.{' '}
-            <RouteLink to={freeRoute(first.number)} onNavigate={onNavigate}>
-              Open free play
-            </RouteLink>
-          </p>
-        </>
-      )}
+      <h2>Free play</h2>
+      <p>
+        {freePlay.summary} You can also open any lesson’s world there, with a seed of your choice.{' '}
+        <RouteLink to={freeRoute(freePlay.number)} onNavigate={onNavigate}>
+          Open free play
+        </RouteLink>
+      </p>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { freePlay } from '../lessons/index.ts';
 import type { Lesson } from '../lessons/lesson.ts';
 import { freeRoute, lessonRoute, RouteLink } from './lesson-link.tsx';
 import type { Progress } from './progress.ts';
@@ -11,7 +12,6 @@ export function LessonNav(props: {
 }) {
   const { lessons, route, progress, onNavigate } = props;
   const done = lessons.filter((lesson) => progress.completed.includes(lesson.number)).length;
-  const first = lessons[0];
   return (
     <nav className="lesson-nav" aria-labelledby="lesson-nav-heading">
       <h2 id="lesson-nav-heading">Lessons</h2>
@@ -44,16 +44,14 @@ export function LessonNav(props: {
           );
         })}
       </ol>
-      {first !== undefined && (
-        <RouteLink
-          className="free-play-link"
-          to={freeRoute(route.page === 'home' ? first.number : route.lesson)}
-          onNavigate={onNavigate}
-          current={route.page === 'free'}
-        >
-          Free play
-        </RouteLink>
-      )}
+      <RouteLink
+        className="free-play-link"
+        to={freeRoute(freePlay.number)}
+        onNavigate={onNavigate}
+        current={route.page === 'free'}
+      >
+        Free play
+      </RouteLink>
     </nav>
   );
 }

@@ -80,7 +80,9 @@ function fixture() {
     queued = undefined;
     callback?.(clock);
   };
-  const release = async (): Promise<void> => {
+  /** Lets the advances in flight finish, as if they had taken `cost` real ms. */
+  const release = async (cost = 0): Promise<void> => {
+    clock += cost;
     for (const world of worlds) for (const open of world.gates.splice(0)) open();
     await new Promise((resolve) => setTimeout(resolve, 0));
   };
@@ -107,7 +109,7 @@ describe('RunLoop', () => {
     expect(worlds.map((world) => world.time)).toEqual([74, 74]);
   });
 
-  it('never starts an advance while one is in flight, and does not lose the time', async () => {
+  it('never starts an advance while one is in flight, and counts the frames it spanned', async () => {
     const { loop, worlds, frame, release } = fixture();
     loop.play();
     frame(0);
@@ -120,7 +122,8 @@ describe('RunLoop', () => {
     expect(loop.run.now()).toBe(16);
     frame(16);
     await release();
-    expect(loop.run.now()).toBe(64);
+    // 48 ms passed, but 16 virtual ms took 32 real ms: 60% of those 48 ms affords 14.
+    expect(loop.run.now()).toBe(30);
   });
 
   it('applies actions between advances, at the same time in both worlds', async () => {
@@ -179,5 +182,21 @@ describe('RunLoop', () => {
     }
     expect(loop.run.now()).toBe(2_500);
     expect(loop.getSnapshot().seeking).toBeUndefined();
+  });
+
+  it('advances less than asked when the machine cannot keep up, and says so', async () => {
+    const { loop, frame, release } = fixture();
+    loop.setSpeed(10);
+    loop.play();
+    frame(0);
+    frame(16);
+    // 160 virtual ms cost 20 real ms.
+    await release(20);
+    expect(loop.run.now()).toBe(160);
+    frame(16);
+    await release(10);
+    // 36 real ms since the last frame would be 360 virtual ms at 10×; 60% of 36 ms affords 172.
+    expect(loop.run.now()).toBe(332);
+    expect(loop.getSnapshot().effectiveSpeed).toBeCloseTo(332 / 52, 5);
   });
 });

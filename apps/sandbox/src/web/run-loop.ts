@@ -23,6 +23,8 @@ export interface Snapshot {
   readonly actions: readonly TimedAction[];
   readonly playing: boolean;
   readonly speed: number;
+  /** The speed actually reached lately: below `speed` when the machine cannot keep up. */
+  readonly effectiveSpeed: number;
   /** Set while fast-forwarding to a time: the target. */
   readonly seeking: number | undefined;
   readonly error: string | undefined;
@@ -47,6 +49,17 @@ const MAX_REAL_FRAME_MS = 100;
 const SEEK_CHUNK_MS = 1_000;
 const CHALLENGE_EVERY_MS = 250;
 const FRAMES_KEPT = 600;
+/**
+ * Real time a frame may spend advancing the simulation while playing: at
+ * least 10 ms, or 60% of the time since the last frame when frames come
+ * slower. Beyond it the run falls behind real time instead of the page
+ * freezing: at 10× a busy world simply runs at the speed the machine manages.
+ */
+const WORK_BUDGET_MS = 10;
+const WORK_SHARE = 0.6;
+const SPEED_WINDOW = 30;
+/** Shorter advances are mostly fixed overhead and would overstate the cost per virtual ms. */
+const MIN_COST_SAMPLE_MS = 5;
 
 /** Timings of the latest frames, in real ms, for the performance test and the curious. */
 export interface FrameStats {
@@ -73,6 +86,9 @@ export class RunLoop {
   readonly #drawn: number[] = [];
   readonly #intervals: number[] = [];
   #frameStartedAt: number | undefined;
+  /** Real ms of work per virtual ms, smoothed: what the next frame can afford. */
+  #cost = 0;
+  readonly #recent: { real: number; virtual: number }[] = [];
   readonly #replay: readonly TimedAction[];
   readonly #checkChallenge: boolean;
   readonly #scheduler: FrameScheduler;
@@ -127,6 +143,7 @@ export class RunLoop {
   pause(): void {
     this.#playing = false;
     this.#carry = 0;
+    this.#recent.length = 0;
     // A paused run shows exactly where it stopped: the challenge too, not its last throttled check.
     if (this.#inFlight) this.#publish();
     else {
@@ -138,6 +155,7 @@ export class RunLoop {
   setSpeed(speed: number): void {
     if (!(speed > 0)) throw new RangeError(`speed must be above 0, got ${speed}`);
     this.#speed = speed;
+    this.#recent.length = 0;
     this.#publish();
   }
 
@@ -188,8 +206,18 @@ export class RunLoop {
     } else if (this.#playing) {
       this.#carry += real * this.#speed;
     }
-    const whole = Math.floor(this.#carry);
+    let whole = Math.floor(this.#carry);
     this.#carry -= whole;
+    const budget = Math.max(WORK_BUDGET_MS, real * WORK_SHARE);
+    const affordable = this.#cost > 0 ? Math.max(1, Math.floor(budget / this.#cost)) : Number.POSITIVE_INFINITY;
+    if (whole > affordable) {
+      whole = affordable;
+      this.#carry = 0;
+    }
+    if (this.#playing && this.#seekTo === undefined) {
+      this.#recent.push({ real, virtual: whole });
+      if (this.#recent.length > SPEED_WINDOW) this.#recent.shift();
+    }
     virtual += whole;
     if (virtual <= 0 && this.#pending.length === 0) return;
     this.#inFlight = true;
@@ -205,7 +233,15 @@ export class RunLoop {
       const actions = this.#pending;
       this.#pending = [];
       for (const action of actions) this.run.apply(action);
-      if (virtual > 0) await this.run.advance(virtual);
+      if (virtual > 0) {
+        const advanceStarted = this.#scheduler.now();
+        await this.run.advance(virtual);
+        // Only the advance scales with virtual time; reading the views costs the same however far it went.
+        if (virtual >= MIN_COST_SAMPLE_MS) {
+          const sample = (this.#scheduler.now() - advanceStarted) / virtual;
+          this.#cost = this.#cost === 0 ? sample : this.#cost * 0.8 + sample * 0.2;
+        }
+      }
       if (this.#seekTo !== undefined && this.run.now() >= this.#seekTo) this.#seekTo = undefined;
       this.#snapshot = this.#read(actions.length > 0 || !this.#playing || this.#seekTo !== undefined);
     } catch (error) {
@@ -235,9 +271,20 @@ export class RunLoop {
       actions: this.#actionList(),
       playing: this.#playing,
       speed: this.#speed,
+      effectiveSpeed: this.#effectiveSpeed(),
       seeking: this.#seekTo,
       error: this.#error,
     };
+  }
+
+  #effectiveSpeed(): number {
+    let real = 0;
+    let virtual = 0;
+    for (const frame of this.#recent) {
+      real += frame.real;
+      virtual += frame.virtual;
+    }
+    return real === 0 ? this.#speed : virtual / real;
   }
 
   /** The same array until an action is added, so views of it can skip re-rendering. */
@@ -247,7 +294,13 @@ export class RunLoop {
   }
 
   #publish(): void {
-    this.#snapshot = { ...this.#snapshot, playing: this.#playing, speed: this.#speed, seeking: this.#seekTo };
+    this.#snapshot = {
+      ...this.#snapshot,
+      playing: this.#playing,
+      speed: this.#speed,
+      effectiveSpeed: this.#speed,
+      seeking: this.#seekTo,
+    };
     this.#notify();
   }
 

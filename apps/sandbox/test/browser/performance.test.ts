@@ -2,9 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
-import type { TimedAction } from '../../src/lessons/lesson.ts';
-import { encodeRun } from '../../src/lessons/run.ts';
-import { openPage, resultsDir, waitPausedAt } from './page.ts';
+import { openPage, resultsDir } from './page.ts';
 import { appRoot } from './server.ts';
 import { describeInBrowser } from './suite.ts';
 
@@ -13,12 +11,9 @@ const BUNDLE_GZIP_BYTES = 300 * 1024;
 const FIRST_LOAD_MS = 1_500;
 const FRAME_MS = 16;
 
-/** Lesson 1's world grown to 10 shard nodes under 1,000 requests a second: the issue's busy cluster. */
-const BUSY_LESSON = 1;
-const busyRun: TimedAction[] = [
-  { at: 0, action: { type: 'load', rps: 1_000 } },
-  ...Array.from({ length: 8 }, (_, index) => ({ at: 100 + index * 50, action: { type: 'add-node' } }) as const),
-];
+/** The free-play world: 10 nodes under 1,000 requests a second, the size the issue's budget names. */
+const BUSY_WORLD = 0;
+const MEASURED_FRAMES = 360;
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,7 +39,7 @@ describeInBrowser('performance in Chromium', (fixture) => {
 
   it(`shows a lesson within ${FIRST_LOAD_MS} ms of the first load on localhost`, async () => {
     // The first test to open a page in this fresh profile: nothing is cached.
-    const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?lesson=${BUSY_LESSON}`);
+    const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?lesson=1`);
     await page.locator('.panel').first().waitFor();
     const cold = await page.evaluate(() => ({
       shown: performance.now(),
@@ -60,33 +55,31 @@ describeInBrowser('performance in Chromium', (fixture) => {
   });
 
   it(`draws a frame in at most ${FRAME_MS} ms (median) with 10 nodes and 1,000 requests/s`, async () => {
-    const run = encodeRun({ lesson: BUSY_LESSON, seed: 1, actions: busyRun });
-    // Fast-forward past the growth, then measure while playing in real time.
-    const { page, errors } = await openPage(
-      fixture.browser.context,
-      `${fixture.url}?free=${BUSY_LESSON}&seed=1&run=${run}&t=3000`,
-    );
-    await waitPausedAt(page, 3_000);
-    const nodes = await page.locator('svg.topology').first().locator('.node-shard').count();
-    await page.getByRole('button', { name: 'Play', exact: true }).click();
-    await page.waitForTimeout(8_000);
+    const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?free=${BUSY_WORLD}&seed=1`);
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    // It plays from the start; the last few seconds are measured, once the charts and the dot plot are full.
+    await page.waitForTimeout(9_000);
     const stats = await page.evaluate(() =>
       (
         window as unknown as { palisadeSandbox: { stats(): { work: number[]; drawn: number[]; intervals: number[] } } }
       ).palisadeSandbox.stats(),
     );
-    const served = await page.locator('tr[data-counter="served last second"] .counter-value').first().textContent();
+    const nodes = await page.locator('svg.topology').first().locator('.node-server').count();
+    const caption = (await page.locator('.chart-latest').first().textContent()) ?? '';
+    const served = Number(/([\d,]+)$/.exec(caption)?.[1]?.replaceAll(',', '') ?? Number.NaN);
+    const drawn = stats.drawn.slice(-MEASURED_FRAMES);
     figures.frames = {
-      world: `lesson ${BUSY_LESSON} world, ${nodes} shard nodes, load 1,000 requests/s (served last second: ${served})`,
-      frames: stats.drawn.length,
-      medianDrawnMs: round(median(stats.drawn)),
-      p90DrawnMs: round([...stats.drawn].sort((a, b) => a - b)[Math.floor(stats.drawn.length * 0.9)] ?? Number.NaN),
-      medianSimulationMs: round(median(stats.work)),
-      medianFrameIntervalMs: round(median(stats.intervals)),
+      world: `free play: ${nodes} nodes, 1,000 requests/s offered, ${served} served in the last second (with palisade)`,
+      frames: drawn.length,
+      medianDrawnMs: round(median(drawn)),
+      p90DrawnMs: round([...drawn].sort((a, b) => a - b)[Math.floor(drawn.length * 0.9)] ?? Number.NaN),
+      medianSimulationMs: round(median(stats.work.slice(-MEASURED_FRAMES))),
+      medianFrameIntervalMs: round(median(stats.intervals.slice(-MEASURED_FRAMES))),
     };
     expect(nodes).toBe(10);
-    expect(Number((served ?? '').replaceAll(',', ''))).toBeGreaterThan(900);
-    expect(median(stats.drawn)).toBeLessThanOrEqual(FRAME_MS);
+    expect(served).toBeGreaterThan(900);
+    expect(drawn.length).toBeGreaterThan(MEASURED_FRAMES / 2);
+    expect(median(drawn)).toBeLessThanOrEqual(FRAME_MS);
     expect(errors).toEqual([]);
     await page.close();
   });

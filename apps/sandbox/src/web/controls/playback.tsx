@@ -7,6 +7,7 @@ export function Playback(props: {
   readonly time: number;
   readonly playing: boolean;
   readonly speed: number;
+  readonly effectiveSpeed: number;
   readonly seeking: number | undefined;
   readonly onPlay: () => void;
   readonly onPause: () => void;
@@ -24,7 +25,9 @@ export function Playback(props: {
           {props.seeking !== undefined
             ? ` fast-forwarding to ${formatClock(props.seeking)}`
             : props.playing
-              ? ' running'
+              ? props.effectiveSpeed < props.speed * 0.85
+                ? ` running at ${props.effectiveSpeed.toFixed(1)}×, as fast as this computer can`
+                : ' running'
               : ' paused'}
         </span>
       </p>

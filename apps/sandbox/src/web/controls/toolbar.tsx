@@ -1,4 +1,4 @@
-import type { Action, Control, Feature, NodeView } from '../../lessons/lesson.ts';
+import type { Action, Control, Feature, Lesson, WorldView } from '../../lessons/lesson.ts';
 import { ATTACKS, type ControlState } from '../control-state.ts';
 import { KeyControls } from './key-controls.tsx';
 import { LoadControl } from './load-control.tsx';
@@ -17,7 +17,9 @@ export function Toolbar(props: {
   readonly targets: readonly string[];
   readonly target: string | undefined;
   readonly onTarget: (node: string) => void;
-  readonly nodes: readonly NodeView[];
+  /** The palisade world as drawn now: its nodes, offered load and live feature states. */
+  readonly view: WorldView;
+  readonly loadRange: Lesson['load'];
   readonly observedLoad: number;
   readonly onAction: (action: Action) => void;
 }) {
@@ -34,8 +36,10 @@ export function Toolbar(props: {
         <fieldset className="control-group">
           <legend>Load</legend>
           <LoadControl
+            offered={props.view.load}
             set={state.load}
             observed={props.observedLoad}
+            range={props.loadRange}
             onLoad={(rps) => onAction({ type: 'load', rps })}
           />
         </fieldset>
@@ -44,13 +48,18 @@ export function Toolbar(props: {
         <fieldset className="control-group">
           <legend>Nodes</legend>
           {targeted && props.targets.length > 0 && props.target !== undefined && (
-            <TargetSelect targets={props.targets} nodes={props.nodes} value={props.target} onChange={props.onTarget} />
+            <TargetSelect
+              targets={props.targets}
+              nodes={props.view.nodes}
+              value={props.target}
+              onChange={props.onTarget}
+            />
           )}
           {nodeControls && (
             <NodeControls
               controls={controls}
               target={props.target}
-              nodes={props.nodes}
+              nodes={props.view.nodes}
               partitioned={state.partitioned}
               onAction={onAction}
             />
@@ -81,7 +90,7 @@ export function Toolbar(props: {
               key={feature.name}
               label={feature.label}
               description={feature.description}
-              on={state.features[feature.name] ?? true}
+              on={props.view.features?.[feature.name] ?? state.features[feature.name] ?? true}
               onChange={(on) => onAction({ type: 'feature', feature: feature.name, on })}
             />
           ))}

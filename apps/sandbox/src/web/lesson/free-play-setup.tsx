@@ -1,8 +1,9 @@
 import { useId, useState } from 'react';
+import { freePlay } from '../../lessons/index.ts';
 import type { Lesson } from '../../lessons/lesson.ts';
 import type { Route } from '../url.ts';
 
-/** Free play: any lesson's world, any seed, no steps and no challenge. */
+/** Free play: the free-play cluster or any lesson's world, with any seed, and no steps. */
 export function FreePlaySetup(props: {
   readonly lessons: readonly Lesson[];
   readonly lesson: Lesson;
@@ -25,6 +26,7 @@ export function FreePlaySetup(props: {
       >
         <label htmlFor={worldId}>World</label>
         <select id={worldId} value={world} onChange={(event) => setWorld(Number(event.currentTarget.value))}>
+          <option value={freePlay.number}>The free-play cluster</option>
           {props.lessons.map((lesson) => (
             <option key={lesson.number} value={lesson.number}>
               Lesson {lesson.number}: {lesson.title}

@@ -10,7 +10,13 @@ export const LessonIntro = memo(function LessonIntro({
 }) {
   return (
     <header className="lesson-intro">
-      <p className="eyebrow">{free ? 'Free play' : `Lesson ${lesson.number}`}</p>
+      <p className="eyebrow">
+        {!free
+          ? `Lesson ${lesson.number}`
+          : lesson.steps.length === 0
+            ? 'No steps, no script'
+            : `Free play in lesson ${lesson.number}’s world`}
+      </p>
       <h1 id="lesson-title">{lesson.title}</h1>
       <p className="summary">{lesson.summary}</p>
       <details className="explanation" open={!free}>

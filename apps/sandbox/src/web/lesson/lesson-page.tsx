@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { lessons } from '../../lessons/index.ts';
+import { freePlay, lessons } from '../../lessons/index.ts';
 import type { Action, Lesson } from '../../lessons/lesson.ts';
 import { encodeRun } from '../../lessons/run.ts';
 import { controlState } from '../control-state.ts';
@@ -37,13 +37,16 @@ export function LessonPage(props: LessonPageProps) {
 
 function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; readonly onRestart: () => void }) {
   const { lesson, route, progress, onProgress } = props;
-  const free = route.page === 'free';
+  // Free play is the dedicated free-play world, or any lesson's world without its steps.
+  const free = route.page === 'free' || lesson.number === freePlay.number;
+  // Only the free-play world's own challenge makes sense without the lesson around it.
+  const challenge = !free || lesson.number === freePlay.number;
   const replay = props.fresh ? [] : route.actions;
   const { loop, snapshot } = useRunLoop({
     lesson,
     seed: route.seed,
     replay,
-    challenge: !free,
+    challenge,
     at: props.fresh ? undefined : route.at,
   });
   const step = Math.min(progress.steps[lesson.number] ?? 0, Math.max(lesson.steps.length - 1, 0));
@@ -84,14 +87,14 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
         {free ? (
           <FreePlaySetup lessons={lessons} lesson={lesson} seed={route.seed} onNavigate={props.onNavigate} />
         ) : (
-          <>
-            <Steps steps={lesson.steps} current={step} actions={snapshot.actions} onSelect={selectStep} onDo={apply} />
-            <Challenge
-              text={lesson.challenge.text}
-              result={snapshot.challenge}
-              completedBefore={progress.completed.includes(lesson.number)}
-            />
-          </>
+          <Steps steps={lesson.steps} current={step} actions={snapshot.actions} onSelect={selectStep} onDo={apply} />
+        )}
+        {challenge && (
+          <Challenge
+            text={lesson.challenge.text}
+            result={snapshot.challenge}
+            completedBefore={progress.completed.includes(lesson.number)}
+          />
         )}
         <ActionLog actions={snapshot.actions} />
       </div>
@@ -119,6 +122,7 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
             time={snapshot.time}
             playing={snapshot.playing}
             speed={snapshot.speed}
+            effectiveSpeed={snapshot.effectiveSpeed}
             seeking={snapshot.seeking}
             onPlay={() => loop.play()}
             onPause={() => loop.pause()}
@@ -133,7 +137,8 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
             targets={targets}
             target={target}
             onTarget={setTarget}
-            nodes={snapshot.palisade.nodes}
+            view={snapshot.palisade}
+            loadRange={lesson.load}
             observedLoad={lastSecond?.requests ?? 0}
             onAction={apply}
           />

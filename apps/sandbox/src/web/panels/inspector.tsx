@@ -25,7 +25,7 @@ export const Inspector = memo(function Inspector({
   return (
     <ol className="inspector">
       {latest.map((message, index) => {
-        const wire = describeWire(message.wire);
+        const wire = describeWire(message.wire, message.readable);
         const accepted = message.verdict === 'accepted';
         return (
           <li key={keys[index]} className="message">
@@ -42,12 +42,12 @@ export const Inspector = memo(function Inspector({
             <dl className="message-body">
               <dt>
                 On the wire, as the attacker sees it{' '}
-                <span className={wire.readable ? 'tag tag-bad' : 'tag tag-good'}>
-                  {wire.readable ? 'readable' : 'unreadable'}
+                <span className={message.readable ? 'tag tag-bad' : 'tag tag-good'}>
+                  {message.readable ? 'readable' : 'unreadable'}
                 </span>
               </dt>
               <dd>
-                <code className={wire.readable ? 'wire wire-text' : 'wire wire-hex'}>{wire.text || '(empty)'}</code>
+                <code className={message.readable ? 'wire wire-text' : 'wire wire-hex'}>{wire || '(empty)'}</code>
               </dd>
               <dt>What the receiver got</dt>
               <dd>

@@ -23,7 +23,9 @@ export function Topology({ view }: { readonly view: WorldView }) {
       <g className="nodes">
         {view.nodes.map((node) => {
           const at = layout.positions.get(node.id);
-          return at === undefined ? null : <Node key={node.id} node={node} at={at} maxRate={maxRate} />;
+          return at === undefined ? null : (
+            <Node key={node.id} node={node} at={at} maxRate={maxRate} compact={layout.compact} scale={layout.scale} />
+          );
         })}
       </g>
     </svg>
@@ -69,13 +71,23 @@ function Link({ link, a, b }: { readonly link: LinkView; readonly a: Point; read
   );
 }
 
-function Node({ node, at, maxRate }: { readonly node: NodeView; readonly at: Point; readonly maxRate: number }) {
+function Node(props: {
+  readonly node: NodeView;
+  readonly at: Point;
+  readonly maxRate: number;
+  readonly compact: boolean;
+  readonly scale: number;
+}) {
+  const { node, at, maxRate } = props;
   const style = nodeStateStyle[node.state];
   const lines = [node.id, style.label];
-  if (node.note !== undefined) lines.push(node.note);
+  if (node.note !== undefined && !props.compact) lines.push(node.note);
   if (node.breaker !== undefined) lines.push(`breaker ${breakerStateLabel[node.breaker.state]}`);
   return (
-    <g className={`node node-${node.kind} state-${node.state}`} transform={`translate(${at.x} ${at.y})`}>
+    <g
+      className={`node node-${node.kind} state-${node.state}`}
+      transform={`translate(${at.x} ${at.y}) scale(${props.scale})`}
+    >
       {node.kind === 'attacker' ? (
         <path
           className="node-shape"
