@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { lessons } from '../../src/lessons/index.ts';
+import { freePlay, lessons } from '../../src/lessons/index.ts';
 import { decodeRun, encodeRun } from '../../src/lessons/run.ts';
 import { describeAction } from '../../src/web/control-state.ts';
 import { simulate, visible } from './expected.ts';
@@ -72,4 +72,31 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
       await page.close();
     });
   }
+
+  it('free play: killing a node from the toolbar shows its outcome', async () => {
+    const node = freePlay.targets[0];
+    if (node === undefined) throw new Error('free play has no targets');
+    const { page, errors } = await openPage(
+      fixture.browser.context,
+      `${fixture.url}?free=${freePlay.number}&seed=${SEED}`,
+    );
+    await page.getByRole('button', { name: `Kill ${node}`, exact: true }).click();
+    await page.locator('.action-log li', { hasText: `Killed ${node}` }).waitFor();
+    await page.waitForTimeout(2_000);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByLabel(/open at the current moment/).check();
+    await page.getByRole('button', { name: 'Copy link to this run' }).click();
+    const link = new URL(await page.getByLabel('Link to this run').inputValue());
+    expect(link.searchParams.get('free')).toBe(String(freePlay.number));
+    const spec = decodeRun(link.searchParams.get('run') ?? '');
+    const at = Number(link.searchParams.get('t'));
+    await screenshot(page, 'free-play-action');
+    const expected = await simulate(freePlay, SEED, spec?.actions ?? [], at);
+    const untouched = await simulate(freePlay, SEED, [], at);
+    expect(visible(expected, freePlay.panels)).not.toEqual(visible(untouched, freePlay.panels));
+    expect(await readVisible(page, freePlay.panels)).toEqual(visible(expected, freePlay.panels));
+    expect(await readChallenge(page)).toEqual(expected.challenge);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
