@@ -166,11 +166,20 @@ export class RunLoop {
 
   /** Fast-forwards to virtual time `ms` as quickly as the machine allows. */
   seek(ms: number): void {
-    if (ms > this.run.now()) this.#seekTo = Math.round(ms);
+    if (ms > this.now()) this.#seekTo = Math.round(ms);
   }
 
   apply(action: Action): void {
     this.#pending.push(action);
+  }
+
+  /**
+   * The virtual time of the latest frame. Read `run.now()` only between
+   * frames: an advance yields to the event loop while it runs, and a reading
+   * taken then falls somewhere inside it (and the two worlds may differ).
+   */
+  now(): number {
+    return this.#snapshot.time;
   }
 
   /** The view calls this once it has committed a snapshot to the page. */
@@ -189,7 +198,7 @@ export class RunLoop {
    * what a replay has yet to apply.
    */
   shareActions(): TimedAction[] {
-    const now = this.run.now();
+    const now = this.now();
     return [...this.run.actions, ...this.#replay.filter((timed) => timed.at > now)];
   }
 

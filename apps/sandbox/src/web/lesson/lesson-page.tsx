@@ -70,7 +70,7 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
       params.set('seed', String(route.seed));
       const actions = loop.shareActions();
       if (actions.length > 0) params.set('run', encodeRun({ lesson: lesson.number, seed: route.seed, actions }));
-      if (atNow) params.set('t', String(loop.run.now()));
+      if (atNow) params.set('t', String(loop.now()));
       return `${window.location.origin}${window.location.pathname}?${params.toString()}`;
     },
     [free, lesson.number, route.seed, loop],

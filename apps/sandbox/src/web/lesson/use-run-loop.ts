@@ -29,7 +29,7 @@ export function useRunLoop(options: {
   }, [loop]);
   useEffect(() => {
     // A read-only handle for the browser tests' frame-time measurement and for curious learners.
-    const handle = { stats: () => loop.stats(), time: () => loop.run.now() };
+    const handle = { stats: () => loop.stats(), time: () => loop.now() };
     Object.assign(window, { palisadeSandbox: handle });
     return () => {
       if ((window as { palisadeSandbox?: unknown }).palisadeSandbox === handle)
