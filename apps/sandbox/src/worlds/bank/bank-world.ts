@@ -662,7 +662,9 @@ export class BankWorld extends BaseWorld {
       wire: arrival.wire,
       delivered: arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5)),
       verdict: arrival.verdict,
-      readable,
+      // Anything on an unsealed link is readable, replies included; the tally
+      // above counts only what gave a transfer away.
+      readable: !this.features.encryption,
     });
   }
 }
