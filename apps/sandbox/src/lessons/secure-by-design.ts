@@ -28,7 +28,7 @@ export const secureByDesignLesson: Lesson = {
     },
     {
       title: 'Rotate the keys',
-      text: 'Every branch gets a new key every 8 seconds. Watch the key numbers climb while transfers carry on: no downtime.',
+      text: 'Every branch gets a new key every 10 seconds. Watch the key numbers climb while transfers carry on: no downtime.',
     },
     {
       title: 'Break in',
@@ -37,11 +37,11 @@ export const secureByDesignLesson: Lesson = {
     },
   ],
   challenge: {
-    text: 'Catch a stolen key within 2 seconds, with at least 99% of transfers succeeding over the last 8 seconds (one full key rotation).',
+    text: 'Catch a stolen key within 2 seconds, with at least 99% of transfers succeeding over the last 10 seconds (one full key rotation).',
     check(world) {
       const w = bank(world);
       const usable = w.tally.stolenKeyUsableMs;
-      const success = w.log.window(w.now() - 8_000, w.now() - 2_000).successRate;
+      const success = w.log.window(w.now() - 10_000, w.now() - 2_000).successRate;
       const caught = usable !== undefined && usable <= 2_000;
       return {
         passed: caught && success >= 0.99,
@@ -66,14 +66,14 @@ export const secureByDesignLesson: Lesson = {
       label: 'Stolen-key alarm',
       description: 'Revoke and replace a key the moment it is used from the wrong place.',
     },
-    { name: 'rotation', label: 'Routine key rotation', description: 'A new key for every branch every 8 seconds.' },
+    { name: 'rotation', label: 'Routine key rotation', description: 'A new key for every branch every 10 seconds.' },
   ],
   targets: ['branch-a', 'branch-b', 'branch-c'],
   createWorld: (seed, palisade) =>
     new BankWorld(seed, palisade, {
       branches: ['branch-a', 'branch-b', 'branch-c'],
       features: { monitoring: true, rotation: true },
-      rotateEveryMs: 8_000,
+      rotateEveryMs: 10_000,
       rotationGraceMs: 1_500,
     }),
   tourRow: (world) => bank(world).tourRow(),
