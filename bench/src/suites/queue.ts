@@ -8,6 +8,8 @@ import {
   ShardedQueue,
 } from '@palisade/queue';
 import PQueue from 'p-queue';
+// The queue's own tests draw Zipf keys with the same sampler; it imports only types, so Node runs it as is.
+import { zipfSampler } from '../../../packages/queue/src/zipf.test-util.ts';
 import {
   type ContenderResult,
   compare,
@@ -100,26 +102,6 @@ async function compareRuns(
     const roundsNs = samples.get(name) ?? [];
     return { name, medianNs: median(roundsNs), roundsNs };
   });
-}
-
-function zipfSampler(n: number, s: number, random: Random): () => number {
-  const cumulative = new Float64Array(n);
-  let total = 0;
-  for (let k = 0; k < n; k++) {
-    total += 1 / (k + 1) ** s;
-    cumulative[k] = total;
-  }
-  return () => {
-    const target = random() * total;
-    let low = 0;
-    let high = n - 1;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((cumulative[middle] as number) < target) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
 }
 
 const ids = (count: number): number[] => Array.from({ length: count }, (_, i) => i);

@@ -1,5 +1,6 @@
 import { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
 import type { Lesson, World } from './lesson.ts';
+import { survivesOutage } from './survive-outage.ts';
 
 const cluster = (world: World): ClusterWorld => world as ClusterWorld;
 
@@ -39,16 +40,7 @@ export const faultToleranceLesson: Lesson = {
   ],
   challenge: {
     text: 'Keep at least 99% of requests succeeding over 5 seconds while 2 of the 5 nodes are down.',
-    check(world) {
-      const w = cluster(world);
-      const now = w.now();
-      const down = w.nodes.filter((node) => node.status === 'down').length;
-      const recent = w.log.window(now - 6_000, now - 1_000);
-      return {
-        passed: down >= 2 && recent.requests > 0 && recent.successRate >= 0.99,
-        measured: `${down} of ${w.nodes.length} nodes down; ${(recent.successRate * 100).toFixed(1)}% succeeded in the last 5 s`,
-      };
-    },
+    check: (world) => survivesOutage(cluster(world), 2),
   },
   script: [
     { at: 3_000, action: { type: 'kill', node: 'node-2' } },
