@@ -1,4 +1,4 @@
-import { type Random, seededRandom } from '@palisade/core';
+import { seededRandom } from '@palisade/core';
 import {
   boundedLoadRouter,
   hashKey,
