@@ -39,3 +39,19 @@ describe('lesson 2: fault tolerance', () => {
     expect(badge?.requestRate).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('lesson 2: switching the router’s protections off', () => {
+  it('shows what each one does: without breakers, retries alone cannot hold the success rate', async () => {
+    const withOut = async (feature: string) => {
+      const run = new LessonRun(faultToleranceLesson, 2, [
+        { at: 0, action: { type: 'feature', feature, on: false } },
+        ...faultToleranceLesson.script,
+      ]);
+      await run.advance(12_900);
+      expect(run.palisade.view().features?.[feature]).toBe(false);
+      return (run.palisade as ClusterWorld).log.window(8_000, 12_000).successRate;
+    };
+    expect(await withOut('ejection')).toBeLessThan(0.8);
+    expect(await withOut('retries')).toBeGreaterThan(0.95);
+  }, 60_000);
+});

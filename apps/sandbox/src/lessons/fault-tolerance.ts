@@ -49,9 +49,20 @@ export const faultToleranceLesson: Lesson = {
     { at: 18_000, action: { type: 'slow', node: 'node-1' } },
   ],
   durationMs: 30_000,
-  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node'],
+  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node', 'features'],
   panels: ['topology', 'charts', 'dots', 'monitor'],
-  features: [],
+  features: [
+    {
+      name: 'retries',
+      label: 'Retries',
+      description: 'A failed request is tried again on another node, within a budget.',
+    },
+    {
+      name: 'ejection',
+      label: 'Breakers',
+      description: 'A node that keeps failing is taken out of rotation for a while.',
+    },
+  ],
   load: { min: 50, max: 1_000, step: 50 },
   targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: 5, clients: 2, rps: 200 }),

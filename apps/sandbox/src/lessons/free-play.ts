@@ -26,9 +26,20 @@ export const freePlayLesson: Lesson = {
   },
   script: [],
   durationMs: 30_000,
-  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node'],
+  controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node', 'features'],
   panels: ['topology', 'charts', 'dots', 'monitor'],
-  features: [],
+  features: [
+    {
+      name: 'retries',
+      label: 'Retries',
+      description: 'A failed request is tried again on another node, within a budget.',
+    },
+    {
+      name: 'ejection',
+      label: 'Breakers',
+      description: 'A node that keeps failing is taken out of rotation for a while.',
+    },
+  ],
   load: { min: 100, max: 2_000, step: 100 },
   targets: Array.from({ length: NODES }, (_, i) => `node-${i + 1}`),
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: NODES, clients: 3, rps: 1_000 }),

@@ -27,10 +27,13 @@ export interface ClusterOptions {
 const CALL_TIMEOUT_MS = 1_000;
 const ATTEMPT_TIMEOUT_MS = 150;
 
+/** The router's protections a learner can switch off one by one. */
+export type ClusterFeature = 'retries' | 'ejection';
+
 interface Client {
   readonly id: NodeId;
   readonly rpc: RpcPeer;
-  readonly router: Router<NodeId> | undefined;
+  router: Router<NodeId> | undefined;
   sent: number;
   roundRobin: number;
 }
@@ -46,6 +49,7 @@ export class ClusterWorld extends BaseWorld {
   readonly nodes: SimNode[] = [];
   readonly clients: Client[] = [];
   readonly attacker: Attacker | undefined;
+  readonly features: Record<ClusterFeature, boolean> = { retries: true, ejection: true };
   readonly #secure: boolean;
   readonly #serviceMs: number;
   readonly #directory: KeyDirectory | undefined;
@@ -128,6 +132,14 @@ export class ClusterWorld extends BaseWorld {
       case 'attack':
         if (action.attack !== 'impersonate') this.attacker?.set(action.attack, action.on);
         return;
+      case 'feature':
+        if (!this.palisade || !(action.feature in this.features)) return;
+        this.features[action.feature as ClusterFeature] = action.on;
+        // The router takes these at construction: each client gets a new one
+        // over the same nodes, as a redeploy with new settings would.
+        for (const client of this.clients) client.router = this.#router(client.id);
+        this.monitor.log('info', `${action.on ? 'switched on' : 'switched off'}: ${action.feature}`);
+        return;
       default:
         return;
     }
@@ -176,6 +188,10 @@ export class ClusterWorld extends BaseWorld {
       attacksSucceeded: this.attacksSucceeded(),
       keysMoved: undefined,
     };
+  }
+
+  protected override featureStates(): Readonly<Record<string, boolean>> | undefined {
+    return this.palisade ? { ...this.features } : undefined;
   }
 
   protected override offeredLoad(): number {
@@ -263,26 +279,30 @@ export class ClusterWorld extends BaseWorld {
     const endpoint = new NetworkEndpoint(this.network, id);
     this.network.attach(id, endpoint);
     const rpc = new RpcPeer(endpoint, { connector: this.#secure ? this.#connector(this.#identity(id)) : undefined });
-    const router = this.palisade
-      ? new Router<NodeId>({
-          clock: this.sim.clock,
-          random: this.sim.stream(`router:${id}`),
-          endpoints: this.nodes.map((node) => ({ id: node.id })),
-          timeout: CALL_TIMEOUT_MS,
-          attemptTimeout: ATTEMPT_TIMEOUT_MS,
-          // Envoy ejects at most 10% of endpoints (one of five) for 30 s at a
-          // time. The lessons kill two and bring them back within seconds, and
-          // a learner should see both breakers open, probe and close.
-          outlierDetection: { maxEjectionPercent: 60, baseEjectionTime: 4_000 },
-        })
-      : undefined;
-    router?.onEject(({ endpoint, duration }) =>
+    this.clients.push({ id, rpc, router: this.#router(id), sent: 0, roundRobin: this.clients.length });
+  }
+
+  #router(clientId: NodeId): Router<NodeId> | undefined {
+    if (!this.palisade) return undefined;
+    const router = new Router<NodeId>({
+      clock: this.sim.clock,
+      random: this.sim.stream(`router:${clientId}`),
+      endpoints: this.nodes.map((node) => ({ id: node.id })),
+      timeout: CALL_TIMEOUT_MS,
+      attemptTimeout: ATTEMPT_TIMEOUT_MS,
+      retry: this.features.retries ? {} : false,
+      // Envoy ejects at most 10% of endpoints (one of five) for 30 s at a
+      // time. The lessons kill two and bring them back within seconds, and
+      // a learner should see both breakers open, probe and close.
+      outlierDetection: this.features.ejection ? { maxEjectionPercent: 60, baseEjectionTime: 4_000 } : false,
+    });
+    router.onEject(({ endpoint, duration }) =>
       this.monitor.log(
         'endpoint ejected',
-        `${id} stopped sending to ${endpoint.id} for ${(duration / 1000).toFixed(0)} s`,
+        `${clientId} stopped sending to ${endpoint.id} for ${(duration / 1000).toFixed(0)} s`,
       ),
     );
-    this.clients.push({ id, rpc, router, sent: 0, roundRobin: this.clients.length });
+    return router;
   }
 
   #nodeAction(type: 'kill' | 'restart' | 'slow' | 'recover', id: NodeId): void {
