@@ -1,4 +1,4 @@
-import { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
+import { CLUSTER_FEATURES, ClusterWorld } from '../worlds/cluster/cluster-world.ts';
 import type { Lesson, World } from './lesson.ts';
 import { survivesOutage } from './survive-outage.ts';
 
@@ -51,18 +51,7 @@ export const faultToleranceLesson: Lesson = {
   durationMs: 30_000,
   controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node', 'features'],
   panels: ['topology', 'charts', 'dots', 'monitor'],
-  features: [
-    {
-      name: 'retries',
-      label: 'Retries',
-      description: 'A failed request is tried again on another node, within a budget.',
-    },
-    {
-      name: 'ejection',
-      label: 'Breakers',
-      description: 'A node that keeps failing is taken out of rotation for a while.',
-    },
-  ],
+  features: CLUSTER_FEATURES,
   load: { min: 50, max: 1_000, step: 50 },
   targets: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: 5, clients: 2, rps: 200 }),

@@ -1,4 +1,4 @@
-import { ClusterWorld } from '../worlds/cluster/cluster-world.ts';
+import { CLUSTER_FEATURES, ClusterWorld } from '../worlds/cluster/cluster-world.ts';
 import type { Lesson, World } from './lesson.ts';
 import { survivesOutage } from './survive-outage.ts';
 
@@ -28,18 +28,7 @@ export const freePlayLesson: Lesson = {
   durationMs: 30_000,
   controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node', 'features'],
   panels: ['topology', 'charts', 'dots', 'monitor'],
-  features: [
-    {
-      name: 'retries',
-      label: 'Retries',
-      description: 'A failed request is tried again on another node, within a budget.',
-    },
-    {
-      name: 'ejection',
-      label: 'Breakers',
-      description: 'A node that keeps failing is taken out of rotation for a while.',
-    },
-  ],
+  features: CLUSTER_FEATURES,
   load: { min: 100, max: 2_000, step: 100 },
   targets: Array.from({ length: NODES }, (_, i) => `node-${i + 1}`),
   createWorld: (seed, palisade) => new ClusterWorld(seed, palisade, { nodes: NODES, clients: 3, rps: 1_000 }),

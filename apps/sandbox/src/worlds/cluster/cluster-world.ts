@@ -1,7 +1,7 @@
 import { createDeadline } from '@palisade/core';
 import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
 import { Router } from '@palisade/router';
-import type { Action, BreakerBadge, BreakerState, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
+import type { Action, BreakerBadge, BreakerState, Counter, Feature, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
@@ -29,6 +29,19 @@ const ATTEMPT_TIMEOUT_MS = 150;
 
 /** The router's protections a learner can switch off one by one. */
 export type ClusterFeature = 'retries' | 'ejection';
+
+export const CLUSTER_FEATURES: readonly Feature[] = [
+  {
+    name: 'retries',
+    label: 'Retries',
+    description: 'A failed request is tried again on another node, within a budget.',
+  },
+  {
+    name: 'ejection',
+    label: 'Breakers',
+    description: 'A node that keeps failing is taken out of rotation for a while.',
+  },
+];
 
 interface Client {
   readonly id: NodeId;
