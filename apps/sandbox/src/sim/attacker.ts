@@ -1,5 +1,5 @@
 import type { Network, NodeId, Packet } from './network.ts';
-import type { Cancel, Simulation } from './simulation.ts';
+import type { Simulation } from './simulation.ts';
 
 export type AttackKind = 'eavesdrop' | 'tamper' | 'replay' | 'drop';
 
@@ -31,8 +31,6 @@ export interface AttackerStats {
  */
 export class Attacker {
   readonly stats: AttackerStats = { seen: 0, readable: 0, tampered: 0, replayed: 0, dropped: 0, injected: 0 };
-  /** The most recent packets it saw, newest last, for the message inspector. */
-  readonly captured: Packet[] = [];
   readonly #sim: Simulation;
   readonly #network: Network;
   readonly #random: () => number;
@@ -41,7 +39,6 @@ export class Attacker {
   readonly #rate: number;
   readonly #replayDelayMs: number;
   readonly #isReadable: (bytes: Uint8Array) => boolean;
-  readonly #stop: Cancel;
 
   /**
    * @param isReadable tells whether a packet's bytes give its content away:
@@ -60,7 +57,7 @@ export class Attacker {
     this.#onLink = options.onLink ?? (() => true);
     this.#rate = options.rate ?? 0.3;
     this.#replayDelayMs = options.replayDelayMs ?? 50;
-    this.#stop = network.intercept((packet) => this.#intercept(packet));
+    network.intercept((packet) => this.#intercept(packet));
   }
 
   get active(): ReadonlySet<AttackKind> {
@@ -78,19 +75,10 @@ export class Attacker {
     this.#network.inject(as, to, bytes);
   }
 
-  /** Leaves the wire. */
-  leave(): void {
-    this.#stop();
-  }
-
   #intercept(packet: Packet): Packet | undefined {
     if (this.#on.size === 0 || !this.#onLink(packet)) return packet;
     this.stats.seen++;
-    if (this.#on.has('eavesdrop')) {
-      this.captured.push(packet);
-      if (this.captured.length > 200) this.captured.shift();
-      if (this.#isReadable(packet.bytes)) this.stats.readable++;
-    }
+    if (this.#on.has('eavesdrop') && this.#isReadable(packet.bytes)) this.stats.readable++;
     if (this.#on.has('drop') && this.#random() < this.#rate) {
       this.stats.dropped++;
       return undefined;

@@ -1,5 +1,3 @@
-import { EventEmitter } from '@palisade/core';
-
 export type MonitorKind =
   | 'breaker opened'
   | 'breaker closed'
@@ -27,11 +25,8 @@ export interface MonitorEntry {
 export class Monitor {
   readonly entries: MonitorEntry[] = [];
   readonly counts = new Map<MonitorKind, number>();
-  readonly #emitter = new EventEmitter<MonitorEntry>();
   readonly #now: () => number;
   readonly #keep: number;
-
-  readonly onEntry = this.#emitter.addListener;
 
   constructor(now: () => number, keep = 500) {
     this.#now = now;
@@ -43,7 +38,6 @@ export class Monitor {
     this.entries.push(entry);
     if (this.entries.length > this.#keep) this.entries.shift();
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    this.#emitter.emit(entry);
   }
 
   count(kind: MonitorKind): number {

@@ -52,9 +52,7 @@ export class Network {
   readonly #sim: Simulation;
   readonly #random: () => number;
   readonly #receivers = new Map<NodeId, Receiver>();
-  readonly #conditions = new Map<string, LinkConditions>();
   readonly #interceptors = new Set<Interceptor>();
-  readonly #usedLinks = new Set<string>();
   readonly #packetEmitter = new EventEmitter<PacketEvent>();
   #defaults: LinkConditions;
   #partition: Map<NodeId, number> | undefined;
@@ -81,17 +79,9 @@ export class Network {
     return this.#receivers.has(id);
   }
 
+  /** Latency, jitter and loss of every link from now on. */
   setDefaults(conditions: LinkConditions): void {
     this.#defaults = conditions;
-  }
-
-  /** Conditions for the link between `a` and `b`, in both directions. */
-  setLink(a: NodeId, b: NodeId, conditions: LinkConditions): void {
-    this.#conditions.set(linkKey(a, b), conditions);
-  }
-
-  conditions(a: NodeId, b: NodeId): LinkConditions {
-    return this.#conditions.get(linkKey(a, b)) ?? this.#defaults;
   }
 
   /** Splits the nodes into groups that cannot reach each other. Nodes not listed can reach no one. */
@@ -106,10 +96,6 @@ export class Network {
     this.#partition = undefined;
   }
 
-  get partitioned(): boolean {
-    return this.#partition !== undefined;
-  }
-
   canReach(a: NodeId, b: NodeId): boolean {
     if (this.#partition === undefined) return true;
     const group = this.#partition.get(a);
@@ -120,11 +106,6 @@ export class Network {
   intercept(interceptor: Interceptor): Cancel {
     this.#interceptors.add(interceptor);
     return () => this.#interceptors.delete(interceptor);
-  }
-
-  /** The links that have carried traffic so far: the attack surface in use. */
-  get usedLinks(): number {
-    return this.#usedLinks.size;
   }
 
   /** Returns the packet's id, which a refusal carries back. */
@@ -140,7 +121,6 @@ export class Network {
   }
 
   #transmit(original: Packet, interceptable = true): void {
-    this.#usedLinks.add(linkKey(original.from, original.to));
     let packet: Packet | undefined = original;
     if (interceptable) {
       for (const interceptor of this.#interceptors) {
@@ -151,7 +131,7 @@ export class Network {
         }
       }
     }
-    const { latencyMs, jitterMs, loss } = this.conditions(packet.from, packet.to);
+    const { latencyMs, jitterMs, loss } = this.#defaults;
     const delay = latencyMs + (jitterMs > 0 ? this.#random() * jitterMs : 0);
     if (loss > 0 && this.#random() < loss) {
       this.#emit(packet, 'lost');

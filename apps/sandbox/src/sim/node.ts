@@ -4,7 +4,7 @@ import type { Connector } from './pipe.ts';
 import { RpcPeer } from './rpc.ts';
 import type { Simulation } from './simulation.ts';
 
-export type NodeStatus = 'up' | 'down' | 'slow' | 'compromised';
+export type NodeStatus = 'up' | 'down' | 'slow';
 
 export interface NodeOptions {
   readonly id: NodeId;
@@ -103,11 +103,7 @@ export class SimNode {
   }
 
   recover(): void {
-    if (this.#status === 'slow' || this.#status === 'compromised') this.#status = 'up';
-  }
-
-  compromise(): void {
-    if (this.#status !== 'down') this.#status = 'compromised';
+    if (this.#status === 'slow') this.#status = 'up';
   }
 
   #serve(compute: () => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {

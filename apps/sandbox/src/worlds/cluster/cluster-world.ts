@@ -170,7 +170,7 @@ export class ClusterWorld extends BaseWorld {
       views.push({
         id: node.id,
         kind: 'server',
-        state: node.status === 'compromised' ? 'compromised' : node.status,
+        state: node.status,
         load: node.load,
         breaker: this.#badge(node.id),
         note: `${node.load} in progress`,
