@@ -109,7 +109,7 @@ export interface RouterOptions<D = unknown> {
    * What limits retries and hedges across calls: a `RetryBudget` (Finagle),
    * a `TokenRetryThrottle` (gRPC), your own `RetryLimiter`, or `false` for no
    * limit (naive retries).
-   * @default new RetryBudget() (20% of calls plus 10 per second, over 10 s)
+   * @default new RetryBudget() (20% of calls, at least 10 per second, over 10 s)
    */
   readonly budget?: RetryLimiter | false;
   /** Hedging for every call; calls may override it. @default false */

@@ -4,16 +4,16 @@ import { WindowedCounter } from './windowed-counter.js';
 
 export interface RetryBudgetOptions {
   /**
-   * The share of recent calls that may be retried, on top of the reserve:
-   * 0.2 lets one retry through for every five calls. Finagle's
-   * `percentCanRetry`. In [0, 1000].
+   * The share of recent calls that may be retried: 0.2 lets one retry
+   * through for every five calls. Finagle's `percentCanRetry`. In [0, 1000].
    * @default 0.2
    */
   readonly percentCanRetry?: number;
   /**
-   * Retries per second that are always allowed, however few calls there were,
-   * so a client that has just started or sends little traffic can still retry.
-   * Finagle's `minRetriesPerSec`. ≥ 0.
+   * The floor: retries per second that are allowed however few calls there
+   * were, so a client that has just started or sends little traffic can still
+   * retry. Finagle's `minRetriesPerSec`, applied as a minimum rather than on
+   * top of the percentage (see the class). ≥ 0.
    * @default 10
    */
   readonly minRetriesPerSecond?: number;
@@ -28,15 +28,24 @@ export interface RetryBudgetOptions {
 /** Finagle's scale, so that a retry's cost stays an integer even for fractional percentages. */
 const SCALE = 1_000;
 const SLOTS = 10;
+const CALLS = 0;
+const RETRIES = 1;
 
 /**
- * Finagle's retry budget: retries may be `percentCanRetry` of the calls of
- * the last `ttl`, plus `minRetriesPerSecond`. Each call deposits 1,000
- * units; each retry or hedge withdraws `1,000 / percentCanRetry`; the reserve
- * is `minRetriesPerSecond × ttl` retries' worth, and both deposits and
- * withdrawals expire after `ttl`. A retry storm cannot start: when every call
- * fails, at most `1 + percentCanRetry` attempts per call go out (plus the
- * reserve), instead of `maxAttempts`.
+ * Finagle's retry budget, with its reserve as a floor: the retries of the
+ * last `ttl` may be `percentCanRetry` of its calls, or
+ * `minRetriesPerSecond × ttl`, whichever is larger. Each call deposits 1,000
+ * units and each retry or hedge costs `1,000 / percentCanRetry`; both expire
+ * after `ttl`. A retry storm cannot start: when every call fails, at most
+ * `1 + percentCanRetry` attempts per call go out, instead of `maxAttempts`.
+ *
+ * Finagle adds the reserve to the percentage, so under an outage its clients
+ * send `1 + percentCanRetry` attempts per call plus `minRetriesPerSec` more
+ * every second, and no call rate brings that down to `1 + percentCanRetry`.
+ * Taking the larger of the two, as Envoy's retry budget does with its
+ * `min_retry_concurrency`, keeps the reserve's purpose (a quiet client can
+ * still retry) and makes `1 + percentCanRetry` a bound at any rate above
+ * `minRetriesPerSecond / percentCanRetry` calls per second.
  *
  * One budget may be shared by several routers, as Finagle shares it across
  * the filters of a client; they must then run on the same clock.
@@ -64,35 +73,38 @@ export class RetryBudget implements RetryLimiter {
   }
 
   onCall(now: number): void {
-    if (this.#deposit !== 0) this.#counter(now).add(now, this.#deposit);
+    if (this.#deposit !== 0) this.#counter(now).add(now, this.#deposit, CALLS);
   }
 
   onAttemptSettled(): void {}
 
   tryAcquire(now: number): boolean {
-    const window = this.#counter(now);
-    if (this.#reserve + window.sum(now) < this.#withdrawal) {
+    if (this.#balance(now) < this.#withdrawal) {
       this.#refused++;
       return false;
     }
-    window.add(now, -this.#withdrawal);
+    this.#counter(now).add(now, this.#withdrawal, RETRIES);
     this.#granted++;
     return true;
   }
 
   stats(now: number): RetryLimiterStats {
-    const balance = this.#reserve + this.#counter(now).sum(now);
     return {
       kind: 'budget',
-      available: Math.max(0, Math.floor(balance / this.#withdrawal)),
+      available: Math.max(0, Math.floor(this.#balance(now) / this.#withdrawal)),
       granted: this.#granted,
       refused: this.#refused,
     };
   }
 
+  #balance(now: number): number {
+    const window = this.#counter(now);
+    return Math.max(this.#reserve, window.sum(now, CALLS)) - window.sum(now, RETRIES);
+  }
+
   // Created on first use, so the window starts at the first call's time rather than at construction.
   #counter(now: number): WindowedCounter {
-    this.#window ??= new WindowedCounter(this.ttl, SLOTS, now);
+    this.#window ??= new WindowedCounter(this.ttl, SLOTS, now, 2);
     return this.#window;
   }
 }

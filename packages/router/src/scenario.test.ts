@@ -103,7 +103,7 @@ describe('scenario: total outage', () => {
     for (const id of NODE_IDS) cluster.node(id).behaviour = dead(1);
   };
 
-  it('the retry budget keeps attempts near 1.2× the calls, where naive retries triple them', async () => {
+  it('the retry budget keeps attempts to 1.2× the calls, where naive retries triple them', async () => {
     const duration = 60_000;
     const budgeted = await runScenario({ rate: 1_000, duration, router: {}, script: allDown });
     // Without a budget, or with gRPC's throttle, the ratio settles within seconds: a shorter run shows it.
@@ -116,11 +116,9 @@ describe('scenario: total outage', () => {
     });
     expect(budgeted.successRate).toBe(0);
     expect(naive.attempts / naive.requests).toBe(3);
-    // Finagle's budget: 20% of the calls plus 10 retries per second (its reserve, 100 over the first
-    // 10 s window). At 1,000 calls per second the reserve adds 1%: 1.21×.
-    const reserve = 10 * (duration / 1_000 + 10);
-    expect(budgeted.attempts).toBeLessThanOrEqual(1.2 * budgeted.requests + reserve);
-    expect(budgeted.attempts / budgeted.requests).toBeLessThan(1.211);
+    // The budget: 20% of the calls, its 10-per-second reserve a floor rather than an addition.
+    expect(budgeted.attempts / budgeted.requests).toBeLessThanOrEqual(1.2);
+    expect(budgeted.attempts / budgeted.requests).toBeGreaterThan(1.19);
     // gRPC's throttle stops retrying after maxTokens / 2 failures.
     expect(throttled.attempts - throttled.requests).toBeLessThanOrEqual(5);
   }, 60_000);

@@ -1,6 +1,6 @@
 import { createDeadline } from '@palisade/core';
 import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
-import { Router } from '@palisade/router';
+import { RetryBudget, Router } from '@palisade/router';
 import type { Action, BreakerBadge, BreakerState, Counter, Feature, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
@@ -304,6 +304,10 @@ export class ClusterWorld extends BaseWorld {
       timeout: CALL_TIMEOUT_MS,
       attemptTimeout: ATTEMPT_TIMEOUT_MS,
       retry: this.features.retries ? {} : false,
+      // The attacker of the secure cluster spoils one message in ten each way, so about a fifth of
+      // first attempts and of retries fail: the default budget (20% of calls) would run dry. The
+      // other lessons keep the default, which is what stops retries alone from riding out a crash.
+      ...(this.#secure ? { budget: new RetryBudget({ percentCanRetry: 0.5 }) } : {}),
       // Envoy ejects at most 10% of endpoints (one of five) for 30 s at a
       // time. The lessons kill two and bring them back within seconds, and
       // a learner should see both breakers open, probe and close.
