@@ -1,4 +1,5 @@
 import { TaskCancelledError } from 'cockatiel';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { cancellationError, linkedAbortController, onAbort, raceAbort, throwIfAborted } from './abort.js';
 import { CancelledError, DeadlineExceededError } from './errors.js';
@@ -83,6 +84,46 @@ describe('onAbort', () => {
     onAbort(controller.signal, listener);
     controller.abort();
     expect(listener).toHaveBeenCalledTimes(2);
+  });
+
+  it('ignores a second dispose, which must not unlink another registration', () => {
+    const controller = new AbortController();
+    const calls: string[] = [];
+    const first = onAbort(controller.signal, () => calls.push('first'));
+    onAbort(controller.signal, () => calls.push('second'));
+    first.dispose();
+    first.dispose();
+    const { dispose } = onAbort(controller.signal, () => calls.push('third'));
+    onAbort(controller.signal, () => calls.push('fourth'));
+    dispose();
+    dispose();
+    controller.abort();
+    expect(calls).toEqual(['second', 'fourth']);
+  });
+
+  it('property: exactly the registrations not disposed are called, once each, in the order they came', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant('add' as const), fc.nat({ max: 30 })), { maxLength: 60 }), (ops) => {
+        const controller = new AbortController();
+        const calls: number[] = [];
+        const subscriptions: { id: number; dispose(): void }[] = [];
+        const live = new Set<number>();
+        for (const op of ops) {
+          if (op === 'add') {
+            const id = subscriptions.length;
+            subscriptions.push({ id, ...onAbort(controller.signal, () => calls.push(id)) });
+            live.add(id);
+          } else if (subscriptions.length > 0) {
+            const subscription = subscriptions[op % subscriptions.length] as { id: number; dispose(): void };
+            subscription.dispose();
+            live.delete(subscription.id);
+          }
+        }
+        controller.abort();
+        controller.abort();
+        expect(calls).toEqual([...live].sort((a, b) => a - b));
+      }),
+    );
   });
 
   it('skips a listener disposed by an earlier listener during the abort', () => {

@@ -23,21 +23,55 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 type AbortListener = (reason: unknown) => void;
 
-/** One registration: the member of its signal's set, and the disposable handed back. */
+/**
+ * The registrations waiting on one signal, in the order they came: an
+ * intrusive doubly linked list, so joining and leaving cost a few pointer
+ * writes. A `Set` cost three times as much here: a router call joins and
+ * leaves its caller's signal once, and a set that churns at a constant size
+ * keeps re-allocating its table to shed deleted entries.
+ */
+class Waiters {
+  head: AbortSubscription | undefined;
+  tail: AbortSubscription | undefined;
+}
+
+/** One registration: a link in its signal's list, and the disposable handed back. */
 class AbortSubscription implements IDisposable {
   readonly listener: AbortListener;
+  /** Undefined once it left the list: disposed, or called. */
+  waiters: Waiters | undefined;
+  previous: AbortSubscription | undefined;
+  next: AbortSubscription | undefined;
   /** A property, not a method, so that `const { dispose } = onAbort(…)` works like any disposable. */
   readonly dispose: () => void;
 
-  constructor(members: Set<AbortSubscription>, listener: AbortListener) {
+  constructor(waiters: Waiters, listener: AbortListener) {
     this.listener = listener;
-    this.dispose = () => void members.delete(this);
-    members.add(this);
+    this.dispose = () => this.leave();
+    this.waiters = waiters;
+    const tail = waiters.tail;
+    this.previous = tail;
+    if (tail === undefined) waiters.head = this;
+    else tail.next = this;
+    waiters.tail = this;
+  }
+
+  leave(): void {
+    const waiters = this.waiters;
+    if (waiters === undefined) return;
+    this.waiters = undefined;
+    const { previous, next } = this;
+    if (previous === undefined) waiters.head = next;
+    else previous.next = next;
+    if (next === undefined) waiters.tail = previous;
+    else next.previous = previous;
+    this.previous = undefined;
+    this.next = undefined;
   }
 }
 
 /** The registrations waiting on each signal, behind one platform listener per signal. */
-const waiting = new WeakMap<AbortSignal, Set<AbortSubscription>>();
+const waiting = new WeakMap<AbortSignal, Waiters>();
 
 /**
  * Calls `listener` once when `signal` aborts, at once if it already has.
@@ -45,7 +79,7 @@ const waiting = new WeakMap<AbortSignal, Set<AbortSubscription>>();
  * long as the signal lives.
  *
  * Every signal gets one platform listener, the first time it is watched, and
- * keeps it; registrations join and leave a set behind it. Adding and removing
+ * keeps it; registrations join and leave a list behind it. Adding and removing
  * a platform listener costs about 0.4 µs on Node's EventTarget and scans the
  * signal's listeners, so a listener per call would be O(n²) for a signal
  * shared by many calls (a request's over its fan-out, a shutdown signal), and
@@ -57,25 +91,25 @@ export function onAbort(signal: AbortSignal | undefined, listener: AbortListener
     listener(signal.reason);
     return noopDisposable;
   }
-  let members = waiting.get(signal);
-  if (members === undefined) {
-    const set = new Set<AbortSubscription>();
-    members = set;
-    waiting.set(signal, set);
+  let waiters = waiting.get(signal);
+  if (waiters === undefined) {
+    const list = new Waiters();
+    waiters = list;
+    waiting.set(signal, list);
     signal.addEventListener(
       'abort',
       () => {
         const reason: unknown = signal.reason;
-        // Live iteration: a registration disposed by an earlier listener is skipped.
-        for (const subscription of set) {
-          set.delete(subscription);
-          subscription.listener(reason);
+        // Taken from the head one at a time: a registration disposed by an earlier listener is no longer there.
+        for (let first = list.head; first !== undefined; first = list.head) {
+          first.leave();
+          first.listener(reason);
         }
       },
       { once: true },
     );
   }
-  return new AbortSubscription(members, listener);
+  return new AbortSubscription(waiters, listener);
 }
 
 /** An AbortController tied to a parent signal; see `linkedAbortController`. */
