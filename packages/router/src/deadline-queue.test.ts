@@ -136,7 +136,7 @@ describe('DeadlineQueue', () => {
     expect(delays).toEqual([2 ** 31 - 1, thirtyDays - (2 ** 31 - 1)]);
   });
 
-  it('holds a Node process open only while something waits: an idle router never keeps it alive', () => {
+  it('holds a Node process open only while something waits: an idle router never keeps it alive', async () => {
     const handles: TimerHandle[] = [];
     const clock: Clock = {
       now: () => realClock.now(),
@@ -147,16 +147,53 @@ describe('DeadlineQueue', () => {
       },
       clearTimeout: (handle) => realClock.clearTimeout(handle),
     };
-    const hasRef = () => (handles.at(-1) as { hasRef(): boolean }).hasRef();
+    const timer = () => handles.at(-1) as NodeJS.Timeout;
+    const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve));
     const queue = new DeadlineQueue(clock);
     const first = new Item('first', []);
     queue.schedule(first, 60_000, clock.now());
-    expect(hasRef()).toBe(true);
+    expect(timer().hasRef()).toBe(true);
     queue.cancel(first);
-    expect(hasRef()).toBe(false);
+    await nextMacrotask();
+    expect(timer().hasRef()).toBe(false);
     queue.schedule(new Item('second', []), 60_000, clock.now());
-    expect(hasRef()).toBe(true);
+    expect(timer().hasRef()).toBe(true);
     expect(handles).toHaveLength(1);
+    queue.clear();
+  });
+
+  it('does not toggle the timer’s ref for calls that follow one another within a macrotask', async () => {
+    const handles: NodeJS.Timeout[] = [];
+    let toggles = 0;
+    const clock: Clock = {
+      now: () => realClock.now(),
+      setTimeout: (callback, ms) => {
+        const handle = realClock.setTimeout(callback, ms) as NodeJS.Timeout;
+        const { ref, unref } = handle;
+        handle.ref = () => {
+          toggles++;
+          return ref.call(handle);
+        };
+        handle.unref = () => {
+          toggles++;
+          return unref.call(handle);
+        };
+        handles.push(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => realClock.clearTimeout(handle),
+    };
+    const queue = new DeadlineQueue(clock);
+    for (let i = 0; i < 1_000; i++) {
+      const item = new Item(String(i), []);
+      queue.schedule(item, 60_000, clock.now());
+      await Promise.resolve();
+      queue.cancel(item);
+    }
+    expect(toggles).toBe(0);
+    expect(handles[0]?.hasRef()).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([toggles, handles[0]?.hasRef()]).toEqual([1, false]);
     queue.clear();
   });
 });
