@@ -1,4 +1,7 @@
-import { cpus, totalmem } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { Bench } from 'tinybench';
 
 /** One contender in a comparison: palisade, or one of its anchors. */
@@ -19,6 +22,22 @@ export interface ComparisonOptions {
   readonly rounds?: number;
   /** Milliseconds per contender per round. @default BENCH_TIME or 300 */
   readonly time?: number;
+  /**
+   * Measure each contender, in each round, in a fresh process that re-runs
+   * the suite up to this comparison, so that no contender runs in a heap
+   * and a JIT shaped by another. The value names the comparison within its
+   * suite. A child skips the suite's other comparisons, so an isolated
+   * comparison should come before the suite's other slow work.
+   */
+  readonly isolate?: string;
+}
+
+/** Set in the child process of an isolated comparison: which comparison and contender it measures, and where to write. */
+const ISOLATED_CHILD = 'PALISADE_BENCH_ISOLATED';
+interface IsolatedChild {
+  readonly comparison: string;
+  readonly contender: string;
+  readonly outFile: string;
 }
 
 export interface ContenderResult {
@@ -54,6 +73,9 @@ export async function compare(
   const batch = options.batch ?? 1;
   const rounds = options.rounds ?? envNumber('BENCH_ROUNDS', 3);
   const time = options.time ?? envNumber('BENCH_TIME', 300);
+  const child = isolatedChild();
+  if (child !== undefined) return measureInChild(child, contenders, options, batch, time);
+  if (options.isolate !== undefined) return compareIsolated(contenders, options.isolate, rounds);
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   const tasks = await Promise.all(contenders.map(async (c) => ({ name: c.name, fn: await batched(c.fn, batch) })));
 
@@ -64,16 +86,77 @@ export async function compare(
       bench.add(task.name, task.fn);
     }
     await bench.run();
-    for (const task of bench.tasks) {
-      const result = task.result;
-      if (!('latency' in result)) throw new Error(`benchmark "${task.name}" did not complete: ${result.state}`);
-      samples.get(task.name)?.push((result.latency.p50 * 1e6) / batch);
-    }
+    for (const task of bench.tasks) samples.get(task.name)?.push(medianOf(task, batch));
   }
+  return summarise(contenders, samples);
+}
+
+function medianOf(task: Bench['tasks'][number], batch: number): number {
+  const result = task.result;
+  if (!('latency' in result)) throw new Error(`benchmark "${task.name}" did not complete: ${result.state}`);
+  return (result.latency.p50 * 1e6) / batch;
+}
+
+function summarise(contenders: readonly Contender[], samples: Map<string, number[]>): ContenderResult[] {
   return contenders.map(({ name }) => {
     const roundsNs = samples.get(name) ?? [];
     return { name, medianNs: median(roundsNs), roundsNs };
   });
+}
+
+function isolatedChild(): IsolatedChild | undefined {
+  const value = process.env[ISOLATED_CHILD];
+  return value === undefined ? undefined : (JSON.parse(value) as IsolatedChild);
+}
+
+/**
+ * Each round runs every contender in a fresh copy of this process (the same
+ * script, arguments and flags), in a rotated order. The child re-runs the
+ * suite until it reaches this comparison, measures its one contender, writes
+ * the figure and exits.
+ */
+function compareIsolated(contenders: readonly Contender[], comparison: string, rounds: number): ContenderResult[] {
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const outDir = mkdtempSync(join(tmpdir(), 'palisade-bench-isolated-'));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < contenders.length; i++) {
+        const contender = (contenders[(i + round) % contenders.length] as Contender).name;
+        const outFile = join(outDir, `${round}-${i}.json`);
+        const env = { ...process.env, [ISOLATED_CHILD]: JSON.stringify({ comparison, contender, outFile }) };
+        const run = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+          env,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        if (run.status !== 0) throw new Error(`isolated run of "${contender}" failed (exit ${run.status})`);
+        samples.get(contender)?.push(JSON.parse(readFileSync(outFile, 'utf8')) as number);
+      }
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  return summarise(contenders, samples);
+}
+
+async function measureInChild(
+  child: IsolatedChild,
+  contenders: readonly Contender[],
+  options: ComparisonOptions,
+  batch: number,
+  time: number,
+): Promise<ContenderResult[]> {
+  // Another comparison of the same suite: not measured in this child.
+  if (options.isolate !== child.comparison) {
+    return contenders.map(({ name }) => ({ name, medianNs: Number.NaN, roundsNs: [] }));
+  }
+  const contender = contenders.find((c) => c.name === child.contender);
+  if (contender === undefined) throw new Error(`no contender named "${child.contender}" in "${child.comparison}"`);
+  // A fresh process has a cold JIT: warm up as long as the measurement itself.
+  const bench = new Bench({ time, warmupTime: time, throws: true });
+  bench.add(contender.name, await batched(contender.fn, batch));
+  await bench.run();
+  writeFileSync(child.outFile, JSON.stringify(medianOf(bench.tasks[0] as Bench['tasks'][number], batch)));
+  process.exit(0);
 }
 
 async function batched(fn: () => unknown, batch: number): Promise<() => unknown> {

@@ -31,7 +31,8 @@ const COCKATIEL = 'cockatiel wrap(retry, circuitBreaker, timeout)';
 const OPOSSUM = 'opossum fire (10 s timeout)';
 const BARE = 'bare await fn()';
 
-async function overhead(): Promise<ContenderResult[]> {
+/** With `isolate`, each contender runs in a fresh process per round (see the harness). */
+async function overhead(isolate?: string): Promise<ContenderResult[]> {
   const router = new Router({ endpoints: fiveEndpoints });
   const noDeadline = new Router({ endpoints: fiveEndpoints, timeout: Number.POSITIVE_INFINITY });
   const cockatiel = wrap(
@@ -61,7 +62,7 @@ async function overhead(): Promise<ContenderResult[]> {
           },
         },
       ],
-      { batch: BATCH },
+      isolate === undefined ? { batch: BATCH } : { batch: BATCH, isolate },
     );
   } finally {
     opossum.shutdown();
@@ -193,7 +194,10 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const suite: Suite = {
   title: '@palisade/router',
   async run() {
-    const perCall = await overhead();
+    // Isolated first: each child process re-runs the suite up to here, measures, and exits.
+    const perCall = await overhead('per-call');
+    const shared = await overhead();
+    const sharedRatio = byName(shared, COCKATIEL) / byName(shared, ROUTER);
     const bare = byName(perCall, BARE);
     const routerNs = byName(perCall, ROUTER);
     const cockatielNs = byName(perCall, COCKATIEL);
@@ -306,7 +310,7 @@ const suite: Suite = {
     return [
       '### Per-call overhead on the healthy path',
       '',
-      `Each contender runs \`fn = () => Promise.resolve(1)\`; ${BATCH} awaited calls per sample. The router has five endpoints and its defaults: P2C peak-EWMA, 3 attempts with Envoy's backoff, Finagle's retry budget, a breaker per endpoint (5 consecutive failures, 85% failure rate over 10 s), and a 15 s deadline on the real clock. cockatiel is \`wrap(retry(handleAll, { maxAttempts: 3 }), circuitBreaker(handleAll, { breaker: new ConsecutiveBreaker(5) }), timeout(10_000, Cooperative))\`; opossum is \`fire()\` with a 10 s timeout.`,
+      `Each contender runs \`fn = () => Promise.resolve(1)\`; ${BATCH} awaited calls per sample, in a fresh process of its own for each round (rotated order, same script and flags). The router has five endpoints and its defaults: P2C peak-EWMA, 3 attempts with Envoy's backoff, Finagle's retry budget, a breaker per endpoint (5 consecutive failures, 85% failure rate over 10 s), and a 15 s deadline on the real clock. cockatiel is \`wrap(retry(handleAll, { maxAttempts: 3 }), circuitBreaker(handleAll, { breaker: new ConsecutiveBreaker(5) }), timeout(10_000, Cooperative))\`; opossum is \`fire()\` with a 10 s timeout.`,
       '',
       comparisonTable(perCall, [BARE, COCKATIEL, OPOSSUM]),
       '',
@@ -316,6 +320,12 @@ const suite: Suite = {
         ['contender', 'overhead / call', 'cockatiel overhead ÷ this', 'this ÷ opossum overhead'],
         [ROUTER, ROUTER_SIGNAL, ROUTER_NAIVE_DEADLINE, COCKATIEL, OPOSSUM].map(overheadRow),
       ),
+      '',
+      "Why a process each: in one shared process, a contender's figure depends on what ran before it. After opossum has run, V8's young generation has grown to 32 MiB (8 MiB after the router alone, 16 MiB after cockatiel), and the router measures about 25% slower for the rest of the process (about 650 ns per call run first, 750 to 820 ns after opossum, in a plain loop); with the young generation pinned (`--min-semi-space-size` = `--max-semi-space-size`) the order no longer matters. The same contenders in one process, rounds rotated as before:",
+      '',
+      comparisonTable(shared, [BARE, COCKATIEL, OPOSSUM]),
+      '',
+      `In one process, cockatiel ÷ router is ${times(sharedRatio)}.`,
       '',
       'The deadline scheme: the router keeps one clock timer for all its deadlines (a FIFO lane per duration), instead of a `setTimeout` and a `clearTimeout` per call. The "naive scheme" row gives the router a `createDeadline` signal per call instead, which is what a timer per call costs.',
       '',
