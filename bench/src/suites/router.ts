@@ -310,7 +310,7 @@ const suite: Suite = {
     return [
       '### Per-call overhead on the healthy path',
       '',
-      `Each contender runs \`fn = () => Promise.resolve(1)\`; ${BATCH} awaited calls per sample, in a fresh process of its own for each round (rotated order, same script and flags). The router has five endpoints and its defaults: P2C peak-EWMA, 3 attempts with Envoy's backoff, Finagle's retry budget, a breaker per endpoint (5 consecutive failures, 85% failure rate over 10 s), and a 15 s deadline on the real clock. cockatiel is \`wrap(retry(handleAll, { maxAttempts: 3 }), circuitBreaker(handleAll, { breaker: new ConsecutiveBreaker(5) }), timeout(10_000, Cooperative))\`; opossum is \`fire()\` with a 10 s timeout.`,
+      `Each contender runs \`fn = () => Promise.resolve(1)\`; ${BATCH} awaited calls per sample, in a fresh process of its own for each round (rotated order, same script and flags). The router has five endpoints and its defaults: P2C peak-EWMA, 3 attempts with Envoy's backoff, the retry budget (20% of calls, at least 10 per second), a breaker per endpoint (5 consecutive failures, 85% failure rate over 10 s), and a 15 s deadline on the real clock. cockatiel is \`wrap(retry(handleAll, { maxAttempts: 3 }), circuitBreaker(handleAll, { breaker: new ConsecutiveBreaker(5) }), timeout(10_000, Cooperative))\`; opossum is \`fire()\` with a 10 s timeout.`,
       '',
       comparisonTable(perCall, [BARE, COCKATIEL, OPOSSUM]),
       '',
