@@ -177,7 +177,7 @@ describe('properties', () => {
           for (const [index, at] of extraAt.entries()) {
             const granted = extraAt.slice(0, index + 1).filter((t) => t > at - 0.9 * ttl).length;
             const calls = callsAt.filter((t) => t > at - ttl && t <= at).length;
-            if (granted > (minRetriesPerSecond * ttl) / 1_000 + percentCanRetry * calls + 1e-9) return false;
+            if (granted > Math.max((minRetriesPerSecond * ttl) / 1_000, percentCanRetry * calls) + 1e-9) return false;
           }
           return true;
         },
