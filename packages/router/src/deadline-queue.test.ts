@@ -170,12 +170,13 @@ describe('DeadlineQueue', () => {
       setTimeout: (callback, ms) => {
         const handle = realClock.setTimeout(callback, ms) as NodeJS.Timeout;
         const { ref, unref } = handle;
+        // A toggle is a change of state; Node's ref() and unref() do nothing without one.
         handle.ref = () => {
-          toggles++;
+          if (!handle.hasRef()) toggles++;
           return ref.call(handle);
         };
         handle.unref = () => {
-          toggles++;
+          if (handle.hasRef()) toggles++;
           return unref.call(handle);
         };
         handles.push(handle);

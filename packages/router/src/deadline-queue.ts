@@ -137,12 +137,10 @@ export class DeadlineQueue {
   #timerAt = Number.POSITIVE_INFINITY;
   #firing = false;
   #live = 0;
-  /** Whether the refable timer currently keeps the process alive. */
-  #refed = false;
   #unrefPending = false;
   readonly #unrefIfIdle = (): void => {
     this.#unrefPending = false;
-    if (this.#live === 0) this.#unref();
+    if (this.#live === 0) this.#refable?.unref();
   };
 
   constructor(clock: Clock) {
@@ -169,10 +167,8 @@ export class DeadlineQueue {
     lane.peek();
     lane.push(item);
     lane.live++;
-    if (this.#live++ === 0 && !this.#refed && this.#refable !== undefined) {
-      this.#refable.ref();
-      this.#refed = true;
-    }
+    // Node's ref() does nothing on a timer already ref'd, so only a real change touches its timer lists.
+    if (this.#live++ === 0) this.#refable?.ref();
     if (lane.count > 64 && lane.count > 4 * lane.live) lane.compact();
     if (item.at < this.#timerAt && !this.#firing) this.#arm(item.at, now);
   }
@@ -182,22 +178,17 @@ export class DeadlineQueue {
     if (lane === undefined) return;
     item.lane = undefined;
     lane.live--;
-    if (--this.#live === 0 && this.#refed) this.#idle();
+    if (--this.#live === 0) this.#idle();
   }
 
   #idle(): void {
+    if (this.#refable === undefined || this.#unrefPending) return;
     if (afterThisTurn === undefined) {
-      this.#unref();
-    } else if (!this.#unrefPending) {
-      this.#unrefPending = true;
-      afterThisTurn(this.#unrefIfIdle);
+      this.#refable.unref();
+      return;
     }
-  }
-
-  #unref(): void {
-    if (!this.#refed) return;
-    this.#refed = false;
-    this.#refable?.unref();
+    this.#unrefPending = true;
+    afterThisTurn(this.#unrefIfIdle);
   }
 
   /** Stops the timer and forgets every item without expiring it. */
@@ -205,7 +196,6 @@ export class DeadlineQueue {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#refable = undefined;
-    this.#refed = false;
     this.#timerAt = Number.POSITIVE_INFINITY;
     for (const lane of this.#lanes.values()) {
       for (let item = lane.peek(); item !== undefined; item = lane.peek()) {
@@ -225,15 +215,12 @@ export class DeadlineQueue {
     const timer = this.#clock.setTimeout(() => this.#fire(), Math.min(at - now, MAX_TIMER_DELAY));
     this.#timer = timer;
     this.#refable = isRefable(timer) ? timer : undefined;
-    // A new platform timer starts ref'd.
-    this.#refed = this.#refable !== undefined;
     if (this.#live === 0) this.#idle();
   }
 
   #fire(): void {
     this.#timer = undefined;
     this.#refable = undefined;
-    this.#refed = false;
     this.#timerAt = Number.POSITIVE_INFINITY;
     this.#firing = true;
     let now = this.#clock.now();
