@@ -1,30 +1,200 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { extractExamples, importedPackages, installLine } from './lib/readme-blocks.ts';
 import { run, step } from './lib/run.ts';
-import { publicPackages, repoRoot } from './lib/workspace.ts';
+import { type PublicPackage, publicPackages, repoRoot } from './lib/workspace.ts';
 
 /**
- * The consumer test: what an npm user gets. Packs every public package,
- * installs the tarballs into a fresh project outside the workspace, imports
- * each package from an ESM file, then type-checks a consumer .ts file with
- * moduleResolution nodenext and again with bundler.
+ * The consumer test: what an npm user gets. Packs every public package and
+ * installs the tarballs into fresh projects outside the workspace, once with
+ * npm's default (hoisted) layout and once with `--install-strategy=linked`,
+ * where a package sees only what it declares, so hoisting cannot hide a
+ * missing dependency. Each project has its own cockatiel 4, as an app would.
  *
- * A package may add scripts/consumer/<folder>.mjs (run under Node) and
- * scripts/consumer/<folder>.ts (type-checked) to exercise real use; every
- * package gets the generic import check regardless.
+ * In each layout: every package is imported from ESM, the per-package usage
+ * in scripts/consumer/<folder>.mjs runs, and scripts/consumer/<folder>.ts
+ * type-checks with moduleResolution nodenext and bundler. Then each README's
+ * examples run in a project that installed exactly its `npm install` line.
  */
 const only = process.argv.slice(2);
 const packages = publicPackages().filter((pkg) => only.length === 0 || only.includes(pkg.name));
 const work = mkdtempSync(join(tmpdir(), 'palisade-consumer-'));
-const project = join(work, 'project');
 const consumerDir = join(repoRoot, 'scripts/consumer');
 const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+const folderOf = (pkg: PublicPackage) => basename(pkg.dir);
+type Strategy = 'hoisted' | 'linked';
+
+/** The version range a user installs for a package that is not ours (from what our packages ask for). */
+function rangeOf(name: string): string {
+  for (const pkg of publicPackages()) {
+    const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8'));
+    const range = manifest.peerDependencies?.[name] ?? manifest.dependencies?.[name];
+    if (range !== undefined) return range;
+  }
+  throw new Error(`no public package depends on ${name}, so the consumer test does not know which version to install`);
+}
+
+/**
+ * A project that depends on `dependencies`. Our packages are not on the
+ * registry, so wherever one of them is needed but not asked for directly (the
+ * router's @palisade/breaker, say), an override points it at its tarball.
+ */
+function createProject(
+  name: string,
+  dependencies: Record<string, string>,
+  strategy: Strategy,
+  tarballs: Map<string, string>,
+): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  const overrides = Object.fromEntries(
+    [...tarballs].filter(([pkg]) => !(pkg in dependencies)).map(([pkg, file]) => [pkg, `file:${file}`]),
+  );
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `palisade-${name}`, private: true, type: 'module', dependencies, overrides }, null, 2),
+  );
+  run(
+    'npm',
+    ['install', `--install-strategy=${strategy}`, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+    { cwd: dir },
+  );
+  return dir;
+}
+
+function typeCheck(project: string, resolution: 'nodenext' | 'bundler'): number {
+  const dir = join(project, `ts-${resolution}`);
+  mkdirSync(dir);
+  const sources = packages.map((pkg, index) => {
+    const usage = join(consumerDir, `${folderOf(pkg)}.ts`);
+    if (existsSync(usage)) return readFileSync(usage, 'utf8');
+    return `import * as pkg${index} from '${pkg.name}';\nexport const exports${index}: string[] = Object.keys(pkg${index});\n`;
+  });
+  for (const [index, source] of sources.entries()) writeFileSync(join(dir, `consumer-${index}.ts`), source);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
+        moduleResolution: resolution,
+        target: 'es2022',
+        lib: ['es2023', 'dom'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      },
+      include: ['./*.ts'],
+    }),
+  );
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  run(process.execPath, [tsc, '-p', dir], { cwd: dir });
+  return sources.length;
+}
+
+function useEveryPackage(tarballs: Map<string, string>, strategy: Strategy): void {
+  step(
+    `Installing every tarball, and the app's own cockatiel ${rangeOf('cockatiel')}, with --install-strategy=${strategy}`,
+  );
+  const project = createProject(
+    `app-${strategy}`,
+    {
+      ...Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`])),
+      cockatiel: rangeOf('cockatiel'),
+    },
+    strategy,
+    tarballs,
+  );
+  step(`[${strategy}] Importing every package from ESM and running scripts/consumer/*.mjs`);
+  const imports = packages.map(
+    (pkg, index) =>
+      `import * as pkg${index} from '${pkg.name}';\nif (Object.keys(pkg${index}).length === 0) throw new Error('${pkg.name} exports nothing');`,
+  );
+  for (const pkg of packages) {
+    const usage = join(consumerDir, `${folderOf(pkg)}.mjs`);
+    if (!existsSync(usage)) continue;
+    imports.push(`import './${folderOf(pkg)}.mjs';`);
+    writeFileSync(join(project, `${folderOf(pkg)}.mjs`), readFileSync(usage));
+  }
+  writeFileSync(
+    join(project, 'index.mjs'),
+    `${imports.join('\n')}\nconsole.log('imported ${packages.length} packages');\n`,
+  );
+  console.log(run(process.execPath, ['index.mjs'], { cwd: project }).trim());
+  for (const resolution of ['nodenext', 'bundler'] as const) {
+    console.log(
+      `[${strategy}] type-checked ${typeCheck(project, resolution)} consumer files with moduleResolution ${resolution}`,
+    );
+  }
+}
+
+/** An app on cockatiel 3 must be stopped by npm, not given a second copy whose classes its `instanceof` would miss. */
+function refuseCockatiel3(tarballs: Map<string, string>): void {
+  step('An app on cockatiel 3: npm must refuse the install (peer dependency conflict)');
+  const dir = join(work, 'app-cockatiel-3');
+  mkdirSync(dir);
+  const dependencies = {
+    '@palisade/core': `file:${tarballs.get('@palisade/core')}`,
+    '@palisade/breaker': `file:${tarballs.get('@palisade/breaker')}`,
+    cockatiel: '^3.2.1',
+  };
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'palisade-app-cockatiel-3', private: true, type: 'module', dependencies }),
+  );
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  const output = `${install.stdout}${install.stderr}`;
+  if (install.status === 0 || !output.includes('ERESOLVE')) {
+    throw new Error(`npm installed palisade beside cockatiel 3 instead of refusing:\n${output}`);
+  }
+  console.log('ok: npm refused with ERESOLVE');
+}
+
+/** Runs a README's examples in a project that installed exactly what its `npm install` line names. */
+function runReadmeExamples(pkg: PublicPackage, tarballs: Map<string, string>): void {
+  const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
+  const installed = installLine(readme);
+  if (!installed.includes(pkg.name)) throw new Error(`${pkg.name}'s README has no \`npm install ${pkg.name}\` line`);
+  const examples = extractExamples(readme).filter((example) => example.run);
+  for (const example of examples) {
+    const missing = importedPackages(example.code).filter((name) => !installed.includes(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `${pkg.name} README line ${example.line} imports ${missing.join(', ')}, which its install line (npm install ${installed.join(' ')}) does not name`,
+      );
+    }
+  }
+  step(`[linked] npm install ${installed.join(' ')}: ${examples.length} README examples of ${pkg.name}`);
+  const dependencies = Object.fromEntries(
+    installed.map((name) => {
+      const tarball = tarballs.get(name);
+      return [name, tarball === undefined ? rangeOf(name) : `file:${tarball}`];
+    }),
+  );
+  const project = createProject(`readme-${folderOf(pkg)}`, dependencies, 'linked', tarballs);
+  for (const example of examples) {
+    const file = join(project, `line-${example.line}.ts`);
+    writeFileSync(file, example.code);
+    const printed = run(process.execPath, [file], { cwd: project }).split('\n');
+    if (printed.at(-1) === '') printed.pop();
+    if (JSON.stringify(printed) !== JSON.stringify(example.expectedOutput)) {
+      throw new Error(
+        `${pkg.name} README line ${example.line} printed\n${printed.join('\n')}\nwhere its // → notes say\n${example.expectedOutput.join('\n')}`,
+      );
+    }
+  }
+  console.log(`ok: ${examples.length} examples ran from the tarballs`);
+}
 
 try {
   step(`Packing ${packages.map((p) => p.name).join(', ')}`);
   const tarballs = new Map<string, string>();
-  for (const pkg of packages) {
+  for (const pkg of publicPackages()) {
     if (!existsSync(join(pkg.dir, 'dist/index.js')))
       throw new Error(`${pkg.name} is not built: run npm run build first.`);
     const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkg.dir })) as [
@@ -32,71 +202,9 @@ try {
     ];
     tarballs.set(pkg.name, join(work, basename(packed[0].filename)));
   }
-
-  step(`Installing the tarballs into ${project}`);
-  mkdirSync(project);
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify(
-      {
-        name: 'palisade-consumer',
-        private: true,
-        type: 'module',
-        dependencies: Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`])),
-      },
-      null,
-      2,
-    ),
-  );
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project });
-
-  step('Importing every package from ESM');
-  const folderOf = (pkg: { dir: string }) => basename(pkg.dir);
-  const imports = packages.map(
-    (pkg, index) =>
-      `import * as pkg${index} from '${pkg.name}';\nif (Object.keys(pkg${index}).length === 0) throw new Error('${pkg.name} exports nothing');`,
-  );
-  for (const pkg of packages) {
-    const usage = join(consumerDir, `${folderOf(pkg)}.mjs`);
-    if (existsSync(usage)) imports.push(`import './${folderOf(pkg)}.mjs';`);
-    if (existsSync(usage)) writeFileSync(join(project, `${folderOf(pkg)}.mjs`), readFileSync(usage));
-  }
-  writeFileSync(
-    join(project, 'index.mjs'),
-    `${imports.join('\n')}\nconsole.log('imported ${packages.length} packages');\n`,
-  );
-  console.log(run(process.execPath, ['index.mjs'], { cwd: project }).trim());
-
-  for (const resolution of ['nodenext', 'bundler'] as const) {
-    step(`Type-checking a consumer with moduleResolution ${resolution}`);
-    const dir = join(project, `ts-${resolution}`);
-    mkdirSync(dir);
-    const sources = packages.map((pkg, index) => {
-      const usage = join(consumerDir, `${folderOf(pkg)}.ts`);
-      if (existsSync(usage)) return readFileSync(usage, 'utf8');
-      return `import * as pkg${index} from '${pkg.name}';\nexport const exports${index}: string[] = Object.keys(pkg${index});\n`;
-    });
-    for (const [index, source] of sources.entries()) writeFileSync(join(dir, `consumer-${index}.ts`), source);
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
-          moduleResolution: resolution,
-          target: 'es2022',
-          lib: ['es2023', 'dom'],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: [],
-        },
-        include: ['./*.ts'],
-      }),
-    );
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    run(process.execPath, [tsc, '-p', dir], { cwd: dir });
-    console.log(`ok: ${sources.length} files`);
-  }
+  for (const strategy of ['hoisted', 'linked'] as const) useEveryPackage(tarballs, strategy);
+  if (only.length === 0 || only.includes('@palisade/breaker')) refuseCockatiel3(tarballs);
+  for (const pkg of packages) runReadmeExamples(pkg, tarballs);
   console.log('\nconsumer test passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

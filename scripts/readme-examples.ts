@@ -4,43 +4,15 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { extractExamples } from './lib/readme-blocks.ts';
 
 /**
  * README examples are tests, so they cannot rot. Every ```ts block in a
- * README is type-checked and then run. A line that ends in `// → text` says
- * what the `console.log` on that line prints, and the run must print exactly
- * that, in that order. Blocks fenced as ```ts no-run are type-checked only
- * (for fragments that need a real network, say).
+ * README is type-checked and then run (lib/readme-blocks.ts says how blocks
+ * are read). The consumer test runs the same blocks again from the packed
+ * tarballs, installed the way the README says.
  */
-export interface ReadmeExample {
-  /** 1-based line of the opening fence, for messages that point into the README. */
-  readonly line: number;
-  readonly code: string;
-  readonly run: boolean;
-  /** The `// →` annotations, in order. */
-  readonly expectedOutput: readonly string[];
-}
-
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const fence = /^```(ts|typescript)((?:[ \t][^\n]*)?)\n([\s\S]*?)^```$/gm;
-const outputNote = /\/\/ → (.*)$/;
-
-export function extractExamples(markdown: string): ReadmeExample[] {
-  const examples: ReadmeExample[] = [];
-  for (const match of markdown.matchAll(fence)) {
-    const code = match[3] ?? '';
-    examples.push({
-      line: markdown.slice(0, match.index).split('\n').length,
-      code,
-      run: !/\bno-run\b/.test(match[2] ?? ''),
-      expectedOutput: code
-        .split('\n')
-        .map((line) => outputNote.exec(line)?.[1]?.trimEnd())
-        .filter((note): note is string => note !== undefined),
-    });
-  }
-  return examples;
-}
 
 /** Registers the README tests of the workspace whose folder is `workspaceUrl`. */
 export function testReadmeExamples(workspaceUrl: URL, readmeName = 'README.md'): void {

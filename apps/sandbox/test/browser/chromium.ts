@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium; `npx playwright install` cannot download browsers on the build machines. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// npm test sets CHROMIUM_PATH to '' when it found no Chromium on PATH.
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export const chromiumMissing = !existsSync(CHROMIUM);
 
