@@ -41,6 +41,8 @@ describe('system programs', () => {
     expect(hashOf('test:browser', 'CHROMIUM_PATH', '')).not.toBe(
       hashOf('test:browser', 'CHROMIUM_PATH', '/usr/bin/chromium'),
     );
-    expect(hashOf('test', 'REDIS_SERVER_PATH', '')).not.toBe(hashOf('test', 'REDIS_SERVER_PATH', '/usr/bin/redis-server'));
+    expect(hashOf('test', 'REDIS_SERVER_PATH', '')).not.toBe(
+      hashOf('test', 'REDIS_SERVER_PATH', '/usr/bin/redis-server'),
+    );
   });
 });
