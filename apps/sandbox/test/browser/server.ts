@@ -1,7 +1,15 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 
 export const appRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The browser tests build into a folder of their own, never `dist/`: turbo may
+ * run the app's own `build` task (which writes `dist/`) at the same time, and
+ * two builds emptying one folder fail each other.
+ */
+export const testBuildDir = join(appRoot, 'node_modules', '.cache', 'browser-test-build');
 
 /**
  * Builds the app as `npm start` does (the packages' dist must be built
@@ -12,7 +20,12 @@ export async function buildApp(): Promise<void> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ root: appRoot, mode: 'production', logLevel: 'warn' });
+    await build({
+      root: appRoot,
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir: testBuildDir, emptyOutDir: true },
+    });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
@@ -23,6 +36,7 @@ export async function serveApp(): Promise<{ url: string; close(): Promise<void> 
   const server = await preview({
     root: appRoot,
     logLevel: 'silent',
+    build: { outDir: testBuildDir },
     preview: { port: 0, host: '127.0.0.1', open: false },
   });
   const url = server.resolvedUrls?.local[0];
