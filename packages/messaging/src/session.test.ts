@@ -103,6 +103,22 @@ describe('replay window (RFC 6479)', () => {
       expect(thrown(() => receiver.open(frames[i]!)).code).toBe('ERR_PALISADE_REPLAYED_MESSAGE');
   });
 
+  it('with the default window of 2048, a frame 2047 behind opens and one 2048 behind is refused', async () => {
+    const { sender, receiver } = await pair();
+    const frames = Array.from({ length: 4100 }, (_, i) => sender.seal(text(`m${i}`)));
+    receiver.open(frames[4099]!);
+    expect(read(receiver.open(frames[4099 - 2047]!).data)).toBe(`m${4099 - 2047}`);
+    for (const behind of [2048, 2049, 4063]) {
+      expect(
+        thrown(() => receiver.open(frames[4099 - behind]!)),
+        `${behind} behind`,
+      ).toMatchObject({
+        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        reason: 'behind-window',
+      });
+    }
+  });
+
   it('a forged frame with a high counter does not advance the window', async () => {
     const { sender, receiver } = await pair({ replayWindow: 64 });
     const frames = Array.from({ length: 5 }, () => sender.seal(text('x')));
