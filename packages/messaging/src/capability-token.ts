@@ -21,7 +21,7 @@ import { checkNodeId, type Identity, identitySecrets } from './identity.js';
 import type { KeyDirectory } from './key-directory.js';
 import { nacl } from './nacl.js';
 import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
-import { anyCovers, checkRight, checkRights, MAX_RIGHTS, type Right } from './rights.js';
+import { anyCoversChecked, checkRight, checkRights, MAX_RIGHTS, type Right } from './rights.js';
 import { MessageType, peekMessageType, WIRE_VERSION } from './wire.js';
 
 export const MAX_TOKEN_BLOCKS = 16;
@@ -283,7 +283,7 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
   }
   const rights = given.rights === undefined ? current : checkRights('options.rights', given.rights);
   for (const right of rights) {
-    if (!anyCovers(current, right)) {
+    if (!anyCoversChecked(current, right)) {
       throw new AttenuationWidensError(`${JSON.stringify(right)} is not within ${JSON.stringify(current)}`);
     }
   }
@@ -319,7 +319,7 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
  */
 function chainRights(raw: RawToken): readonly Right[] {
   const last = raw.blocks[raw.blocks.length - 1] as RawBlock;
-  return last.block.rights.filter((right) => raw.blocks.every((b) => anyCovers(b.block.rights, right)));
+  return last.block.rights.filter((right) => raw.blocks.every((b) => anyCoversChecked(b.block.rights, right)));
 }
 
 /**
@@ -363,7 +363,7 @@ export function verifyToken(token: Uint8Array, options: VerifyTokenOptions): Ver
   const rights = chainRights(raw);
   // The same list that `rights` reports decides the request, so an app that
   // authorises from `rights` and one that passes `right` always agree.
-  if (right !== undefined && !anyCovers(rights, right)) throw new RightNotGrantedError(right);
+  if (right !== undefined && !anyCoversChecked(rights, right)) throw new RightNotGrantedError(right);
   return {
     issuer: root.issuer,
     issuerEpoch: root.issuerEpoch,
