@@ -20,7 +20,7 @@ function open(names = ['alice', 'bob'], intercept?: MemoryLinkOptions['intercept
   const rejections: RejectionEvent[] = [];
   server.onReject((event) => rejections.push(event));
   client.onReject((event) => rejections.push(event));
-  return { ...world, client, server, rejections };
+  return { ...world, client, server, rejections, aEnd, bEnd };
 }
 
 describe('SecureChannel', () => {
@@ -82,6 +82,36 @@ describe('SecureChannel', () => {
       'frame ERR_PALISADE_REPLAYED_MESSAGE',
     ]);
     expect(server.stats).toMatchObject({ received: 3, rejected: 2 });
+  });
+
+  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetryMs', async () => {
+    let finish: Uint8Array | undefined;
+    let keepalives = 0;
+    const { client, server, clock, rejections, aEnd } = open(['alice', 'bob'], (bytes, from) => {
+      if (from === 'a' && bytes[1] === MessageType.finish) finish ??= bytes;
+      if (from === 'b' && bytes[1] === MessageType.keepalive) keepalives++;
+      return bytes;
+    });
+    await Promise.all([client.ready, server.ready]);
+    expect(keepalives).toBe(1);
+    // The attacker injects copies of the captured FINISH on the wire towards bob.
+    const replay = async (times: number) => {
+      for (let i = 0; i < times; i++) aEnd.send(finish!);
+      await settle();
+    };
+    await replay(5);
+    expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual(
+      Array(5).fill('handshake ERR_PALISADE_UNEXPECTED_MESSAGE'),
+    );
+    expect(keepalives).toBe(1);
+    await clock.advance(4_999);
+    await replay(1);
+    expect(keepalives).toBe(1);
+    await clock.advance(1);
+    await replay(3);
+    expect(keepalives).toBe(2);
+    expect(rejections).toHaveLength(9);
+    expect(server.stats).toMatchObject({ rejected: 9, handshakes: 1 });
   });
 
   it('re-handshakes before the session expires, with no interruption', async () => {
