@@ -16,6 +16,16 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A private copy of bytes handed in from outside, for code that reads them
+ * after an `await`: transports may reuse their receive buffer as soon as the
+ * listener returns. Anything that is not a Uint8Array passes through, for
+ * the decoder to refuse with a typed error.
+ */
+export function ownCopy<T>(bytes: T): T {
+  return (bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes) as T;
+}
+
 /** Constant-time for equal lengths; lengths are public. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -13,7 +13,7 @@ import {
   realClock,
   type TimerHandle,
 } from '@palisade/core';
-import { bytesEqual, readUint32 } from './bytes.js';
+import { bytesEqual, ownCopy, readUint32 } from './bytes.js';
 import {
   KeyRevokedError,
   MalformedMessageError,
@@ -154,7 +154,10 @@ export class SecureChannel {
 
     this.#subscriptions.push(
       transport.onReceive((bytes) => {
-        this.#queue = this.#queue.then(() => this.#handle(bytes));
+        // Handled later, after the messages queued before it: copy now, while
+        // the transport's buffer still holds this message.
+        const message = ownCopy(bytes);
+        this.#queue = this.#queue.then(() => this.#handle(message));
       }),
       transport.onClose(() => this.#onTransportClosed()),
       given.directory.onRevoke((event) => {
