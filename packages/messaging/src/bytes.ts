@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@palisade/core';
 import { MalformedMessageError } from './errors.js';
 import { nacl } from './nacl.js';
 
@@ -14,6 +15,33 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * A private copy of bytes handed in from outside, for code that reads them
+ * after an `await`: transports may reuse their receive buffer as soon as the
+ * listener returns. Anything that is not a Uint8Array passes through, for
+ * the decoder to refuse with a typed error.
+ */
+export function ownCopy<T>(bytes: T): T {
+  return (bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes) as T;
+}
+
+/** True for a Uint8Array (of `length` bytes, if given). */
+export function isBytes(value: unknown, length?: number): value is Uint8Array {
+  return value instanceof Uint8Array && (length === undefined || value.length === length);
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a Uint8Array (of `length` bytes, if given). */
+export function checkBytes(name: string, value: unknown, length?: number): Uint8Array {
+  if (!isBytes(value, length)) {
+    throw new InvalidArgumentError(
+      name,
+      length === undefined ? 'a Uint8Array' : `a Uint8Array of ${length} bytes`,
+      value,
+    );
+  }
+  return value;
 }
 
 /** Constant-time for equal lengths; lengths are public. */

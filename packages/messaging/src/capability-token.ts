@@ -21,7 +21,7 @@ import { checkNodeId, type Identity, identitySecrets } from './identity.js';
 import type { KeyDirectory } from './key-directory.js';
 import { nacl } from './nacl.js';
 import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
-import { anyCovers, checkRight, checkRights, MAX_RIGHTS, type Right } from './rights.js';
+import { anyCoversChecked, checkRight, checkRights, MAX_RIGHTS, type Right } from './rights.js';
 import { MessageType, peekMessageType, WIRE_VERSION } from './wire.js';
 
 export const MAX_TOKEN_BLOCKS = 16;
@@ -123,7 +123,10 @@ export interface VerifiedToken {
   readonly audience: string;
   /** The earliest expiry along the chain. */
   readonly expiresAt: number;
-  /** The rights of the last block (each also covered by every earlier block). */
+  /**
+   * What the chain grants: the last block's rights that every earlier block
+   * covers. A request is allowed exactly when one of these covers it.
+   */
   readonly rights: readonly Right[];
   /** Number of attenuations after the root. */
   readonly attenuations: number;
@@ -263,9 +266,9 @@ export function issueToken(issuer: Identity, options: IssueTokenOptions): Uint8A
 
 /**
  * Appends a narrower block, offline, with the key the token carries. Throws
- * `AttenuationWidensError` if a right is not covered by the current rights.
- * Verification checks every block anyway, so a hand-made widening block
- * would only make the token useless, never stronger.
+ * `AttenuationWidensError` if a right is not covered by what the chain
+ * grants. Verification filters every block anyway, so a hand-made widening
+ * block grants nothing for the rights it widens, never more.
  */
 export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOptions): Uint8Array {
   const given = optionsObject('options', options);
@@ -274,10 +277,13 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
     throw new InvalidArgumentError('token', `a token with fewer than ${MAX_TOKEN_BLOCKS} blocks`, raw.blocks.length);
   }
   const last = raw.blocks[raw.blocks.length - 1] as RawBlock;
-  const current = effectiveRights(raw);
-  const rights = given.rights === undefined ? last.block.rights : checkRights('options.rights', given.rights);
+  const current = chainRights(raw);
+  if (current.length === 0) {
+    throw new InvalidArgumentError('token', 'a token whose chain grants at least one right', current);
+  }
+  const rights = given.rights === undefined ? current : checkRights('options.rights', given.rights);
   for (const right of rights) {
-    if (!raw.blocks.every((b) => anyCovers(b.block.rights, right))) {
+    if (!anyCoversChecked(current, right)) {
       throw new AttenuationWidensError(`${JSON.stringify(right)} is not within ${JSON.stringify(current)}`);
     }
   }
@@ -305,15 +311,23 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
   });
 }
 
-function effectiveRights(raw: RawToken): readonly Right[] {
-  return (raw.blocks[raw.blocks.length - 1] as RawBlock).block.rights;
+/**
+ * What the whole chain grants: the last block's rights that every earlier
+ * block covers. Any holder can sign a block with the key the token carries,
+ * so a block's own list is a claim, never a grant; `attenuateToken` writes
+ * only covered rights, and for its tokens this is exactly the last block.
+ */
+function chainRights(raw: RawToken): readonly Right[] {
+  const last = raw.blocks[raw.blocks.length - 1] as RawBlock;
+  return last.block.rights.filter((right) => raw.blocks.every((b) => anyCoversChecked(b.block.rights, right)));
 }
 
 /**
  * Verifies a token: the issuer's key in the directory (not revoked or
  * retired), every signature of the chain (strict Ed25519), the proof key,
  * the audience, the time window with tolerated skew, revocation of every
- * block, and, if asked, that every block allows `right`. Throws a typed
+ * block, and, if asked, that the chain grants `right` (every block covers
+ * it). Throws a typed
  * `MessagingError` naming the first check that failed.
  */
 export function verifyToken(token: Uint8Array, options: VerifyTokenOptions): VerifiedToken {
@@ -346,15 +360,16 @@ export function verifyToken(token: Uint8Array, options: VerifyTokenOptions): Ver
   if (now + skew < root.notBefore) throw new TokenNotYetValidError(root.notBefore, now);
   const revocationIds = raw.blocks.map((b) => b.block.revocationId);
   for (const id of revocationIds) if (given.directory.isTokenRevoked(id)) throw new TokenRevokedError(id);
-  if (right !== undefined && !raw.blocks.every((b) => anyCovers(b.block.rights, right))) {
-    throw new RightNotGrantedError(right);
-  }
+  const rights = chainRights(raw);
+  // The same list that `rights` reports decides the request, so an app that
+  // authorises from `rights` and one that passes `right` always agree.
+  if (right !== undefined && !anyCoversChecked(rights, right)) throw new RightNotGrantedError(right);
   return {
     issuer: root.issuer,
     issuerEpoch: root.issuerEpoch,
     audience: root.audience,
     expiresAt,
-    rights: effectiveRights(raw),
+    rights,
     attenuations: raw.blocks.length - 1,
     revocationIds,
   };

@@ -1,9 +1,9 @@
 import { oneOfOption } from '@palisade/core';
-import { bytesEqual, concatBytes } from './bytes.js';
-import { hasCanonicalScalar, sign, strictVerify } from './ed25519.js';
-import { MalformedMessageError, NativeCryptoUnavailableError } from './errors.js';
+import { bytesEqual, checkBytes, concatBytes, isBytes } from './bytes.js';
+import { ED25519_SECRET_KEY_LENGTH, hasCanonicalScalar, sign, strictVerify } from './ed25519.js';
+import { NativeCryptoUnavailableError } from './errors.js';
 import { nacl } from './nacl.js';
-import { safeX25519, X25519_KEY_LENGTH, x25519PublicKey } from './x25519.js';
+import { checkPeerPublicKey, safeX25519, X25519_KEY_LENGTH, x25519PublicKey } from './x25519.js';
 
 /**
  * Which implementation runs the handshake's public-key operations.
@@ -14,7 +14,12 @@ import { safeX25519, X25519_KEY_LENGTH, x25519PublicKey } from './x25519.js';
  */
 export type CryptoChoice = 'auto' | 'tweetnacl' | 'native';
 
-/** The four public-key operations of a handshake, behind one seam. */
+/**
+ * The four public-key operations of a handshake, behind one seam. A secret
+ * key or message that is not bytes of the right length rejects with
+ * `InvalidArgumentError`; a peer's public key that is not 32 bytes, with
+ * `MalformedMessageError`.
+ */
 export interface HandshakeCrypto {
   readonly name: 'tweetnacl' | 'native';
   x25519PublicKey(secretKey: Uint8Array): Promise<Uint8Array>;
@@ -22,7 +27,7 @@ export interface HandshakeCrypto {
   x25519(secretKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array>;
   /** `secretKey` is tweetnacl's 64-byte Ed25519 secret key (seed ‖ public key). */
   sign(message: Uint8Array, secretKey: Uint8Array): Promise<Uint8Array>;
-  /** Strict: rejects S ≥ L. Never throws. */
+  /** Strict: rejects S ≥ L. Never throws or rejects: bad arguments give false. */
   verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
 }
 
@@ -72,13 +77,13 @@ function createNativeCrypto(subtle: SubtleCrypto): HandshakeCrypto {
   return Object.freeze({
     name: 'native',
     async x25519PublicKey(secretKey: Uint8Array) {
+      checkBytes('secretKey', secretKey, X25519_KEY_LENGTH);
       basePoint ??= subtle.importKey('raw', X25519_BASE_POINT, { name: 'X25519' }, false, []);
       return derive(secretKey, await basePoint);
     },
     async x25519(secretKey: Uint8Array, peerPublicKey: Uint8Array) {
-      if (peerPublicKey.length !== X25519_KEY_LENGTH) {
-        throw new MalformedMessageError('X25519 public key', 'bad-length', `${peerPublicKey.length} bytes`);
-      }
+      checkBytes('secretKey', secretKey, X25519_KEY_LENGTH);
+      checkPeerPublicKey(peerPublicKey);
       try {
         const peer = await subtle.importKey('raw', source(peerPublicKey), { name: 'X25519' }, false, []);
         return await derive(secretKey, peer);
@@ -90,6 +95,8 @@ function createNativeCrypto(subtle: SubtleCrypto): HandshakeCrypto {
       }
     },
     async sign(message: Uint8Array, secretKey: Uint8Array) {
+      checkBytes('message', message);
+      checkBytes('secretKey', secretKey, ED25519_SECRET_KEY_LENGTH);
       let key = signingKeys.get(secretKey);
       if (key === undefined) {
         key = subtle.importKey(
@@ -104,7 +111,7 @@ function createNativeCrypto(subtle: SubtleCrypto): HandshakeCrypto {
       return new Uint8Array(await subtle.sign('Ed25519', await key, source(message)));
     },
     async verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) {
-      if (publicKey.length !== 32 || !hasCanonicalScalar(signature)) return false;
+      if (!isBytes(message) || !isBytes(publicKey, 32) || !hasCanonicalScalar(signature)) return false;
       try {
         let key = verifyingKeys.get(publicKey);
         if (key === undefined) {

@@ -58,6 +58,26 @@ describe('handshake', () => {
     expect((await rejected(i.receiveResponse(response))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
   });
 
+  it('copies every input on entry: a transport may overwrite its receive buffer as soon as the call returns', async () => {
+    const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+    const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+    const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+    const receiveBuffer = new Uint8Array(1024);
+    /** Puts `message` into the shared buffer, starts `step` on a view of it, and overwrites the buffer at once. */
+    const viaReusedBuffer = <T>(message: Uint8Array, step: (view: Uint8Array) => Promise<T>): Promise<T> => {
+      receiveBuffer.set(message);
+      const pending = step(receiveBuffer.subarray(0, message.length));
+      receiveBuffer.fill(0xee);
+      return pending;
+    };
+    const hello = await i.start();
+    const response = await viaReusedBuffer(hello, (view) => r.receiveHello(view));
+    const { finish, session } = await viaReusedBuffer(response, (view) => i.receiveResponse(view));
+    const responderSession = await viaReusedBuffer(finish, (view) => r.receiveFinish(view));
+    expect(bytesEqual(session.transcriptHash, responderSession.transcriptHash)).toBe(true);
+    expect(read(responderSession.open(session.seal(text('intact'))).data)).toBe('intact');
+  });
+
   describe('reflection', () => {
     it('a HELLO reflected to its sender is refused', async () => {
       const { clock, directory, nodes } = makeWorld(['alice', 'bob']);

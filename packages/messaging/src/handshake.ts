@@ -1,5 +1,5 @@
 import { type Clock, InvalidArgumentError, oneOfOption, optionsObject, realClock } from '@palisade/core';
-import { ByteWriter, concatBytes, readUint32, utf8 } from './bytes.js';
+import { ByteWriter, concatBytes, ownCopy, readUint32, utf8 } from './bytes.js';
 import { AuthenticationFailedError, BadSignatureError, PeerMismatchError, UnexpectedMessageError } from './errors.js';
 import {
   type CryptoChoice,
@@ -224,12 +224,13 @@ export class HandshakeInitiator {
 
   /**
    * Checks the RESPONSE (responder's key, signature and MAC; that it is the
-   * expected peer) and returns the FINISH to send plus the session.
+   * expected peer) and returns the FINISH to send plus the session. Works
+   * on a copy of `bytes`, so the caller may reuse its buffer at once.
    */
   async receiveResponse(bytes: Uint8Array): Promise<{ finish: Uint8Array; session: Session }> {
     if (this.#state !== 'waiting') throw new UnexpectedMessageError(bytes?.[1] ?? 0, `the initiator is ${this.#state}`);
     try {
-      return await this.#receiveResponse(bytes);
+      return await this.#receiveResponse(ownCopy(bytes));
     } catch (error) {
       this.#fail();
       throw error;
@@ -327,12 +328,12 @@ export class HandshakeResponder {
     return this.#state;
   }
 
-  /** Answers a HELLO with a RESPONSE carrying this node's encrypted identity proof. */
+  /** Answers a HELLO with a RESPONSE carrying this node's encrypted identity proof. Works on a copy of `bytes`. */
   async receiveHello(bytes: Uint8Array): Promise<Uint8Array> {
     if (this.#state !== 'new') throw new UnexpectedMessageError(bytes?.[1] ?? 0, `the responder is ${this.#state}`);
     this.#state = 'waiting';
     try {
-      return await this.#receiveHello(bytes);
+      return await this.#receiveHello(ownCopy(bytes));
     } catch (error) {
       this.#fail();
       throw error;
@@ -370,13 +371,13 @@ export class HandshakeResponder {
     }
   }
 
-  /** Checks the FINISH (initiator's key, signature, MAC, authorization) and returns the session. */
+  /** Checks the FINISH (initiator's key, signature, MAC, authorization) and returns the session. Works on a copy of `bytes`. */
   async receiveFinish(bytes: Uint8Array): Promise<Session> {
     if (this.#state !== 'waiting' || this.#keys === undefined) {
       throw new UnexpectedMessageError(bytes?.[1] ?? 0, `the responder is ${this.#state}`);
     }
     try {
-      return await this.#receiveFinish(bytes);
+      return await this.#receiveFinish(ownCopy(bytes));
     } catch (error) {
       this.#fail();
       throw error;

@@ -1,4 +1,4 @@
-import { VirtualClock } from '@palisade/core';
+import { InvalidArgumentError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import { thrown } from './fixtures.test-util.js';
 import { Identity } from './identity.js';
@@ -40,5 +40,50 @@ describe('KeyDirectory', () => {
     expect(thrown(() => directory.revoke('nobody')).code).toBe('ERR_PALISADE_UNKNOWN_PEER');
     expect(thrown(() => new KeyDirectory({ rotationGraceMs: -1 })).code).toBe('ERR_PALISADE_INVALID_OPTION');
     expect(JSON.stringify(identity)).toBe('{"nodeId":"a","epoch":1}');
+  });
+
+  it('revokeToken refuses a malformed id with InvalidArgumentError, and fires nothing', () => {
+    const directory = new KeyDirectory();
+    const events: RevocationEvent[] = [];
+    directory.onRevoke((event) => events.push(event));
+    const id = '00112233445566778899aabbccddeeff';
+    const malformed: unknown[] = [
+      `${id}\n`,
+      `0x${id}`,
+      ` ${id}`,
+      `${id} `,
+      id.slice(0, 30),
+      `${id}00`,
+      '',
+      'zz112233445566778899aabbccddeeff',
+      new Uint8Array(15),
+      new Uint8Array(17),
+      new Uint8Array(0),
+      null,
+      undefined,
+      42,
+      [0, 1, 2],
+      new Uint16Array(8),
+    ];
+    for (const bad of malformed) {
+      const error = thrown(() => directory.revokeToken(bad as string));
+      expect(error.code, JSON.stringify(bad)).toBe('ERR_PALISADE_INVALID_ARGUMENT');
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(thrown(() => directory.revokeToken(id, 42 as never)).code).toBe('ERR_PALISADE_INVALID_ARGUMENT');
+    expect(events).toEqual([]);
+    expect(directory.isTokenRevoked(id)).toBe(false);
+  });
+
+  it('revokeToken takes 16 bytes or 32 hex digits in either case, as one id', () => {
+    const directory = new KeyDirectory();
+    const events: RevocationEvent[] = [];
+    directory.onRevoke((event) => events.push(event));
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
+    directory.revokeToken(bytes);
+    directory.revokeToken('00112233445566778899AABBCCDDEEFF');
+    directory.revokeToken('00112233445566778899aabbccddeeff');
+    expect(events).toEqual([{ kind: 'token', revocationId: '00112233445566778899aabbccddeeff', reason: 'revoked' }]);
+    expect(directory.isTokenRevoked('00112233445566778899aabbccddeeff')).toBe(true);
   });
 });

@@ -129,9 +129,15 @@ export class KeyDirectory {
     if (epochs.length > 0) this.#revoked.emit({ kind: 'key', nodeId, epochs, reason });
   }
 
-  /** Revokes every token whose chain carries this revocation id (bytes or lowercase hex). */
+  /**
+   * Revokes every token whose chain carries this revocation id: 16 bytes, or
+   * exactly 32 hex digits (either case). Anything else throws
+   * `InvalidArgumentError` and revokes nothing: an id that matches no token
+   * by a typo would otherwise look revoked and leave the token working.
+   */
   revokeToken(revocationId: Uint8Array | string, reason = 'revoked'): void {
-    const id = typeof revocationId === 'string' ? revocationId.toLowerCase() : toHex(revocationId);
+    const id = revocationIdHex(revocationId);
+    if (typeof reason !== 'string') throw new InvalidArgumentError('reason', 'a string', reason);
     if (this.#revokedTokens.has(id)) return;
     this.#revokedTokens.add(id);
     this.#revoked.emit({ kind: 'token', revocationId: id, reason });
@@ -183,6 +189,15 @@ export class KeyDirectory {
     else if (entry.retiresAt !== undefined) status = this.#clock.now() >= entry.retiresAt ? 'retired' : 'retiring';
     return { ...entry.identity, status, retiresAt: entry.retiresAt };
   }
+}
+
+const REVOCATION_ID_BYTES = 16;
+const revocationIdPattern = /^[0-9a-f]{32}$/i;
+
+function revocationIdHex(revocationId: unknown): string {
+  if (revocationId instanceof Uint8Array && revocationId.length === REVOCATION_ID_BYTES) return toHex(revocationId);
+  if (typeof revocationId === 'string' && revocationIdPattern.test(revocationId)) return revocationId.toLowerCase();
+  throw new InvalidArgumentError('revocationId', '16 bytes, or a string of exactly 32 hex digits', revocationId);
 }
 
 function checkPublicIdentity(identity: PublicIdentity): PublicIdentity {

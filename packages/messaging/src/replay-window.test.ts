@@ -1,32 +1,51 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from './fixtures.test-util.js';
 import { ReplayWindow } from './replay-window.js';
 
 describe('ReplayWindow', () => {
-  it('matches a reference model: accepts each counter once, refuses counters size or more behind the highest', () => {
+  it('matches a reference model of the size asked for: accepts each counter once, refuses counters size or more behind the highest', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 300 }), (counters) => {
-        const window = new ReplayWindow(64);
-        const seen = new Set<number>();
-        let highest = -1;
-        for (const counter of counters) {
-          let accepted = true;
-          try {
-            window.check(counter);
-          } catch {
-            accepted = false;
+      fc.property(
+        fc.integer({ min: 32, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 300 }),
+        (size, counters) => {
+          const window = new ReplayWindow(size);
+          expect(window.size).toBe(size);
+          const seen = new Set<number>();
+          let highest = -1;
+          for (const counter of counters) {
+            let accepted = true;
+            try {
+              window.check(counter);
+            } catch {
+              accepted = false;
+            }
+            const expected = !seen.has(counter) && !(highest - counter >= size);
+            expect(accepted).toBe(expected);
+            if (accepted) {
+              window.accept(counter);
+              seen.add(counter);
+              highest = Math.max(highest, counter);
+            }
           }
-          const expected = !seen.has(counter) && !(highest - counter >= window.size);
-          expect(accepted).toBe(expected);
-          if (accepted) {
-            window.accept(counter);
-            seen.add(counter);
-            highest = Math.max(highest, counter);
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
+  });
+
+  it('is exact at its boundary, for the default and for sizes that are not whole blocks', () => {
+    for (const size of [2048, 32, 33, 100, 2 ** 20]) {
+      const window = new ReplayWindow(size);
+      const highest = 3 * size + 17;
+      window.accept(highest);
+      expect(() => window.check(highest - (size - 1)), `size ${size}`).not.toThrow();
+      expect(thrown(() => window.check(highest - size))).toMatchObject({
+        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        reason: 'behind-window',
+      });
+    }
   });
 
   it('handles counters near 2^53 and huge jumps', () => {

@@ -11,20 +11,29 @@ const BLOCK_BITS = 32;
  * window and make honest frames look old.
  */
 export class ReplayWindow {
-  /** How many counters behind the highest one are still accepted. */
+  /**
+   * How many counters, the highest included, are remembered: a counter
+   * `size` or more behind the highest is refused. Exactly what was asked
+   * for; the ring may hold more, but those bits are never consulted.
+   */
   readonly size: number;
   readonly #blocks: Uint32Array;
   readonly #blockMask: number;
   #highest = -1;
 
-  /** @param size bits of history; rounded up so the ring has a power-of-two number of blocks, plus one spare block. */
+  /**
+   * @param size bits of history. The ring is rounded up to a power-of-two
+   * number of blocks with one spare block (RFC 6479), so the block holding
+   * the oldest counter in the window is never the one being cleared; the
+   * bound itself stays `size`.
+   */
   constructor(size = 2048) {
     integerOption('replayWindow', size, { min: 32, max: 2 ** 20 });
     let blockCount = 2;
     while ((blockCount - 1) * BLOCK_BITS < size) blockCount *= 2;
     this.#blocks = new Uint32Array(blockCount);
     this.#blockMask = blockCount - 1;
-    this.size = (blockCount - 1) * BLOCK_BITS;
+    this.size = size;
   }
 
   /** The highest counter accepted so far, or -1. */

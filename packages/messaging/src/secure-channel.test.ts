@@ -1,7 +1,9 @@
+import { EventEmitter } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import { makeWorld, read, text } from './fixtures.test-util.js';
 import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
 import { accept, connect, type RejectionEvent } from './secure-channel.js';
+import type { Transport } from './transport.js';
 import { MessageType } from './wire.js';
 
 const crypto = 'tweetnacl' as const;
@@ -20,7 +22,24 @@ function open(names = ['alice', 'bob'], intercept?: MemoryLinkOptions['intercept
   const rejections: RejectionEvent[] = [];
   server.onReject((event) => rejections.push(event));
   client.onReject((event) => rejections.push(event));
-  return { ...world, client, server, rejections };
+  return { ...world, client, server, rejections, aEnd, bEnd };
+}
+
+/** Like many socket libraries: each message is handed over as a view of one buffer, overwritten once the listener returns. */
+function reusingReceiveBuffer(inner: Transport): Transport {
+  const buffer = new Uint8Array(4096);
+  const received = new EventEmitter<Uint8Array>();
+  inner.onReceive((bytes) => {
+    buffer.set(bytes);
+    received.emit(buffer.subarray(0, bytes.length));
+    buffer.fill(0xee);
+  });
+  return {
+    send: (bytes) => inner.send(bytes),
+    onReceive: received.addListener,
+    onClose: inner.onClose,
+    close: () => inner.close(),
+  };
 }
 
 describe('SecureChannel', () => {
@@ -82,6 +101,56 @@ describe('SecureChannel', () => {
       'frame ERR_PALISADE_REPLAYED_MESSAGE',
     ]);
     expect(server.stats).toMatchObject({ received: 3, rejected: 2 });
+  });
+
+  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetryMs', async () => {
+    let finish: Uint8Array | undefined;
+    let keepalives = 0;
+    const { client, server, clock, rejections, aEnd } = open(['alice', 'bob'], (bytes, from) => {
+      if (from === 'a' && bytes[1] === MessageType.finish) finish ??= bytes;
+      if (from === 'b' && bytes[1] === MessageType.keepalive) keepalives++;
+      return bytes;
+    });
+    await Promise.all([client.ready, server.ready]);
+    expect(keepalives).toBe(1);
+    // The attacker injects copies of the captured FINISH on the wire towards bob.
+    const replay = async (times: number) => {
+      for (let i = 0; i < times; i++) aEnd.send(finish!);
+      await settle();
+    };
+    await replay(5);
+    expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual(
+      Array(5).fill('handshake ERR_PALISADE_UNEXPECTED_MESSAGE'),
+    );
+    expect(keepalives).toBe(1);
+    await clock.advance(4_999);
+    await replay(1);
+    expect(keepalives).toBe(1);
+    await clock.advance(1);
+    await replay(3);
+    expect(keepalives).toBe(2);
+    expect(rejections).toHaveLength(9);
+    expect(server.stats).toMatchObject({ rejected: 9, handshakes: 1 });
+  });
+
+  it('works over a transport that reuses its receive buffer for the next message', async () => {
+    const world = makeWorld(['alice', 'bob']);
+    const [aEnd, bEnd] = createMemoryLink();
+    const common = { directory: world.directory, clock: world.clock, crypto };
+    const server = accept(reusingReceiveBuffer(bEnd), { ...common, identity: world.nodes.bob! });
+    const client = connect(reusingReceiveBuffer(aEnd), { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    const rejections: string[] = [];
+    server.onReject(({ error }) => rejections.push(error.code));
+    client.onReject(({ error }) => rejections.push(error.code));
+    const got: string[] = [];
+    server.onMessage((data) => got.push(read(data)));
+    await settle();
+    expect(rejections).toEqual([]);
+    expect([client.stats.handshakes, server.stats.handshakes]).toEqual([1, 1]);
+    for (const word of ['one', 'two', 'three']) client.send(text(word));
+    await settle();
+    expect(got).toEqual(['one', 'two', 'three']);
+    expect(rejections).toEqual([]);
   });
 
   it('re-handshakes before the session expires, with no interruption', async () => {

@@ -13,7 +13,7 @@ import {
   realClock,
   type TimerHandle,
 } from '@palisade/core';
-import { bytesEqual, readUint32 } from './bytes.js';
+import { bytesEqual, ownCopy, readUint32 } from './bytes.js';
 import {
   KeyRevokedError,
   MalformedMessageError,
@@ -104,6 +104,7 @@ export class SecureChannel {
   #pendingConfirm: PendingConfirm | undefined;
   #pendingResponder: HandshakeResponder | undefined;
   #lastFinish: Uint8Array | undefined;
+  #lastConfirmationAt = Number.NEGATIVE_INFINITY;
   #handshakeInFlight: { resolve: () => void; reject: (error: Error) => void; lastError?: Error } | undefined;
   #retryTimer: TimerHandle | undefined;
   #queue: Promise<void> = Promise.resolve();
@@ -153,7 +154,10 @@ export class SecureChannel {
 
     this.#subscriptions.push(
       transport.onReceive((bytes) => {
-        this.#queue = this.#queue.then(() => this.#handle(bytes));
+        // Handled later, after the messages queued before it: copy now, while
+        // the transport's buffer still holds this message.
+        const message = ownCopy(bytes);
+        this.#queue = this.#queue.then(() => this.#handle(message));
       }),
       transport.onClose(() => this.#onTransportClosed()),
       given.directory.onRevoke((event) => {
@@ -346,9 +350,17 @@ export class SecureChannel {
     }
     if (type === MessageType.finish) {
       if (this.#lastFinish !== undefined && this.#current !== undefined && bytesEqual(this.#lastFinish, bytes)) {
-        // Our confirmation was lost and the initiator repeats itself.
-        this.#transport.send(this.#current.sealKeepalive());
-        return;
+        // An honest initiator never resends a FINISH (it retries with a new
+        // HELLO), so this is a duplicate from the network or a replay. Our
+        // confirmation may have been lost, so confirm again, but no more than
+        // once per retry period: otherwise each replayed copy buys the
+        // attacker a fresh frame.
+        const now = this.#clock.now();
+        if (now - this.#lastConfirmationAt >= this.#retryMs) {
+          this.#lastConfirmationAt = now;
+          this.#transport.send(this.#current.sealKeepalive());
+        }
+        throw new UnexpectedMessageError(type, 'its handshake is already complete (a duplicated or replayed FINISH)');
       }
       const responder = this.#pendingResponder;
       if (responder === undefined || responder.state !== 'waiting') {
@@ -367,6 +379,7 @@ export class SecureChannel {
       }
       this.#lastFinish = Uint8Array.from(bytes);
       this.#install(session);
+      this.#lastConfirmationAt = this.#clock.now();
       this.#transport.send(session.sealKeepalive());
       return;
     }

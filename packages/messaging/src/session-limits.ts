@@ -18,7 +18,7 @@ export interface SessionLimits {
   readonly rejectAfterMs?: number;
   /** …or once a counter reaches this (WireGuard REJECT_AFTER_MESSAGES, scaled). @default 2^52 */
   readonly rejectAfterMessages?: number;
-  /** Bits of replay-window history in datagram mode (RFC 6479); frames further behind are refused. @default 2048 */
+  /** Replay-window size in datagram mode (RFC 6479), exact: frames this many counters or more behind the highest are refused. @default 2048 */
   readonly replayWindow?: number;
 }
 

@@ -1,10 +1,12 @@
+import { VirtualClock } from '@palisade/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from './errors.js';
 import { handshake, makeWorld, read, text, thrown } from './fixtures.test-util.js';
-import { MAX_EPOCH_SKIP } from './session.js';
-import type { SessionLimits } from './session-limits.js';
-import { FRAME_HEADER_LENGTH, FRAME_OVERHEAD } from './wire.js';
+import { sealFrame } from './frame-sealing.test-util.js';
+import { MAX_EPOCH_SKIP, Session } from './session.js';
+import { defaultSessionLimits, type SessionLimits } from './session-limits.js';
+import { FRAME_HEADER_LENGTH, FRAME_OVERHEAD, MessageType } from './wire.js';
 
 const crypto = 'tweetnacl' as const;
 
@@ -101,6 +103,22 @@ describe('replay window (RFC 6479)', () => {
     expect(error).toMatchObject({ code: 'ERR_PALISADE_REPLAYED_MESSAGE', reason: 'behind-window' });
     for (const i of [101, 70])
       expect(thrown(() => receiver.open(frames[i]!)).code).toBe('ERR_PALISADE_REPLAYED_MESSAGE');
+  });
+
+  it('with the default window of 2048, a frame 2047 behind opens and one 2048 behind is refused', async () => {
+    const { sender, receiver } = await pair();
+    const frames = Array.from({ length: 4100 }, (_, i) => sender.seal(text(`m${i}`)));
+    receiver.open(frames[4099]!);
+    expect(read(receiver.open(frames[4099 - 2047]!).data)).toBe(`m${4099 - 2047}`);
+    for (const behind of [2048, 2049, 4063]) {
+      expect(
+        thrown(() => receiver.open(frames[4099 - behind]!)),
+        `${behind} behind`,
+      ).toMatchObject({
+        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        reason: 'behind-window',
+      });
+    }
   });
 
   it('a forged frame with a high counter does not advance the window', async () => {
@@ -251,5 +269,56 @@ describe('ordered-stream mode', () => {
     const { sender } = await pair(undefined, 'datagram');
     const stream = await pair(undefined, 'stream');
     expect(thrown(() => stream.receiver.open(sender.seal(text('x')))).code).toBe('ERR_PALISADE_UNEXPECTED_MESSAGE');
+  });
+});
+
+describe('frames sealed from the wire format alone', () => {
+  const receiveKey = new Uint8Array(32).fill(0x42);
+  const sessionId = 0x0a0b0c0d;
+  function receiver(clock = new VirtualClock()) {
+    return new Session(
+      {
+        role: 'responder',
+        sessionId,
+        sendKey: new Uint8Array(32).fill(0x24),
+        receiveKey: Uint8Array.from(receiveKey),
+        mode: 'datagram',
+        localNodeId: 'bob',
+        peer: { nodeId: 'alice', epoch: 1 },
+        transcriptHash: new Uint8Array(64),
+      },
+      clock,
+      defaultSessionLimits,
+    );
+  }
+  const seal = (type: number, counter: number, plaintext: Uint8Array = new Uint8Array(0)) =>
+    sealFrame(receiveKey, { type, sessionId, epoch: 0, counter, direction: 0 }, plaintext);
+
+  it('an authentic KEEPALIVE with data is refused before decryption, and changes nothing', () => {
+    const session = receiver();
+    const reported: string[] = [];
+    session.onReject((error) => reported.push(error.code));
+    expect(session.open(seal(MessageType.keepalive, 0)).kind).toBe('keepalive');
+    const error = thrown(() => session.open(seal(MessageType.keepalive, 1, text('smuggled'))));
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_MALFORMED_MESSAGE', reason: 'bad-length' });
+    expect(reported).toEqual(['ERR_PALISADE_MALFORMED_MESSAGE']);
+    // Counter 1 was not consumed: an empty KEEPALIVE under it still opens.
+    expect(session.open(seal(MessageType.keepalive, 1))).toMatchObject({ kind: 'keepalive', counter: 1 });
+    expect(session.stats).toMatchObject({ received: 2, rejected: 1 });
+  });
+
+  it('the counter limit is the documented one: below rejectAfterMessages (2^52 by default) opens, from it up is refused', () => {
+    expect(defaultSessionLimits.rejectAfterMessages).toBe(2 ** 52);
+    const session = receiver();
+    expect(read(session.open(seal(MessageType.data, 2 ** 52 - 1, text('last'))).data)).toBe('last');
+    for (const counter of [2 ** 52, 2 ** 53 - 1]) {
+      expect(
+        thrown(() => session.open(seal(MessageType.data, counter, text('x')))),
+        `${counter}`,
+      ).toMatchObject({
+        code: 'ERR_PALISADE_MALFORMED_MESSAGE',
+        reason: 'counter-out-of-range',
+      });
+    }
   });
 });

@@ -246,6 +246,11 @@ export class Session {
     if (type !== MessageType.keepalive && (this.mode === 'stream') !== streamType) {
       throw new UnexpectedMessageError(type, `in a ${this.mode}-mode session`);
     }
+    if (type === MessageType.keepalive && frame.length !== FRAME_OVERHEAD) {
+      // Nothing delivers a KEEPALIVE's contents, so a non-empty one could
+      // only be a side channel past the application: refuse it unopened.
+      throw new MalformedMessageError('frame', 'bad-length', 'a KEEPALIVE carries no data');
+    }
     const sessionId = readUint32(frame, 2);
     if (sessionId !== this.id) throw new UnknownSessionError(sessionId);
     this.#assertUsable();

@@ -8,7 +8,7 @@ import type { Event } from '@palisade/core';
  */
 export interface Transport {
   send(bytes: Uint8Array): void;
-  /** One whole message from the other end. */
+  /** One whole message from the other end. A channel copies it before the listener returns, so the buffer may be reused. */
   readonly onReceive: Event<Uint8Array>;
   /** The link closed (either end). */
   readonly onClose: Event<void>;
