@@ -6,6 +6,7 @@ import {
   EventEmitter,
   InvalidArgumentError,
   InvalidOptionError,
+  isAbortSignal,
   onAbort,
   oneOfOption,
   optionsObject,
@@ -180,7 +181,7 @@ export class ShardedQueue<Key = QueueKey> {
       }
       if (given.whenFull !== undefined) whenFull = oneOfOption('whenFull', given.whenFull, ['reject', 'wait']);
       const { signal } = given;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      if (signal !== undefined && !isAbortSignal(signal)) {
         throw new InvalidOptionError('signal', 'an AbortSignal', signal);
       }
       const timeout = given.timeout === undefined ? undefined : checkTimeout('timeout', given.timeout);
