@@ -745,6 +745,32 @@ describe('ShardedQueue: metrics', () => {
   });
 });
 
+describe('ShardedQueue: metrics totals are running counts', () => {
+  it('keeps completed and failed when a shard is removed, while it retires and after it closed', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue<string>({ shards: 2, clock, throughputWindow: 1000 });
+    const tasks = [...keysOnShard(queue, 0, 5), ...keysOnShard(queue, 1, 5)].map((key, i) =>
+      queue.add(key, () => (i % 5 === 4 ? Promise.reject(new Error('no')) : key)).catch(() => {}),
+    );
+    await Promise.all(tasks);
+    await clock.advance(500);
+    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
+
+    const slow = keysOnShard(queue, 1, 1, 'slow')[0] as string;
+    const draining = queue.add(slow, timed(clock, 10, 'slow'));
+    await clock.advance(0);
+    const removed = queue.removeShard(1);
+    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2 });
+    await clock.advance(10);
+    await Promise.all([draining, removed]);
+    const after = queue.metrics();
+    expect(after.shards.map((shard) => shard.id)).toEqual([0]);
+    expect(after).toMatchObject({ completed: 9, failed: 2 });
+    // The removed shard's recent finishes still count toward the queue's rate.
+    expect(after.throughput).toBeGreaterThan(queue.metrics().shards[0]?.throughput as number);
+  });
+});
+
 describe('ShardedQueue: keys', () => {
   it('routes 1 and "1" as different keys, and -0 as 0', async () => {
     const clock = new VirtualClock();
