@@ -716,6 +716,31 @@ describe('ShardedQueue: bounded-load routing', () => {
     await clock.runAll();
     await blocker;
   });
+
+  it('ordered: a key that came while the hot shard was under its cap stays beside the hot key; later ones spill', () => {
+    // The mechanism behind the README's range for the ordered Zipf figure.
+    const queue = new ShardedQueue<string>({ shards: 4, router: boundedLoadRouter(), clock: new VirtualClock() });
+    const shard = queue.router.route(hashKey('hot'));
+    const [early, late] = Array.from({ length: 10_000 }, (_, i) => `k${i}`)
+      .filter((key) => queue.router.route(hashKey(key)) === shard)
+      .slice(0, 2) as [string, string];
+    void queue.add('hot', () => {});
+    for (let i = 0; i < 7; i++) void queue.add(`filler-${i}`, () => {});
+    const sizeOf = (id: number) => queue.metrics().shards.find((entry) => entry.id === id)?.size;
+    expect(sizeOf(shard)).toBe(1); // of 8 tasks waiting: under the cap of ⌈1.25 × 9 / 4⌉ = 3
+    void queue.add(early, () => {});
+    expect(queue.shardFor(early)).toBe(shard);
+    for (let i = 0; i < 100; i++) {
+      void queue.add('hot', () => {});
+      void queue.add(early, () => {});
+    }
+    void queue.add(late, () => {});
+    expect(queue.shardFor('hot')).toBe(shard);
+    expect(queue.shardFor(early)).toBe(shard);
+    expect(queue.shardFor(late)).not.toBe(shard);
+    expect(sizeOf(shard)).toBe(202);
+    queue.clear();
+  });
 });
 
 describe('ShardedQueue: metrics', () => {
