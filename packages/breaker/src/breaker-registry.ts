@@ -13,6 +13,7 @@ import {
 import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
 import type { CircuitBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
+import { checkExecuteArguments } from './execute-arguments.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
 
 /** Breakers a sweep visits before it yields to the event loop. */
@@ -117,8 +118,12 @@ export class BreakerRegistry<K = string> {
     return this.#breakers.get(key);
   }
 
-  /** Runs `fn` through `key`'s breaker: `registry.get(key).execute(fn, signal)`. */
+  /**
+   * Runs `fn` through `key`'s breaker: `registry.get(key).execute(fn, signal)`.
+   * Bad arguments throw `InvalidArgumentError` before a breaker is created.
+   */
   execute<T>(key: K, fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    checkExecuteArguments(fn, signal);
     return this.get(key).execute(fn, signal);
   }
 

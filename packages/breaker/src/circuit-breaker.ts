@@ -30,6 +30,7 @@ import {
   resolveBreakerOptions,
 } from './breaker-options.js';
 import type { CircuitRecord } from './circuit-record.js';
+import { checkExecuteArguments } from './execute-arguments.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
 import type { BreakerSnapshot } from './snapshot.js';
 
@@ -133,8 +134,12 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
    * cancelled by its caller is not counted, except a `DeadlineExceededError`,
    * which counts as any error would. An `fn` that throws synchronously is
    * treated exactly like one that rejects.
+   *
+   * Throws `InvalidArgumentError` at once, without counting anything, when
+   * `fn` is not a function or `signal` is neither undefined nor an AbortSignal.
    */
   execute<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    checkExecuteArguments(fn, signal);
     if (signal !== undefined) return this.#executeWithSignal(fn, signal);
     const core = this.#core;
     const ticket = core.admit();

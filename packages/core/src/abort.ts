@@ -16,6 +16,29 @@ export function cancellationError(signal: AbortSignal): Error {
   return reason instanceof TaskCancelledError ? reason : new CancelledError(reason);
 }
 
+/**
+ * True for an AbortSignal. Checked by shape (a boolean `aborted` and the
+ * two listener methods), not by `instanceof`: a signal made in another realm
+ * (an iframe, jsdom, a `vm` context) or by a spec-following polyfill is not
+ * `instanceof` this realm's `AbortSignal`, yet works. Every palisade package
+ * checks its signal arguments with this, so they all accept the same values.
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const candidate = value as AbortSignal;
+    return (
+      typeof candidate.aborted === 'boolean' &&
+      typeof candidate.addEventListener === 'function' &&
+      typeof candidate.removeEventListener === 'function'
+    );
+  } catch {
+    // A getter that throws is not a signal's: `AbortSignal.prototype.aborted`
+    // itself throws for an object that only inherits from it.
+    return false;
+  }
+}
+
 /** Throws `cancellationError(signal)` if `signal` has aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancellationError(signal);

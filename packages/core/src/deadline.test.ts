@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeadline, delay } from './deadline.js';
-import { CancelledError, DeadlineExceededError, InvalidArgumentError } from './errors.js';
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, InvalidOptionError } from './errors.js';
 import { VirtualClock } from './virtual-clock.js';
 
 describe('createDeadline', () => {
@@ -54,9 +54,21 @@ describe('createDeadline', () => {
   it.each([-1, Number.NaN, '5'])('rejects a timeout of %s', (ms) => {
     expect(() => createDeadline(ms as never)).toThrow(InvalidArgumentError);
   });
+
+  it.each(['nope', 42, null, {}])('rejects a signal of %s with InvalidOptionError, and sets no timer', (signal) => {
+    const clock = new VirtualClock();
+    expect(() => createDeadline(10, { clock, signal: signal as never })).toThrow(InvalidOptionError);
+    expect(clock.pendingTimers).toBe(0);
+  });
 });
 
 describe('delay', () => {
+  it.each(['nope', 42, null, {}])('throws InvalidOptionError for a signal of %s, and sets no timer', (signal) => {
+    const clock = new VirtualClock();
+    expect(() => delay(10, { clock, signal: signal as never })).toThrow(InvalidOptionError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('resolves after the delay on the clock', async () => {
     const clock = new VirtualClock();
     let done = false;

@@ -1,7 +1,7 @@
 import type { IDisposable } from 'cockatiel';
-import { cancellationError, linkedAbortController, onAbort } from './abort.js';
+import { cancellationError, isAbortSignal, linkedAbortController, onAbort } from './abort.js';
 import { type Clock, realClock } from './clock.js';
-import { DeadlineExceededError, InvalidArgumentError } from './errors.js';
+import { DeadlineExceededError, InvalidArgumentError, InvalidOptionError } from './errors.js';
 
 /** A signal with a time limit; see `createDeadline`. */
 export interface Deadline extends IDisposable {
@@ -35,7 +35,7 @@ export function createDeadline(timeoutMs: number, options: TimingOptions = {}): 
     throw new InvalidArgumentError('timeoutMs', 'a number of milliseconds ≥ 0 (Infinity for none)', timeoutMs);
   }
   const clock = options.clock ?? realClock;
-  const link = linkedAbortController(options.signal);
+  const link = linkedAbortController(checkSignal(options.signal));
   const expiresAt = clock.now() + timeoutMs;
   const remaining = (): number => Math.max(0, expiresAt - clock.now());
   if (!Number.isFinite(timeoutMs) || link.signal.aborted) {
@@ -59,7 +59,7 @@ export function createDeadline(timeoutMs: number, options: TimingOptions = {}): 
  */
 export function delay(ms: number, options: TimingOptions = {}): Promise<void> {
   const clock = options.clock ?? realClock;
-  const { signal } = options;
+  const signal = checkSignal(options.signal);
   if (signal?.aborted) return Promise.reject(cancellationError(signal));
   return new Promise<void>((resolve, reject) => {
     const timer = clock.setTimeout(() => {
@@ -71,4 +71,9 @@ export function delay(ms: number, options: TimingOptions = {}): Promise<void> {
       reject(cancellationError(signal as AbortSignal));
     });
   });
+}
+
+function checkSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  return signal;
 }

@@ -1,5 +1,6 @@
 export {
   cancellationError,
+  isAbortSignal,
   type LinkedAbortController,
   linkedAbortController,
   onAbort,

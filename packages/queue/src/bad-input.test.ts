@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
+import { CancelledError, delay, InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClosedError } from './errors.js';
@@ -91,6 +91,36 @@ describe('bad input gives typed errors at the call site', () => {
     const queue = new ShardedQueue({ clock });
     expect(() => queue.onSizeLessThan(0)).toThrow(InvalidArgumentError);
     expect(() => queue.close({ drain: 'yes' as never })).toThrow(InvalidOptionError);
+  });
+
+  it.each(['nope', 42, null, {}, { aborted: false }, new AbortController()])(
+    'throws InvalidOptionError for a signal of %o: in add, and in onIdle, onDrained and onSizeLessThan on a busy queue',
+    (signal) => {
+      const queue = new ShardedQueue({ shards: 1, clock });
+      expect(() => queue.add('k', () => 1, { signal: signal as never })).toThrow(InvalidOptionError);
+      void queue.add('k', () => delay(10, { clock }));
+      void queue.add('k', () => delay(10, { clock }));
+      expect(() => queue.onIdle({ signal: signal as never })).toThrow(InvalidOptionError);
+      expect(() => queue.onDrained({ signal: signal as never })).toThrow(InvalidOptionError);
+      expect(() => queue.onSizeLessThan(1, { signal: signal as never })).toThrow(InvalidOptionError);
+      queue.clear();
+    },
+  );
+
+  it('accepts a signal that is not instanceof AbortSignal but has its shape (another realm, a polyfill)', async () => {
+    const queue = new ShardedQueue({ shards: 1, clock });
+    const foreign = Object.assign(new EventTarget(), { aborted: false, reason: undefined as unknown });
+    expect(foreign instanceof AbortSignal).toBe(false);
+    const first = queue.add('k', () => delay(10, { clock }));
+    const second = queue.add('k', () => 'ran', { signal: foreign as unknown as AbortSignal });
+    const idle = queue.onIdle({ signal: foreign as unknown as AbortSignal });
+    foreign.aborted = true;
+    foreign.reason = 'gone';
+    foreign.dispatchEvent(new Event('abort'));
+    await expect(second).rejects.toBeInstanceOf(CancelledError);
+    await expect(idle).rejects.toBeInstanceOf(CancelledError);
+    await clock.runAll();
+    await first;
   });
 
   it('refuses resizes once closed', async () => {

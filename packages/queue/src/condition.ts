@@ -1,4 +1,13 @@
-import { cancellationError, EventEmitter, type IDisposable, InvalidArgumentError, onAbort } from '@palisade/core';
+import {
+  cancellationError,
+  EventEmitter,
+  type IDisposable,
+  InvalidArgumentError,
+  InvalidOptionError,
+  isAbortSignal,
+  onAbort,
+  optionsObject,
+} from '@palisade/core';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -39,6 +48,13 @@ export function emitSafely<T>(emitter: EventEmitter<T>, value: T): void {
       throw error;
     });
   }
+}
+
+/** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
+function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
+  const signal = optionsObject('options', options).signal;
+  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  return signal;
 }
 
 interface Waiter {
@@ -93,7 +109,7 @@ export class ConditionWatch {
   }
 
   #wait(options: WaitOptions | undefined): Promise<void> {
-    const signal = options?.signal;
+    const signal = waitSignal(options);
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     if (this.#holds()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -137,7 +153,7 @@ export class SizeWatch {
       this.#watchers.add(watcher);
       return { dispose: () => this.#watchers.delete(watcher) };
     }
-    const signal = arg?.signal;
+    const signal = waitSignal(arg);
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     if (this.#size() < limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

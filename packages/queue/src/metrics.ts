@@ -37,8 +37,14 @@ export interface QueueMetrics {
   readonly size: number;
   readonly pending: number;
   readonly waitingForRoom: number;
+  /**
+   * Tasks that ran and fulfilled since the queue was created: a running
+   * count that never decreases, removed shards' tasks included.
+   */
   readonly completed: number;
+  /** Tasks that ran and failed since the queue was created; never decreases, like `completed`. */
   readonly failed: number;
+  /** Tasks finished per second over `throughputWindow`, on every shard, removed ones included. */
   readonly throughput: number;
   /**
    * Max over mean of the active shards' load (waiting + running): 1 is

@@ -67,9 +67,16 @@ export interface ShardedQueueBaseOptions {
    * @default 'reject'
    */
   readonly whenFull?: WhenFull;
-  /** Per shard: at most this many tasks start in each `interval`. @default Infinity */
+  /**
+   * Per shard: at most this many tasks start in each window of `interval` ms.
+   * Windows are fixed, as p-queue's and BullMQ's: one opens with the first
+   * start after the last one closed. So a burst at the end of one window and
+   * the start of the next can put up to 2 × `intervalCap` starts within
+   * `interval` ms; over n × `interval` ms there are at most (n + 1) × `intervalCap`.
+   * @default Infinity
+   */
   readonly intervalCap?: number;
-  /** Per shard: the rate-limit window in ms, on the queue's clock. 0 turns the rate limit off. @default 0 */
+  /** Per shard: the length of a rate-limit window in ms, on the queue's clock. 0 turns the rate limit off. @default 0 */
   readonly interval?: number;
   /**
    * How long a task may run, in ms on the queue's clock, before its signal

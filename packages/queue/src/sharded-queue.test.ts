@@ -716,6 +716,31 @@ describe('ShardedQueue: bounded-load routing', () => {
     await clock.runAll();
     await blocker;
   });
+
+  it('ordered: a key that came while the hot shard was under its cap stays beside the hot key; later ones spill', () => {
+    // The mechanism behind the README's range for the ordered Zipf figure.
+    const queue = new ShardedQueue<string>({ shards: 4, router: boundedLoadRouter(), clock: new VirtualClock() });
+    const shard = queue.router.route(hashKey('hot'));
+    const [early, late] = Array.from({ length: 10_000 }, (_, i) => `k${i}`)
+      .filter((key) => queue.router.route(hashKey(key)) === shard)
+      .slice(0, 2) as [string, string];
+    void queue.add('hot', () => {});
+    for (let i = 0; i < 7; i++) void queue.add(`filler-${i}`, () => {});
+    const sizeOf = (id: number) => queue.metrics().shards.find((entry) => entry.id === id)?.size;
+    expect(sizeOf(shard)).toBe(1); // of 8 tasks waiting: under the cap of ⌈1.25 × 9 / 4⌉ = 3
+    void queue.add(early, () => {});
+    expect(queue.shardFor(early)).toBe(shard);
+    for (let i = 0; i < 100; i++) {
+      void queue.add('hot', () => {});
+      void queue.add(early, () => {});
+    }
+    void queue.add(late, () => {});
+    expect(queue.shardFor('hot')).toBe(shard);
+    expect(queue.shardFor(early)).toBe(shard);
+    expect(queue.shardFor(late)).not.toBe(shard);
+    expect(sizeOf(shard)).toBe(202);
+    queue.clear();
+  });
 });
 
 describe('ShardedQueue: metrics', () => {
@@ -742,6 +767,32 @@ describe('ShardedQueue: metrics', () => {
     await clock.advance(1000);
     expect(queue.metrics().throughput).toBe(0);
     expect(JSON.parse(JSON.stringify(later))).toEqual(later);
+  });
+});
+
+describe('ShardedQueue: metrics totals are running counts', () => {
+  it('keeps completed and failed when a shard is removed, while it retires and after it closed', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue<string>({ shards: 2, clock, throughputWindow: 1000 });
+    const tasks = [...keysOnShard(queue, 0, 5), ...keysOnShard(queue, 1, 5)].map((key, i) =>
+      queue.add(key, () => (i % 5 === 4 ? Promise.reject(new Error('no')) : key)).catch(() => {}),
+    );
+    await Promise.all(tasks);
+    await clock.advance(500);
+    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
+
+    const slow = keysOnShard(queue, 1, 1, 'slow')[0] as string;
+    const draining = queue.add(slow, timed(clock, 10, 'slow'));
+    await clock.advance(0);
+    const removed = queue.removeShard(1);
+    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2 });
+    await clock.advance(10);
+    await Promise.all([draining, removed]);
+    const after = queue.metrics();
+    expect(after.shards.map((shard) => shard.id)).toEqual([0]);
+    expect(after).toMatchObject({ completed: 9, failed: 2 });
+    // The removed shard's recent finishes still count toward the queue's rate.
+    expect(after.throughput).toBeGreaterThan(queue.metrics().shards[0]?.throughput as number);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   EventEmitter,
   InvalidArgumentError,
   InvalidOptionError,
+  isAbortSignal,
   onAbort,
   oneOfOption,
   optionsObject,
@@ -74,6 +75,13 @@ export class ShardedQueue<Key = QueueKey> {
   #waitingForRoom = 0;
   #spills = 0;
   #handoffs = 0;
+  /**
+   * Running totals since the queue was created. Kept here, not summed over the
+   * shards, so that they never go down when a removed shard disappears.
+   */
+  #completed = 0;
+  #failed = 0;
+  readonly #meter: ThroughputMeter;
   /** Keys with parked tasks, waiting to move. */
   #movingKeys = 0;
   #lastResize: ResizeEvent | undefined;
@@ -118,6 +126,7 @@ export class ShardedQueue<Key = QueueKey> {
     this.#config = resolveOptions(options as ShardedQueueOptions<unknown> | undefined);
     this.#clock = this.#config.clock;
     this.#keyOf = this.#config.keyOf as ((key: Key) => QueueKey) | undefined;
+    this.#meter = new ThroughputMeter(this.#config.throughputWindow, this.#clock.now());
     for (let id = 0; id < this.#config.shards; id++) this.#active.push(this.#createShard(id));
     this.#router = this.#createRouter(this.#active.map((shard) => shard.id));
   }
@@ -180,7 +189,7 @@ export class ShardedQueue<Key = QueueKey> {
       }
       if (given.whenFull !== undefined) whenFull = oneOfOption('whenFull', given.whenFull, ['reject', 'wait']);
       const { signal } = given;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      if (signal !== undefined && !isAbortSignal(signal)) {
         throw new InvalidOptionError('signal', 'an AbortSignal', signal);
       }
       const timeout = given.timeout === undefined ? undefined : checkTimeout('timeout', given.timeout);
@@ -337,15 +346,8 @@ export class ShardedQueue<Key = QueueKey> {
   metrics(): QueueMetrics {
     const now = this.#clock.now();
     const shards: ShardMetrics[] = [];
-    let completed = 0;
-    let failed = 0;
-    let throughput = 0;
     for (const shard of [...this.#active, ...this.#allShards().filter((s) => s.retiring)]) {
-      const finished = shard.completed + shard.failed;
-      const rate = shard.meter.read(now, finished);
-      completed += shard.completed;
-      failed += shard.failed;
-      throughput += rate;
+      const rate = shard.meter.read(now, shard.completed + shard.failed);
       shards.push({
         id: shard.id,
         size: shard.size,
@@ -368,9 +370,9 @@ export class ShardedQueue<Key = QueueKey> {
       size: this.#size,
       pending: this.#pending,
       waitingForRoom: this.#waitingForRoom,
-      completed,
-      failed,
-      throughput,
+      completed: this.#completed,
+      failed: this.#failed,
+      throughput: this.#meter.read(now, this.#completed + this.#failed),
       imbalance: this.#imbalance(),
       spills: this.#spills,
       movingKeys: this.#movingKeys,
@@ -645,8 +647,13 @@ export class ShardedQueue<Key = QueueKey> {
     const shard = this.#shardOf(job);
     shard.running--;
     this.#pending--;
-    if (fulfilled) shard.completed++;
-    else shard.failed++;
+    if (fulfilled) {
+      shard.completed++;
+      this.#completed++;
+    } else {
+      shard.failed++;
+      this.#failed++;
+    }
     const extras = job.extras;
     if (extras !== undefined) {
       extras.stopListening?.();
