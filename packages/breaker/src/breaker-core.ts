@@ -169,6 +169,7 @@ export class BreakerCore {
     this.#successThreshold = options.successThreshold;
     this.#maxHalfOpenDuration = options.maxHalfOpenDuration;
     this.#mode = modeCodes[options.mode];
+    this.#store.attach?.({ probes: options.probes, successThreshold: options.successThreshold });
     const record = this.#store.current();
     this.#seenEpoch = record.epoch;
     this.#seenKind = record.kind;
