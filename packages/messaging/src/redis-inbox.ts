@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { type Event, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
+import { integerOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
+import {
+  type Connection,
+  isReplyError,
+  ownConnection,
+  type RedisClient,
+  readEntries,
+  whenReady,
+} from './redis-connection.js';
+import { RedisStreamTransport, type RedisStreamTransportOptions } from './redis-stream-transport.js';
+
+/** Transport options a dialler or an inbox passes on to each link it makes. */
+export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'timeout'>;
+
+export interface RedisInboxOptions {
+  /** An ioredis client (`Redis` or `Cluster`); the inbox reads with a connection of its own. The client stays yours. */
+  readonly redis: RedisClient;
+  /** This node's id: dialers address it by this. */
+  readonly node: string;
+  /** @default 'palisade:messaging:' */
+  readonly prefix?: string;
+  /** Options of the transports the inbox makes for incoming links. */
+  readonly link?: RedisLinkOptions;
+}
+
+export interface DialRedisOptions {
+  readonly redis: RedisClient;
+  /** This node's id, as the listener will see it. Not authenticated: the handshake does that. */
+  readonly from: string;
+  /** The node to reach: the `node` of its `RedisInbox`. */
+  readonly to: string;
+  /** @default 'palisade:messaging:' */
+  readonly prefix?: string;
+  /** Options of the link's transport. */
+  readonly link?: RedisLinkOptions;
+}
+
+/** What `onLink` carries: a link someone dialled, and this end of it. */
+export interface RedisLinkEvent {
+  /** Who dialled, as they said: only the handshake (`accept`) tells who it really is. */
+  readonly from: string;
+  readonly link: string;
+  readonly transport: RedisStreamTransport;
+}
+
+export interface RedisInboxStats {
+  /** Links announced to this node and handed to `onLink`. */
+  readonly links: number;
+  /** Announcements seen again (a dialler's resend) and ignored. */
+  readonly duplicates: number;
+}
+
+/** Announcements an inbox keeps. */
+const INBOX_LENGTH = 10_000;
+/** Link ids an inbox remembers, to ignore a repeated announcement. */
+const REMEMBERED_LINKS = 10_000;
+
+/**
+ * A node's inbox on Redis: a stream where diallers announce new links.
+ * `dialRedis` makes a fresh link, announces it here, and returns its end `a`;
+ * the inbox makes end `b` and hands it to `onLink`, where `accept` runs the
+ * handshake over it. The handshake itself, and every frame after it, go
+ * over the link's own streams.
+ */
+export class RedisInbox implements AsyncDisposable {
+  readonly node: string;
+  /** Resolves once the inbox is listening (or closed): links announced before then are not seen. */
+  readonly ready: Promise<void>;
+  #resolveReady!: () => void;
+  readonly #links = new SafeEventEmitter<RedisLinkEvent>();
+  readonly #errors = new SafeEventEmitter<Error>();
+  /** A link someone dialled: run `accept(transport, …)` on it. */
+  readonly onLink: Event<RedisLinkEvent> = this.#links.addListener;
+  /** Redis refused to read the inbox (its key holds something else, say); the inbox tries again every second. */
+  readonly onError: Event<Error> = this.#errors.addListener;
+  readonly #redis: RedisClient;
+  readonly #prefix: string;
+  readonly #linkOptions: RedisLinkOptions;
+  readonly #key: string;
+  readonly #reader: Connection;
+  readonly #seen = new Set<string>();
+  #closed = false;
+  #linksMade = 0;
+  #duplicates = 0;
+
+  constructor(options: RedisInboxOptions) {
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, ['redis', 'node', 'prefix', 'link']);
+    const { redis, node, prefix = 'palisade:messaging:', link = {} } = given;
+    if (typeof (redis as { duplicate?: unknown } | null)?.duplicate !== 'function') {
+      throw new InvalidOptionError('redis', 'an ioredis client (new Redis(url) or new Cluster(nodes))', redis);
+    }
+    if (typeof node !== 'string' || node === '') throw new InvalidOptionError('node', 'a non-empty string', node);
+    if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+    this.node = node;
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#linkOptions = checkLinkOptions(link);
+    this.#key = inboxKey(prefix, node);
+    this.#reader = ownConnection(redis, `${this.#key}:reader`, 'reader');
+    this.ready = new Promise((resolve) => {
+      this.#resolveReady = resolve;
+    });
+    void this.#listen();
+  }
+
+  stats(): RedisInboxStats {
+    return { links: this.#linksMade, duplicates: this.#duplicates };
+  }
+
+  /** Stops listening. Links already handed out stay open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#resolveReady();
+    this.#reader.disconnect();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #listen(): Promise<void> {
+    const reader = this.#reader;
+    let last: string | undefined;
+    while (!this.#closed) {
+      try {
+        await whenReady(reader);
+        if (this.#closed) return;
+        if (last === undefined) {
+          // Announcements from before the inbox opened were for a listener that is gone (their dialers
+          // time out and dial again): start after them.
+          const top = (await reader.call('XREVRANGE', this.#key, '+', '-', 'COUNT', 1)) as [string][];
+          last = top[0]?.[0] ?? '0-0';
+          this.#resolveReady();
+        }
+        const reply = await reader.call('XREAD', 'COUNT', 100, 'BLOCK', 5_000, 'STREAMS', this.#key, last);
+        for (const [id, fields] of readEntries<string>(reply)) {
+          last = id;
+          this.#announced(fields);
+        }
+      } catch (error) {
+        if (this.#closed) return;
+        if (isReplyError(error)) this.#errors.emit(error as Error);
+        await new Promise((resolve) => setTimeout(resolve, isReplyError(error) ? 1_000 : 20));
+      }
+    }
+  }
+
+  #announced(fields: readonly string[]): void {
+    const entry = new Map<string, string>();
+    for (let index = 0; index + 1 < fields.length; index += 2)
+      entry.set(fields[index] as string, fields[index + 1] as string);
+    const from = entry.get('from');
+    const link = entry.get('link');
+    if (from === undefined || link === undefined || this.#closed) return;
+    if (this.#seen.has(link)) {
+      this.#duplicates++;
+      return;
+    }
+    this.#seen.add(link);
+    if (this.#seen.size > REMEMBERED_LINKS) this.#seen.delete(this.#seen.values().next().value as string);
+    this.#linksMade++;
+    const transport = new RedisStreamTransport({
+      ...this.#linkOptions,
+      redis: this.#redis,
+      link,
+      side: 'b',
+      prefix: this.#prefix,
+    });
+    this.#links.emit({ from, link, transport });
+  }
+}
+
+/**
+ * Opens a fresh link to node `to` and announces it in `to`'s inbox; resolves
+ * with this end (`a`) once the announcement is in Redis. Then
+ * `connect(transport, { peer: to, … })`.
+ */
+export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamTransport> {
+  const given = optionsObject('options', options);
+  rejectUnknownOptions(given, ['redis', 'from', 'to', 'prefix', 'link']);
+  const { redis, from, to, prefix = 'palisade:messaging:', link = {} } = given;
+  if (typeof from !== 'string' || from === '') throw new InvalidArgumentError('from', 'a non-empty string', from);
+  if (typeof to !== 'string' || to === '') throw new InvalidArgumentError('to', 'a non-empty string', to);
+  if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+  const linkOptions = checkLinkOptions(link);
+  const id = randomUUID();
+  const transport = new RedisStreamTransport({ ...linkOptions, redis, link: id, side: 'a', prefix });
+  try {
+    await (redis as unknown as Connection).call(
+      'XADD',
+      inboxKey(prefix, to),
+      'MAXLEN',
+      '~',
+      INBOX_LENGTH,
+      '*',
+      'from',
+      from,
+      'link',
+      id,
+    );
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  return transport;
+}
+
+function inboxKey(prefix: string, node: string): string {
+  return `${prefix}inbox:{${node}}`;
+}
+
+/** Checked here, where the caller is, rather than when a link arrives. */
+function checkLinkOptions(link: RedisLinkOptions): RedisLinkOptions {
+  const given = optionsObject('link', link);
+  rejectUnknownOptions(given, ['maxLength', 'ttl', 'timeout'], 'link.');
+  const { maxLength, ttl, timeout } = given;
+  if (maxLength !== undefined) integerOption('link.maxLength', maxLength, { min: 1, max: 2 ** 31 - 1 });
+  if (ttl !== undefined) integerOption('link.ttl', ttl, { min: 1_000, max: 2 ** 31 - 1 });
+  if (timeout !== undefined) integerOption('link.timeout', timeout, { min: 0, max: 2 ** 31 - 1 });
+  return given;
+}
