@@ -323,6 +323,7 @@ function resolveOutlierDetection(
     maxEjectionTime = 300_000,
     maxEjectionPercent = 10,
     interval = 10_000,
+    store,
   } = optionsObject('outlierDetection', outlierDetection);
   const base = durationOption('outlierDetection.baseEjectionTime', baseEjectionTime, positiveDuration);
   return {
@@ -335,6 +336,7 @@ function resolveOutlierDetection(
     maxEjectionTime: durationOption('outlierDetection.maxEjectionTime', maxEjectionTime, { min: base }),
     maxEjectionPercent: numberOption('outlierDetection.maxEjectionPercent', maxEjectionPercent, { min: 0, max: 100 }),
     interval: durationOption('outlierDetection.interval', interval, positiveDuration),
+    store: store === undefined ? undefined : functionOption('outlierDetection.store', store),
   };
 }
 

@@ -1,4 +1,10 @@
-import { CircuitBreaker, ConsecutiveFailuresRule, TimeWindowRule, type TripRule } from '@palisade/breaker';
+import {
+  type BreakerStore,
+  CircuitBreaker,
+  ConsecutiveFailuresRule,
+  TimeWindowRule,
+  type TripRule,
+} from '@palisade/breaker';
 import type { Clock } from '@palisade/core';
 import { DelegateBackoff } from 'cockatiel';
 import type { EndpointState } from './endpoint.js';
@@ -71,6 +77,16 @@ export interface OutlierDetectionOptions {
    * @default 10_000
    */
   readonly interval?: number;
+  /**
+   * Where each endpoint's breaker keeps its circuit: a function of the
+   * endpoint's id that returns a store for it. With a shared store, such as
+   * `(id) => backend.store(\`orders-api:\${id}\`)` from
+   * `@palisade/breaker/redis`, every router process sees an ejection one of
+   * them made, and one probe at a time crosses them all. A veto by
+   * `maxEjectionPercent` resets the shared circuit too.
+   * @default each breaker's own memory store
+   */
+  readonly store?: (endpointId: string) => BreakerStore;
 }
 
 export interface ResolvedOutlierDetection {
@@ -80,6 +96,7 @@ export interface ResolvedOutlierDetection {
   readonly maxEjectionTime: number;
   readonly maxEjectionPercent: number;
   readonly interval: number;
+  readonly store: ((endpointId: string) => BreakerStore) | undefined;
 }
 
 /** What the router does when an endpoint's breaker moves. */
@@ -137,6 +154,7 @@ export function watchEndpoint(
     rule: rules,
     halfOpenAfter: new DelegateBackoff(() => ejectionTime(options, endpoint, clock.now())),
     halfOpen: { probes: 1 },
+    ...(options.store === undefined ? {} : { store: options.store(endpoint.endpoint.id) }),
   });
   const levelCap = Math.ceil(options.maxEjectionTime / options.baseEjectionTime);
   breaker.onBreak(() => {
