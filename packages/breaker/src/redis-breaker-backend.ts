@@ -129,6 +129,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
   #roundTrip = Number.POSITIVE_INFINITY;
   #sampledAt = Number.NEGATIVE_INFINITY;
   #tokens = 0;
+  #sequence = 0;
   #commands = 0;
   #failedCommands = 0;
   #messages = 0;
@@ -155,6 +156,9 @@ export class RedisBreakerBackend implements AsyncDisposable {
       },
       get offset() {
         return backend.#offset;
+      },
+      get sequence() {
+        return backend.#sequence;
       },
       newToken: () => `${this.id}:${++this.#tokens}`,
       send: (name, op, args, onReply, onFailure) => this.#send(name, op, args, onReply, onFailure),
@@ -303,6 +307,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
     const { clock, prefix, ttl, timeout } = this.#options;
     const tag = `${prefix}{${name}}`;
     const started = clock.now();
+    const sentAt = ++this.#sequence;
     this.#commands++;
     let timedOut = false;
     const timer = clock.setTimeout(() => {
@@ -315,7 +320,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
     this.#eval([`${tag}:state`, `${tag}:probes`, `${tag}:trips`], [op, this.#channel, name, ttl, ...args]).then(
       (raw) => {
         clock.clearTimeout(timer);
-        const reply = parseReply(raw);
+        const reply = parseReply(raw, sentAt);
         if (reply === undefined) {
           if (!timedOut) {
             this.#failedCommands++;
@@ -362,6 +367,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
   #onMessage(channel: string, message: string): void {
     if (channel !== this.#channel) return;
     this.#messages++;
+    this.#sequence++;
     const change = parseChange(message);
     if (change === undefined) return;
     for (const store of this.#storesOf(change.name)) store.onRemote(change.record);

@@ -249,6 +249,34 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
   });
 });
 
+describeWithRedis('a Redis that loses its data', (fixture) => {
+  it('stores follow Redis back to a closed circuit after a restart without persistence, rather than wait for an epoch that is gone', async () => {
+    const one = testBackend(fixture.server.url, { staleness: 200, timeout: 200 });
+    const two = testBackend(fixture.server.url, { staleness: 200, timeout: 200 });
+    try {
+      const a = breakerOn(one.backend, 'forgotten', { threshold: 1, halfOpenAfter: 200 });
+      const b = breakerOn(two.backend, 'forgotten', { threshold: 1, halfOpenAfter: 200 });
+      await ready(a, b);
+      // Open and closed again a few times, so that the epoch in Redis is well past 0.
+      for (let i = 0; i < 3; i++) {
+        await a.execute(fail).catch(() => {});
+        a.reset();
+      }
+      await a.execute(fail).catch(() => {});
+      expect(await eventually(() => b.record.kind === 'open')).toBe(true);
+      await fixture.server.kill();
+      fixture.server = await fixture.server.restart();
+      expect(await eventually(() => one.backend.connected && two.backend.connected, 10_000)).toBe(true);
+      // Redis has no record: the circuit is closed for everyone, and a new trip opens it for everyone again.
+      expect(await eventually(() => a.tryAcquire().admitted && b.tryAcquire().admitted, 5_000)).toBe(true);
+      await b.execute(fail).catch(() => {});
+      expect(await eventually(() => a.record.kind === 'open')).toBe(true);
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+});
+
 describe('RedisBreakerBackend bad input', () => {
   const lazy = () => new Redis({ lazyConnect: true });
 

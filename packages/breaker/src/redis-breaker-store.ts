@@ -45,6 +45,8 @@ export interface CircuitLink {
   readonly quorum: number;
   readonly quorumWindow: number;
   readonly id: string;
+  /** A tick that moves on with every command sent and every change heard: what orders replies against changes. */
+  readonly sequence: number;
   newToken(): string;
   /** Runs the circuit script; `onReply` may come after `onFailure` (a reply later than the timeout). */
   send(
@@ -101,6 +103,8 @@ export class RedisBreakerStore implements BreakerStore {
   #view: CircuitRecord;
   #source: CircuitSource = 'shared';
   #remote: RemoteRecord | undefined;
+  /** The backend's sequence tick when `#remote` was taken in. */
+  #acceptedAt = 0;
   /** The Redis epoch the view mirrors; -1 when it mirrors nothing yet. */
   #viewRemoteEpoch = -1;
   #opSeq = 0;
@@ -484,8 +488,9 @@ export class RedisBreakerStore implements BreakerStore {
 
   /** Keeps `record` if it is news; returns whether it was. */
   #accept(record: RemoteRecord): boolean {
-    if (!isNewer(record, this.#remote)) return false;
+    if (!isNewer(record, this.#remote, this.#acceptedAt)) return false;
     this.#remote = record;
+    this.#acceptedAt = this.#link.sequence;
     return true;
   }
 

@@ -14,6 +14,8 @@ export interface RemoteRecord {
   readonly now: number;
   /** No key: a circuit nobody has written, or one whose keys expired. Reads as closed at epoch 0. */
   readonly absent: boolean;
+  /** For a reply: the backend's sequence tick when its command was sent. Undefined for a published change. */
+  readonly sentAt?: number;
 }
 
 /** What the script replies besides the record. */
@@ -34,7 +36,7 @@ export function kindCode(kind: CircuitKind): string {
 }
 
 /** Reads the script's reply; undefined if it is not one (a script from another version, say). */
-export function parseReply(reply: unknown): ScriptReply | undefined {
+export function parseReply(reply: unknown, sentAt: number): ScriptReply | undefined {
   if (!Array.isArray(reply) || reply.length !== 12) return undefined;
   const numbers = [0, 1, 3, 4, 5, 6, 7, 8, 9].map((index) => Number(reply[index]));
   if (numbers.some((value) => !Number.isFinite(value))) return undefined;
@@ -64,6 +66,7 @@ export function parseReply(reply: unknown): ScriptReply | undefined {
     inFlight,
     grant: String(reply[10]),
     applied: Number(reply[11]) === 1,
+    sentAt,
   };
 }
 
@@ -109,12 +112,17 @@ export function localRecord(remote: RemoteRecord, epoch: number, offset: number)
   }
 }
 
-/** Whether `next` is news after `known`: a later epoch, or more probe outcomes in the same one. */
-export function isNewer(next: RemoteRecord, known: RemoteRecord | undefined): boolean {
+/**
+ * Whether `next` is news after `known`, which was taken in at `knownAt` (a
+ * tick of the backend's sequence). A reply to a command sent after that is
+ * Redis's word on the present, whatever its epoch: it is how a store
+ * follows a Redis that lost its data (a restart without persistence) back
+ * to epoch 0. Anything else is news if its epoch is later, or if it has more
+ * probe outcomes in the same epoch.
+ */
+export function isNewer(next: RemoteRecord, known: RemoteRecord | undefined, knownAt: number): boolean {
   if (known === undefined) return true;
-  if (next.epoch !== known.epoch) {
-    // Keys expire only after a long quiet spell, and only a closed circuit goes quiet: epoch 0 again is news then.
-    return next.epoch > known.epoch || (next.absent && known.kind === 'closed');
-  }
+  if (next.sentAt !== undefined && next.sentAt > knownAt) return true;
+  if (next.epoch !== known.epoch) return next.epoch > known.epoch;
   return next.successes + next.failures > known.successes + known.failures;
 }
