@@ -110,6 +110,8 @@ export class RedisBreakerBackend implements AsyncDisposable {
   readonly #channel: string;
   readonly #link: CircuitLink;
   readonly #circuits = new Map<string, Set<WeakRef<RedisBreakerStore>>>();
+  /** Stores whose `ready` is pending: held strongly, since what awaits it may be held only by them. */
+  readonly #held = new Set<RedisBreakerStore>();
   readonly #finalizer = new FinalizationRegistry<{ name: string; ref: WeakRef<RedisBreakerStore> }>(({ name, ref }) =>
     this.#dropRef(name, ref),
   );
@@ -163,6 +165,8 @@ export class RedisBreakerBackend implements AsyncDisposable {
       newToken: () => `${this.id}:${++this.#tokens}`,
       send: (name, op, args, onReply, onFailure) => this.#send(name, op, args, onReply, onFailure),
       forget: (store) => this.#forget(store),
+      hold: (store) => void this.#held.add(store),
+      release: (store) => void this.#held.delete(store),
       reconciled: (event) => {
         this.#reconciles++;
         this.#events.emit('reconcile', event);

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Clock, InvalidArgumentError, InvalidOptionError, realClock } from '@palisade/core';
 import { CircuitState } from 'cockatiel';
 import { Redis } from 'ioredis';
@@ -220,6 +222,23 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
     expect(await eventually(() => a.connected && b.connected, 5_000)).toBe(true);
     expect(await eventually(() => !bb.tryAcquire().admitted, 5_000)).toBe(true);
     expect(events).toEqual([{ name: 'frozen', local: 'open', remote: 'closed', result: 'open' }]);
+  });
+
+  it('a store awaited for its first read is not garbage-collected while it waits', () => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--no-warnings',
+        '--import',
+        fileURLToPath(new URL('../../../scripts/lib/source-imports.ts', import.meta.url)),
+        fileURLToPath(new URL('./redis-ready-gc.test-util.ts', import.meta.url)),
+        fixture.server.url,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('ready');
   });
 
   it('close() gives back a held probe slot at once, and leaves the client open', async () => {

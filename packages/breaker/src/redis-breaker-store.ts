@@ -57,6 +57,9 @@ export interface CircuitLink {
     onFailure: () => void,
   ): void;
   forget(store: RedisBreakerStore): void;
+  /** Keeps `store` from being garbage-collected until `release`. */
+  hold(store: RedisBreakerStore): void;
+  release(store: RedisBreakerStore): void;
   reconciled(event: RedisBreakerReconcileEvent): void;
 }
 
@@ -134,8 +137,14 @@ export class RedisBreakerStore implements BreakerStore {
     this.name = name;
     this.#link = link;
     this.#view = { kind: 'closed', epoch: 0, since: link.clock.now() };
+    // Until it settles, nothing but this store may hold what awaits `ready`, and the backend holds
+    // stores only weakly: the backend keeps the store until then, so neither is collected.
+    link.hold(this);
     this.ready = new Promise<void>((resolve) => {
-      this.#resolveReady = resolve;
+      this.#resolveReady = () => {
+        link.release(this);
+        resolve();
+      };
     });
     if (link.connected) this.refresh();
   }
