@@ -80,7 +80,7 @@ export interface OutlierDetectionOptions {
   /**
    * Where each endpoint's breaker keeps its circuit: a function of the
    * endpoint's id that returns a store for it. With a shared store, such as
-   * `(id) => backend.store(\`orders-api:\${id}\`)` from
+   * ``(id) => backend.store(`orders-api:${id}`)`` from
    * `@palisade/breaker/redis`, every router process sees an ejection one of
    * them made, and one probe at a time crosses them all. A veto by
    * `maxEjectionPercent` resets the shared circuit too.
