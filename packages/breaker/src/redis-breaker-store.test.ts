@@ -16,23 +16,35 @@ import type { RedisBreakerReconcileEvent } from './redis-breaker-store.js';
 const fail = () => Promise.reject(new Error('down'));
 const succeed = () => Promise.resolve('ok');
 
+/** Each breaker's store's first read, for `ready`. */
+const firstReads = new WeakMap<CircuitBreaker, Promise<void>>();
+
 function breakerOn(
   backend: RedisBreakerBackend,
   name: string,
   options: { threshold?: number; halfOpenAfter?: number; probes?: number } = {},
 ) {
-  return new CircuitBreaker({
-    store: backend.store(name),
+  const store = backend.store(name);
+  const breaker = new CircuitBreaker({
+    store,
     rule: new ConsecutiveFailuresRule({ threshold: options.threshold ?? 2 }),
     halfOpenAfter: options.halfOpenAfter ?? 60_000,
     halfOpen: { probes: options.probes ?? 1 },
   });
+  firstReads.set(breaker, store.ready);
+  return breaker;
 }
 
+/** Waits until each breaker's store has read the shared state (bounded), and lets the breaker notice it. */
 async function ready(...breakers: CircuitBreaker[]): Promise<void> {
-  // A fresh store learns the shared state with its first read.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  for (const breaker of breakers) breaker.tryAcquire();
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('a store never read the shared state')), 20_000).unref(),
+  );
+  await Promise.race([Promise.all(breakers.map((breaker) => firstReads.get(breaker))), timeout]);
+  for (const breaker of breakers) {
+    const permit = breaker.tryAcquire();
+    if (permit.admitted) permit.release();
+  }
 }
 
 describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
@@ -161,6 +173,7 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
     await redis.script('FLUSH');
     await a.execute(fail).catch(() => {});
     const b = breakerOn(make().backend, 'flushed');
+    await ready(b);
     expect(await eventually(() => b.record.kind === 'open')).toBe(true);
     expect(backend.stats().failedCommands).toBe(0);
   });

@@ -24,7 +24,7 @@ export function testBackend(url: string, options: Omit<RedisBreakerBackendOption
 }
 
 /** Polls `condition` every few ms until it holds, for at most `timeout` ms; returns whether it did. */
-export async function eventually(condition: () => boolean, timeout = 5_000): Promise<boolean> {
+export async function eventually(condition: () => boolean, timeout = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     if (condition()) return true;
