@@ -5,7 +5,7 @@ import { CircuitBreaker } from './circuit-breaker.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import type { BreakerPermit } from './permit.js';
 import { RedisBreakerStore } from './redis-breaker-store.js';
-import { type ModelLink, ModelNetwork } from './redis-circuit-model.test-util.js';
+import { ModelNetwork } from './redis-circuit-model.test-util.js';
 
 /**
  * Processes sharing one circuit through a model of the Redis script, on
