@@ -238,12 +238,15 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
     while (this.#inFlight < WRITE_WINDOW && this.#nextToSend < this.#outgoing.length) {
       const frame = this.#outgoing[this.#nextToSend++] as OutgoingFrame;
       if (frame.state !== 'queued') continue;
-      if (frame.seq === 0) frame.seq = this.#nextSeq++;
+      if (frame.seq === 0) {
+        frame.seq = this.#nextSeq++;
+        // The clock is read every 1,024 frames, not per frame.
+        if ((frame.seq & 1_023) === 1) this.#refreshExpiry();
+      }
       frame.state = 'sent';
       this.#inFlight++;
       this.#write(frame);
     }
-    this.#refreshExpiry();
   }
 
   #write(frame: OutgoingFrame): void {
@@ -358,9 +361,8 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
       if (reply === null || this.#ended) continue;
       for (const [rawId, fields] of readEntries<Buffer>(reply)) {
         if (this.#ended) return;
-        const id = rawId.toString();
         const expected = this.#lastRead + 1;
-        const seq = /^0-\d+$/.test(id) ? sequenceOf(id) : Number.NaN;
+        const seq = sequenceOfId(rawId);
         if (Number.isNaN(seq)) {
           this.#fail(new LinkConflictError(expected));
           return;
@@ -370,13 +372,13 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
           return;
         }
         this.#lastRead = seq;
-        const field = fields[0]?.toString();
-        if (field === CLOSE_FIELD) {
+        const field = fields[0];
+        if (isField(field, CLOSE_BYTE)) {
           this.#end();
           return;
         }
         const data = fields[1];
-        if (field !== DATA_FIELD || data === undefined) {
+        if (!isField(field, DATA_BYTE) || data === undefined) {
           this.#fail(new LinkConflictError(seq));
           return;
         }
@@ -431,6 +433,28 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
 
 function sequenceOf(id: string): number {
   return Number(id.slice(id.indexOf('-') + 1));
+}
+
+const ZERO = 0x30;
+const DASH = 0x2d;
+const DATA_BYTE = DATA_FIELD.charCodeAt(0);
+const CLOSE_BYTE = CLOSE_FIELD.charCodeAt(0);
+
+/** The n of an entry id `0-n`, read from its bytes; NaN for any other id (one this transport never writes). */
+function sequenceOfId(id: Buffer): number {
+  if (id.length < 3 || id.length > 18 || id[0] !== ZERO || id[1] !== DASH) return Number.NaN;
+  let seq = 0;
+  for (let index = 2; index < id.length; index++) {
+    const digit = (id[index] as number) - ZERO;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    seq = seq * 10 + digit;
+  }
+  return seq;
+}
+
+/** Whether an entry's field name is the one-letter name `letter`. */
+function isField(field: Buffer | undefined, letter: number): boolean {
+  return field !== undefined && field.length === 1 && field[0] === letter;
 }
 
 function checkClient(redis: unknown): asserts redis is RedisClient {
