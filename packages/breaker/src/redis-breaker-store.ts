@@ -24,7 +24,7 @@ export interface RedisBreakerReconcileEvent {
 }
 
 /** A snapshot of one shared circuit as this process sees it. */
-export interface RedisCircuitStats {
+export interface RedisBreakerStoreStats {
   readonly name: string;
   readonly source: CircuitSource;
   /** The record's epoch in Redis, as last heard; undefined before the first read. */
@@ -267,7 +267,7 @@ export class RedisBreakerStore implements BreakerStore {
 
   // --- the rest of the public surface --------------------------------------------
 
-  stats(): RedisCircuitStats {
+  stats(): RedisBreakerStoreStats {
     return {
       name: this.name,
       source: this.#source,

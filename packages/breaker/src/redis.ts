@@ -14,5 +14,5 @@ export {
   type CircuitSource,
   type RedisBreakerReconcileEvent,
   RedisBreakerStore,
-  type RedisCircuitStats,
+  type RedisBreakerStoreStats,
 } from './redis-breaker-store.js';

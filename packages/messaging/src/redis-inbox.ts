@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type Event, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
+import {
+  type Clock,
+  cancellationError,
+  type Event,
+  InvalidArgumentError,
+  InvalidOptionError,
+  isAbortSignal,
+  raceAbort,
+  realClock,
+} from '@palisade/core';
 import { integerOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
 import {
   type Connection,
@@ -12,7 +21,7 @@ import {
 import { RedisStreamTransport, type RedisStreamTransportOptions } from './redis-stream-transport.js';
 
 /** Transport options a dialler or an inbox passes on to each link it makes. */
-export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'timeout'>;
+export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'timeout' | 'clock'>;
 
 export interface RedisInboxOptions {
   /** An ioredis client (`Redis` or `Cluster`); the inbox reads with a connection of its own. The client stays yours. */
@@ -23,6 +32,11 @@ export interface RedisInboxOptions {
   readonly prefix?: string;
   /** Options of the transports the inbox makes for incoming links. */
   readonly link?: RedisLinkOptions;
+  /**
+   * Where time comes from (the inbox's retries).
+   * @default realClock
+   */
+  readonly clock?: Clock;
 }
 
 export interface DialRedisOptions {
@@ -35,6 +49,8 @@ export interface DialRedisOptions {
   readonly prefix?: string;
   /** Options of the link's transport. */
   readonly link?: RedisLinkOptions;
+  /** Aborting it before the announcement is in Redis rejects with the cancellation error and closes the link. */
+  readonly signal?: AbortSignal;
 }
 
 /** What `onLink` carries: a link someone dialled, and this end of it. */
@@ -78,6 +94,7 @@ export class RedisInbox implements AsyncDisposable {
   readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #linkOptions: RedisLinkOptions;
+  readonly #clock: Clock;
   readonly #key: string;
   readonly #reader: Connection;
   readonly #seen = new Set<string>();
@@ -87,8 +104,8 @@ export class RedisInbox implements AsyncDisposable {
 
   constructor(options: RedisInboxOptions) {
     const given = optionsObject('options', options);
-    rejectUnknownOptions(given, ['redis', 'node', 'prefix', 'link']);
-    const { redis, node, prefix = 'palisade:messaging:', link = {} } = given;
+    rejectUnknownOptions(given, ['redis', 'node', 'prefix', 'link', 'clock']);
+    const { redis, node, prefix = 'palisade:messaging:', link = {}, clock = realClock } = given;
     if (typeof (redis as { duplicate?: unknown } | null)?.duplicate !== 'function') {
       throw new InvalidOptionError('redis', 'an ioredis client (new Redis(url) or new Cluster(nodes))', redis);
     }
@@ -98,6 +115,10 @@ export class RedisInbox implements AsyncDisposable {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#linkOptions = checkLinkOptions(link);
+    if (typeof (clock as Partial<Clock> | null)?.setTimeout !== 'function') {
+      throw new InvalidOptionError('clock', 'a Clock', clock);
+    }
+    this.#clock = clock;
     this.#key = inboxKey(prefix, node);
     this.#reader = ownConnection(redis, `${this.#key}:reader`, 'reader');
     this.ready = new Promise((resolve) => {
@@ -144,7 +165,7 @@ export class RedisInbox implements AsyncDisposable {
       } catch (error) {
         if (this.#closed) return;
         if (isReplyError(error)) this.#errors.emit(error as Error);
-        await new Promise((resolve) => setTimeout(resolve, isReplyError(error) ? 1_000 : 20));
+        await new Promise<void>((resolve) => this.#clock.setTimeout(() => resolve(), isReplyError(error) ? 1_000 : 20));
       }
     }
   }
@@ -181,8 +202,10 @@ export class RedisInbox implements AsyncDisposable {
  */
 export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamTransport> {
   const given = optionsObject('options', options);
-  rejectUnknownOptions(given, ['redis', 'from', 'to', 'prefix', 'link']);
-  const { redis, from, to, prefix = 'palisade:messaging:', link = {} } = given;
+  rejectUnknownOptions(given, ['redis', 'from', 'to', 'prefix', 'link', 'signal']);
+  const { redis, from, to, prefix = 'palisade:messaging:', link = {}, signal } = given;
+  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  if (signal?.aborted) throw cancellationError(signal);
   if (typeof from !== 'string' || from === '') throw new InvalidArgumentError('from', 'a non-empty string', from);
   if (typeof to !== 'string' || to === '') throw new InvalidArgumentError('to', 'a non-empty string', to);
   if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
@@ -190,7 +213,7 @@ export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamT
   const id = randomUUID();
   const transport = new RedisStreamTransport({ ...linkOptions, redis, link: id, side: 'a', prefix });
   try {
-    await (redis as unknown as Connection).call(
+    const announced = (redis as unknown as Connection).call(
       'XADD',
       inboxKey(prefix, to),
       'MAXLEN',
@@ -202,6 +225,7 @@ export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamT
       'link',
       id,
     );
+    await (signal === undefined ? announced : raceAbort(announced, signal));
   } catch (error) {
     await transport.close();
     throw error;
@@ -216,7 +240,7 @@ function inboxKey(prefix: string, node: string): string {
 /** Checked here, where the caller is, rather than when a link arrives. */
 function checkLinkOptions(link: RedisLinkOptions): RedisLinkOptions {
   const given = optionsObject('link', link);
-  rejectUnknownOptions(given, ['maxLength', 'ttl', 'timeout'], 'link.');
+  rejectUnknownOptions(given, ['maxLength', 'ttl', 'timeout', 'clock'], 'link.');
   const { maxLength, ttl, timeout } = given;
   if (maxLength !== undefined) integerOption('link.maxLength', maxLength, { min: 1, max: 2 ** 31 - 1 });
   if (ttl !== undefined) integerOption('link.ttl', ttl, { min: 1_000, max: 2 ** 31 - 1 });

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@palisade/core';
+import { CancelledError, InvalidOptionError } from '@palisade/core';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
@@ -288,6 +288,7 @@ describe('Redis Streams links: bad input', () => {
     [{ redis: lazy, link: 'x', side: 'a', maxLength: 0 }, 'maxLength'],
     [{ redis: lazy, link: 'x', side: 'a', ttl: 10 }, 'ttl'],
     [{ redis: lazy, link: 'x', side: 'a', maxLenght: 5 }, 'maxLenght'],
+    [{ redis: lazy, link: 'x', side: 'a', clock: { now: () => 0 } }, 'clock.setTimeout'],
   ] as [Record<string, unknown>, string][])(
     'RedisStreamTransport(%j) throws InvalidOptionError naming %s',
     (options, option) => {
@@ -307,5 +308,11 @@ describe('Redis Streams links: bad input', () => {
       InvalidOptionError,
     );
     await expect(dialRedis({ redis: lazy, from: '', to: 'b' } as never)).rejects.toMatchObject({ argument: 'from' });
+    await expect(dialRedis({ redis: lazy, from: 'a', to: 'b', signal: 'stop' } as never)).rejects.toMatchObject({
+      option: 'signal',
+    });
+    await expect(dialRedis({ redis: lazy, from: 'a', to: 'b', signal: AbortSignal.abort() } as never)).rejects.toThrow(
+      CancelledError,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { type Event, InvalidOptionError } from '@palisade/core';
+import { type Clock, type Event, InvalidOptionError, realClock } from '@palisade/core';
 import { integerOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
 import type { MessagingError } from './errors.js';
 import type { LinkSide } from './memory-transport.js';
@@ -47,6 +47,11 @@ export interface RedisStreamTransportOptions {
    * @default 5_000
    */
   readonly timeout?: number;
+  /**
+   * Where time comes from: the keys' expiry, retries and `close()`'s wait.
+   * @default realClock
+   */
+  readonly clock?: Clock;
 }
 
 /** A snapshot of a transport's counters. The totals never decrease. */
@@ -111,6 +116,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
   readonly #maxLength: number;
   readonly #ttl: number;
   readonly #timeout: number;
+  readonly #clock: Clock;
   readonly #writer: Connection;
   readonly #reader: Connection;
   /** Frames from `#head` on are not confirmed yet; the array is compacted now and then. */
@@ -135,7 +141,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
 
   constructor(options: RedisStreamTransportOptions) {
     const given = optionsObject('options', options);
-    rejectUnknownOptions(given, ['redis', 'link', 'side', 'prefix', 'maxLength', 'ttl', 'timeout']);
+    rejectUnknownOptions(given, ['redis', 'link', 'side', 'prefix', 'maxLength', 'ttl', 'timeout', 'clock']);
     const {
       redis,
       link,
@@ -144,6 +150,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
       maxLength = 10_000,
       ttl = 3_600_000,
       timeout = 5_000,
+      clock = realClock,
     } = given;
     checkClient(redis);
     if (typeof link !== 'string' || link === '') throw new InvalidOptionError('link', 'a non-empty string', link);
@@ -152,6 +159,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
     this.#maxLength = integerOption('maxLength', maxLength, { min: 1, max: 2 ** 31 - 1 });
     this.#ttl = integerOption('ttl', ttl, { min: 1_000, max: 2 ** 31 - 1 });
     this.#timeout = integerOption('timeout', timeout, { min: 0, max: 2 ** 31 - 1 });
+    this.#clock = checkClock(clock);
     this.link = link;
     this.side = side;
     const tag = `${prefix}link:{${link}}`;
@@ -317,13 +325,13 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
     this.#writerReady = false;
     // ioredis reconnects on its own, and its 'ready' resends from the first unconfirmed frame. A
     // connection that still says 'ready' is either closing (then 'ready' comes later) or fine: look again shortly.
-    setTimeout(() => {
+    this.#clock.setTimeout(() => {
       if (!this.#writerReady && this.#writer.status === 'ready') void this.#startWriting();
     }, RETRY_DELAY);
   }
 
   #refreshExpiry(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (now - this.#expiresRefreshedAt < this.#ttl / 4) return;
     this.#expiresRefreshedAt = now;
     this.#writer.call('PEXPIRE', this.#writeKey, this.#ttl).catch(() => {});
@@ -355,7 +363,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
           return;
         }
         // The connection went; ask again from the last frame delivered once it is back.
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY));
+        await this.#sleep(RETRY_DELAY);
         continue;
       }
       if (reply === null || this.#ended) continue;
@@ -394,9 +402,9 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
     if (this.#ended) return;
     if (this.#outgoing.length > this.#head && this.#timeout > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#timeout);
+        const timer = this.#clock.setTimeout(resolve, this.#timeout);
         this.#flushed = () => {
-          clearTimeout(timer);
+          this.#clock.clearTimeout(timer);
           resolve();
         };
       });
@@ -407,9 +415,13 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
         .call('XADD', this.#writeKey, `0-${this.#nextSeq++}`, CLOSE_FIELD, '1')
         .then(() => this.#writer.call('PEXPIRE', this.#writeKey, this.#ttl))
         .catch(() => {});
-      await Promise.race([marker, new Promise((resolve) => setTimeout(resolve, this.#timeout))]);
+      await Promise.race([marker, this.#sleep(this.#timeout)]);
     }
     this.#end();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.#clock.setTimeout(() => resolve(), ms));
   }
 
   #fail(error: MessagingError): void {
@@ -455,6 +467,17 @@ function sequenceOfId(id: Buffer): number {
 /** Whether an entry's field name is the one-letter name `letter`. */
 function isField(field: Buffer | undefined, letter: number): boolean {
   return field !== undefined && field.length === 1 && field[0] === letter;
+}
+
+function checkClock(clock: unknown): Clock {
+  const candidate = clock as Partial<Clock> | null;
+  if (typeof candidate !== 'object' || candidate === null) throw new InvalidOptionError('clock', 'a Clock', clock);
+  for (const method of ['now', 'setTimeout', 'clearTimeout'] as const) {
+    if (typeof candidate[method] !== 'function') {
+      throw new InvalidOptionError(`clock.${method}`, 'a function', candidate[method]);
+    }
+  }
+  return clock as Clock;
 }
 
 function checkClient(redis: unknown): asserts redis is RedisClient {
