@@ -14,6 +14,7 @@ import type { Endpoint, EndpointState } from './endpoint.js';
 import {
   type AttemptKind,
   type AttemptRecord,
+  AttemptTimeoutError,
   CallDeadlineExceededError,
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
@@ -126,16 +127,19 @@ export class Attempt implements Timed {
   /** The per-attempt timeout passed. */
   expire(now: number): void {
     if (this.settled) return;
-    const error = new DeadlineExceededError(
-      this.call.attemptTimeout,
-      `The attempt on endpoint "${this.endpoint.endpoint.id}" ran past its attemptTimeout of ${this.call.attemptTimeout} ms.`,
-    );
     try {
-      this.abandon(error, 'timed-out', true, now);
+      const error = this.timeOut(now);
       this.call.attemptFailed(this, { error }, true, now);
     } catch (thrown) {
       this.call.crash(thrown);
     }
+  }
+
+  /** Ends the attempt as timed out: it ran its whole `attemptTimeout`, which counts against the endpoint. */
+  timeOut(now: number): AttemptTimeoutError {
+    const error = new AttemptTimeoutError(this.endpoint.endpoint.id, this.call.attemptTimeout);
+    this.abandon(error, 'timed-out', true, now);
+    return error;
   }
 
   #settleValue(value: unknown): void {
@@ -530,12 +534,17 @@ export class Call implements Timed {
     if (!this.done && this.hedgesStarted < hedge.maxHedges) this.#scheduleHedge(now);
   }
 
-  /** The call's deadline passed: every attempt in flight is cut off, and the call rejects. */
+  /**
+   * The call's deadline passed: every attempt in flight is cut off, and the
+   * call rejects. The deadline is the caller's: an attempt it cuts off is
+   * abandoned, not charged to its endpoint, unless it had run its whole
+   * `attemptTimeout` (its own timeout was due at the same moment).
+   */
   expire(now: number): void {
     if (this.done) return;
     this.core.deadlineExceeded++;
     const cutOff = new DeadlineExceededError(this.timeout);
-    this.#settle(now, cutOff, 'timed-out');
+    this.#settle(now, cutOff, true);
     const error = new CallDeadlineExceededError(this.timeout, this.records(now));
     this.core.failures++;
     this.reject(error);
@@ -547,7 +556,7 @@ export class Call implements Timed {
     if (this.done) return;
     const now = this.core.clock.now();
     const error = cancellationError(signal);
-    this.#settle(now, error, 'abandoned');
+    this.#settle(now, error);
     this.core.cancelled++;
     this.reject(error);
     this.core.emitCallFailure(now - this.startedAt, { error }, false);
@@ -562,7 +571,11 @@ export class Call implements Timed {
       this.core.emitCallFailure(now - this.startedAt, reason, true);
       return;
     }
-    const error = budgetExhausted ? new RetryBudgetExhaustedError(reason.error, this.records(now)) : reason.error;
+    let error = reason.error;
+    if (budgetExhausted) error = new RetryBudgetExhaustedError(error, this.records(now));
+    else if (error instanceof AttemptTimeoutError) {
+      error = new AttemptTimeoutError(error.endpoint, error.timeoutMs, this.records(now));
+    }
     this.#fail(error, now, reason);
   }
 
@@ -574,7 +587,7 @@ export class Call implements Timed {
   }
 
   /** Marks the call done, stops its timers, and abandons the attempts still in flight. */
-  #settle(now: number, reason: Error | (() => Error), outcome: 'timed-out' | 'abandoned' = 'abandoned'): void {
+  #settle(now: number, reason: Error | (() => Error), deadline = false): void {
     this.done = true;
     const core = this.core;
     core.inFlightCalls--;
@@ -585,12 +598,17 @@ export class Call implements Timed {
     if (this.inFlight === 0) return;
     // Built only now: an error's stack costs more than the rest of a call.
     const error = typeof reason === 'function' ? reason() : reason;
-    const counts = outcome === 'timed-out';
     if (this.attempts === undefined) {
-      this.first?.abandon(error, outcome, counts, now);
+      if (this.first !== undefined) this.#cutOff(this.first, error, deadline, now);
     } else {
-      for (const attempt of this.attempts) attempt.abandon(error, outcome, counts, now);
+      for (const attempt of this.attempts) this.#cutOff(attempt, error, deadline, now);
     }
+  }
+
+  #cutOff(attempt: Attempt, error: Error, deadline: boolean, now: number): void {
+    if (attempt.settled) return;
+    if (deadline && now - attempt.startedAt >= this.attemptTimeout) attempt.timeOut(now);
+    else attempt.abandon(error, 'abandoned', false, now);
   }
 
   records(now: number): AttemptRecord[] {
