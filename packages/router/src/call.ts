@@ -216,6 +216,7 @@ export class Attempt implements Timed {
         permit.success(duration);
       } finally {
         core.breakerClock.end();
+        if (permit.probe) core.probeEnded(endpoint);
       }
       return;
     }
@@ -225,6 +226,7 @@ export class Attempt implements Timed {
       permit.failure('error' in failure ? failure.error : failure.value, duration);
     } finally {
       core.breakerClock.end();
+      if (permit.probe) core.probeEnded(endpoint);
     }
   }
 
@@ -251,17 +253,27 @@ export class Attempt implements Timed {
       core.limiter?.onAttemptSettled(true, now);
     }
     core.emitAttemptSettled(this, outcome);
-    core.breakerClock.lend(now);
-    try {
-      if (counts) {
-        this.permit?.failure(reason, duration);
-      } else {
-        this.permit?.release();
+    const permit = this.permit;
+    if (permit !== undefined) {
+      core.breakerClock.lend(now);
+      try {
+        if (counts) permit.failure(reason, duration);
+        else permit.release();
+      } finally {
+        core.breakerClock.end();
+        // A released probe leaves the breaker half-open with its slot free: the endpoint must be routable again.
+        if (permit.probe) core.probeEnded(endpoint);
       }
-    } finally {
-      core.breakerClock.end();
     }
     this.controller.abort(reason);
+  }
+
+  /** Gives back the breaker's permit of an attempt that never ran (the budget refused the hedge). */
+  discard(): void {
+    const permit = this.permit;
+    if (permit === undefined) return;
+    permit.release();
+    if (permit.probe) this.call.core.probeEnded(this.endpoint);
   }
 
   #release(): void {
@@ -523,7 +535,7 @@ export class Call implements Timed {
     if (!(routed instanceof Attempt)) return;
     const limiter = core.limiter;
     if (limiter !== undefined && !limiter.tryAcquire(now)) {
-      routed.permit?.release();
+      routed.discard();
       core.budgetRefusals++;
       core.emitBudgetExhausted('hedge');
       return;

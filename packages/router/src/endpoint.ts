@@ -85,6 +85,8 @@ export class EndpointState {
   /** False after `unhealthyThreshold` failed health checks, true again after `healthyThreshold` passes. */
   healthy = true;
   outlier: OutlierStatus = 'active';
+  /** Its half-open probe is running: until it ends, no other call may probe it. */
+  probeInFlight = false;
   /** Clock time at which the current ejection ends. */
   ejectedUntil = 0;
   /** Envoy's ejection multiplier: grows by one per ejection, shrinks by one per `decayInterval` spent in rotation. */

@@ -186,6 +186,91 @@ describe('outlier ejection on per-endpoint breakers', () => {
     expect(panics).toEqual(['0 true', '0 false']);
   });
 
+  describe('a probe that ends without an answer gives its slot back (issue 12)', () => {
+    function probeSetup(options: RouterOptions = {}) {
+      const clock = new VirtualClock();
+      const router = new Router({
+        clock,
+        random: seededRandom(1),
+        retry: { backoff: 0 },
+        endpoints: [{ id: 'a' }, { id: 'b' }],
+        outlierDetection: { consecutiveFailures: 1, baseEjectionTime: 1_000 },
+        ...options,
+      });
+      const answer = (endpoint: { id: string }, signal: AbortSignal, hang = false) =>
+        new Promise<string>((resolve, reject) => {
+          const timer = hang ? undefined : clock.setTimeout(() => resolve(endpoint.id), 10);
+          signal.addEventListener('abort', () => {
+            if (timer !== undefined) clock.clearTimeout(timer);
+            reject(signal.reason);
+          });
+        });
+      const failOnce = async () => {
+        let failed = false;
+        for (let i = 0; i < 100 && !failed; i++) {
+          const call = router.execute((endpoint, signal) => {
+            if (endpoint.id !== 'a') return answer(endpoint, signal);
+            failed = true;
+            return Promise.reject(new Boom('a down'));
+          });
+          await clock.advance(10);
+          await call;
+        }
+        expect(router.endpointStats('a')?.status).toBe('ejected');
+      };
+      /** Ten minutes of healthy calls, one every 100 ms. */
+      const healthyCalls = async () => {
+        for (let i = 0; i < 6_000; i++) {
+          const call = router.execute((endpoint, signal) => answer(endpoint, signal));
+          await clock.advance(100);
+          await call;
+        }
+      };
+      return { clock, router, answer, failOnce, healthyCalls };
+    }
+
+    it('when its caller cancels it', async () => {
+      const { clock, router, answer, failOnce, healthyCalls } = probeSetup();
+      await failOnce();
+      await clock.advance(1_000);
+      // Calls that hang until their caller gives up; the one the probe goes to is remembered.
+      const callers: AbortController[] = [];
+      let probeCaller: AbortController | undefined;
+      router.onProbe(() => {
+        probeCaller = callers.at(-1);
+      });
+      for (let i = 0; i < 100 && probeCaller === undefined; i++) {
+        const caller = new AbortController();
+        callers.push(caller);
+        void settle(router.execute((endpoint, signal) => answer(endpoint, signal, true), caller.signal));
+        await clock.advance(1);
+      }
+      expect(router.endpointStats('a')?.status).toBe('probing');
+      probeCaller?.abort('caller gave up');
+      await healthyCalls();
+      expect(router.endpointStats('a')).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+      expect(router.endpointStats('a')?.successes).toBeGreaterThan(100);
+    });
+
+    it('when it loses to a hedge', async () => {
+      const { clock, router, answer, failOnce, healthyCalls } = probeSetup({ hedge: { delay: 5 } });
+      await failOnce();
+      await clock.advance(1_000);
+      let probes = 0;
+      router.onProbe(() => probes++);
+      // The probe hangs; the hedge on the other endpoint wins after 5 + 10 ms and aborts it.
+      for (let i = 0; i < 100 && probes === 0; i++) {
+        const call = router.execute((endpoint, signal) => answer(endpoint, signal, endpoint.id === 'a'));
+        await clock.advance(20);
+        expect(await call).toBe('b');
+      }
+      expect(probes).toBe(1);
+      await healthyCalls();
+      expect(router.endpointStats('a')).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+      expect(router.stats().hedgeWins).toBe(1);
+    });
+  });
+
   it('with outlierDetection off, never ejects', async () => {
     const { router, down, load } = setup({ outlierDetection: false });
     down.add('c');

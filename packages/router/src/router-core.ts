@@ -285,6 +285,7 @@ export class RouterCore {
         this.breakerClock.end();
       }
       if (permit === undefined || permit.admitted) {
+        if (permit?.probe === true) endpoint.probeInFlight = true;
         return new Attempt(call, endpoint, permit as BreakerPermit | undefined, call.started + 1, kind, false);
       }
       if (tier.panic && tier.all.includes(endpoint)) {
@@ -378,6 +379,12 @@ export class RouterCore {
         if (heard(emitters.return)) emit(emitters.return, { endpoint: endpoint.endpoint });
         break;
     }
+  }
+
+  /** A probe reported or released: a half-open endpoint whose probe slot is free takes the next probe. */
+  probeEnded(endpoint: EndpointState): void {
+    endpoint.probeInFlight = false;
+    this.#invalidate();
   }
 
   #healthChanged(endpoint: EndpointState): void {
