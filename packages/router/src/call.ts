@@ -198,13 +198,19 @@ export class Attempt implements Timed {
     this.outcome = outcome;
     this.duration = duration;
     this.#release();
-    endpoint.latency.observe(duration, now);
     endpoint.lastLatency = duration;
     const permit = this.permit;
     const failed = failure !== undefined;
     endpoint.rolling.add2(now, 1, failed ? 1 : 0);
-    if (failed) endpoint.failures++;
-    else endpoint.successes++;
+    if (failed) {
+      endpoint.latency.observeAtLeast(duration, now);
+      endpoint.failures++;
+      core.markFailed(endpoint, now);
+    } else {
+      endpoint.latency.observe(duration, now);
+      endpoint.successes++;
+      endpoint.downUntil = 0;
+    }
     core.limiter?.onAttemptSettled(failed, now);
     // Announced before the breaker hears of it, so an ejection it triggers comes after, as it happened.
     core.emitAttemptSettled(this, failed ? 'failure' : 'success');
@@ -246,10 +252,11 @@ export class Attempt implements Timed {
     this.error = reason;
     this.#release();
     // At least this long: a lower bound on its latency still tells the balancer it was slow.
-    endpoint.latency.observe(duration, now);
+    endpoint.latency.observeAtLeast(duration, now);
     endpoint.rolling.add2(now, 1, counts ? 1 : 0);
     if (counts) {
       endpoint.failures++;
+      core.markFailed(endpoint, now);
       core.limiter?.onAttemptSettled(true, now);
     }
     core.emitAttemptSettled(this, outcome);

@@ -95,6 +95,15 @@ export class EndpointState {
   returnedAt = 0;
   ejections = 0;
 
+  /**
+   * Until then, the balancers pass it over: outlier detection found it
+   * failing, yet it is still offered. That is, it was ejected (a panicking
+   * tier still offers it) and has not answered since, or its ejection was
+   * blocked by `maxEjectionPercent`. For `FAILURE_PENALTY` ms, or to the end
+   * of its ejection, when it is due a probe. A success clears it. A failure
+   * in rotation does not set it: outlier detection needs those failures.
+   */
+  downUntil = 0;
   outstanding = 0;
   attempts = 0;
   successes = 0;

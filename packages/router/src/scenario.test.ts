@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   allHealthy,
   flapping,
+  grayFailure,
   oneOfFiveDies,
   oneOfFiveSlower,
   outageLimits,
+  quickStartTiers,
   type ScenarioRun,
   slowTail,
+  threeOfFiveDead,
   totalOutage,
 } from './scenario.test-util.js';
 
@@ -109,4 +112,58 @@ describe('scenario: an endpoint flaps', () => {
     expect(roundRobin.cluster.node('n1').failures).toBeGreaterThan(100 * failedAttempts);
     expect(roundRobin.successRate).toBeLessThan(0.93);
   }, 60_000);
+});
+
+describe('scenario: three of five endpoints die (issue 12)', () => {
+  const deadShare = (run: ScenarioRun) =>
+    ['n2', 'n3', 'n4'].reduce((sum, id) => sum + run.cluster.node(id).requests, 0) / run.attempts;
+
+  it.each(['fail-fast', 'time-out'] as const)(
+    'dead nodes that %s: with the defaults, 99 calls in 100 succeed after the first second, at ≤ 1.2 attempts each',
+    async (kind) => {
+      const run = await threeOfFiveDead(kind, {});
+      expect(run.requests).toBe(20_000);
+      expect(run.successRate).toBeGreaterThanOrEqual(0.99);
+      expect(run.attempts / run.requests).toBeLessThanOrEqual(1.2);
+      // All three are ejected; the tier panics, yet calls stay off the dead nodes.
+      for (const id of ['n2', 'n3', 'n4']) expect(run.routers[0]?.endpointStats(id)?.ejections).toBe(1);
+      expect(run.routers[0]?.stats().tiers[0]?.panic).toBe(true);
+      expect(deadShare(run)).toBeLessThan(0.02);
+
+      const noRouter = await threeOfFiveDead(kind, undefined);
+      expect(noRouter.successRate).toBeCloseTo(0.4, 2);
+    },
+  );
+
+  it('a node that never answers is found by attemptTimeout: with it, the same holds', async () => {
+    const run = await threeOfFiveDead('hang', { attemptTimeout: 1_000 });
+    expect(run.successRate).toBeGreaterThanOrEqual(0.99);
+    expect(run.attempts / run.requests).toBeLessThanOrEqual(1.2);
+    expect(deadShare(run)).toBeLessThan(0.02);
+  });
+});
+
+describe('scenario: a gray failure (issue 12)', () => {
+  it('one node failing 30% of its calls costs no call, at a few percent more attempts', async () => {
+    const run = await grayFailure({});
+    expect(run.successRate).toBeGreaterThanOrEqual(0.999);
+    expect(run.attempts / run.requests).toBeLessThan(1.05);
+    const noRouter = await grayFailure(undefined);
+    expect(noRouter.successRate).toBeCloseTo(1 - 0.3 / 5, 2);
+  });
+});
+
+describe('scenario: the quick start’s tiers (issue 12)', () => {
+  it('when both primaries die, the standby takes every call: ≥ 99% succeed from a second after', async () => {
+    const run = await quickStartTiers({});
+    expect(run.successRate).toBeGreaterThanOrEqual(0.99);
+    const router = run.routers[0];
+    expect(router?.endpointStats('eu-1')?.ejections).toBe(1);
+    expect(router?.endpointStats('eu-2')?.ejections).toBe(1);
+    expect(router?.stats().tiers.map((tier) => tier.load)).toEqual([0, 100]);
+    // Five failed attempts each, then nothing until their ejection ends.
+    expect(run.cluster.node('eu-1').failures + run.cluster.node('eu-2').failures).toBeLessThanOrEqual(10);
+    const noRouter = await quickStartTiers(undefined);
+    expect(noRouter.successRate).toBeCloseTo(1 / 3, 2);
+  });
 });
