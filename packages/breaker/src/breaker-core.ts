@@ -1,4 +1,5 @@
 import { type Clock, type Event, EventEmitter } from '@palisade/core';
+import { NEVER_ABORTED_SIGNAL } from '@palisade/core/internal';
 import {
   type CircuitState,
   type FailureReason,
@@ -95,7 +96,6 @@ export interface BreakerStats {
   readonly rules: readonly RuleMetrics[];
 }
 
-const neverAbortedSignal = new AbortController().signal;
 /** V8's knob; elsewhere setting it is harmless. */
 const v8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
 const noop = (): void => {};
@@ -437,7 +437,7 @@ export class BreakerCore {
     const context = (n: number): IHalfOpenAfterBackoffContext => ({
       attempt: n,
       result: reason,
-      signal: neverAbortedSignal,
+      signal: NEVER_ABORTED_SIGNAL,
     });
     const previous = this.#backoff;
     let step: IBackoff<IHalfOpenAfterBackoffContext>;

@@ -1,16 +1,14 @@
+import { type Clock, InvalidOptionError, realClock } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
   numberOption,
   oneOfOption,
   optionsObject,
   policyOption,
   positiveOrUnlimited,
-  realClock,
-} from '@palisade/core';
+} from '@palisade/core/internal';
 import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
 import type { CircuitRecord } from './circuit-record.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';

@@ -1,15 +1,13 @@
 import {
   type Clock,
-  durationOption,
   type Event,
   EventEmitter,
-  functionOption,
   InvalidOptionError,
-  optionsObject,
   realClock,
   type TimerHandle,
   unrefTimer,
 } from '@palisade/core';
+import { durationOption, functionOption, optionsObject } from '@palisade/core/internal';
 import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
 import type { CircuitBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';

@@ -1,11 +1,5 @@
-import {
-  cancellationError,
-  DeadlineExceededError,
-  type Event,
-  type IDisposable,
-  oneOfOption,
-  raceAbort,
-} from '@palisade/core';
+import { cancellationError, DeadlineExceededError, type Event, type IDisposable, raceAbort } from '@palisade/core';
+import { isThenable, NEVER_ABORTED_SIGNAL, oneOfOption } from '@palisade/core/internal';
 import {
   type CircuitState,
   type FailureReason,
@@ -57,15 +51,8 @@ function settledNow<T>(
   return kind === OUTCOME_VALUE ? Promise.resolve(outcome as T) : Promise.reject(outcome);
 }
 
-function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Partial<PromiseLike<T>>).then === 'function'
-  );
-}
-
-const neverAbortedContext: IDefaultPolicyContext = Object.freeze({ signal: new AbortController().signal });
+// One frozen context for every call made without a signal: nothing can abort it, and nothing is allocated per call.
+const neverAbortedContext: IDefaultPolicyContext = Object.freeze({ signal: NEVER_ABORTED_SIGNAL });
 
 /**
  * A circuit breaker that is a cockatiel policy: `execute(fn, signal?)`,

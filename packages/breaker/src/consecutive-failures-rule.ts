@@ -1,4 +1,5 @@
-import { InvalidArgumentError, integerOption, optionsObject, policyOption } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
+import { integerOption, optionsObject, policyOption } from '@palisade/core/internal';
 import type { CircuitState, Policy } from 'cockatiel';
 import { ExclusiveRule, type RuleMetrics, type TripRule, windowMetrics } from './trip-rule.js';
 

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
+import { integerOption, optionsObject } from '@palisade/core/internal';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
   ExclusiveRule,

@@ -1,11 +1,5 @@
-import {
-  type Clock,
-  durationOption,
-  InvalidArgumentError,
-  integerOption,
-  optionsObject,
-  realClock,
-} from '@palisade/core';
+import { type Clock, InvalidArgumentError, realClock } from '@palisade/core';
+import { durationOption, integerOption, optionsObject } from '@palisade/core/internal';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
   ExclusiveRule,

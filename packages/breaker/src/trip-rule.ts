@@ -5,7 +5,7 @@ import {
   optionsObject,
   policyOption,
   positiveOrUnlimited,
-} from '@palisade/core';
+} from '@palisade/core/internal';
 import type { IBreaker, Policy } from 'cockatiel';
 
 /** What a trip rule reports in `stats().rules`. */
