@@ -20,6 +20,7 @@ export type {
 export { type ConsecutiveFailuresOptions, ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 export { type CountWindowOptions, CountWindowRule, type CountWindowState } from './count-window-rule.js';
 export {
+  type BreakerErrorCode,
   BreakerHalfOpenError,
   BreakerIsolatedError,
   BreakerOpenError,
