@@ -1,5 +1,5 @@
-import { type Clock, type Event, EventEmitter } from '@palisade/core';
-import { NEVER_ABORTED_SIGNAL } from '@palisade/core/internal';
+import type { Clock, Event } from '@palisade/core';
+import { LazyEmitters, NEVER_ABORTED_SIGNAL } from '@palisade/core/internal';
 import {
   type CircuitState,
   type FailureReason,
@@ -58,8 +58,8 @@ const modeNames: readonly BreakerMode[] = ['normal', 'disabled', 'metrics-only']
 /** What `onBreak` carries: the failure that opened the circuit, or `{ isolated: true }` (as in cockatiel). */
 export type BreakReason = FailureReason<unknown> | { readonly isolated: true };
 
-/** What `onRejected` carries. */
-export interface RejectedEvent {
+/** What `onReject` carries: why a call was turned away, and when to try again. */
+export interface BreakerRejectEvent {
   readonly reason: RejectionReason;
   /** Milliseconds until the breaker may admit again: see `retryAfter`. */
   readonly retryAfter: number;
@@ -146,7 +146,7 @@ export class BreakerCore {
   #lastRetryAfter = 0;
 
   // Created on first subscription: most breakers in a large registry are never listened to.
-  #emitters: Emitters | undefined;
+  #emitters: LazyEmitters<BreakerEvents> | undefined;
   // One rejection per state: every call turned away in the same open period gets the same settled promise.
   #rejection: { readonly epoch: number; readonly ticket: number; readonly promise: Promise<never> } | undefined;
 
@@ -241,9 +241,12 @@ export class BreakerCore {
   #reject(ticket: number, retryAfter: number): number {
     this.#rejections++;
     this.#lastRetryAfter = retryAfter;
-    const emitter = this.#emitters?.rejected;
-    if (emitter !== undefined && emitter.size > 0) {
-      emitter.emit({ reason: rejectionReasons[-ticket - 1] as RejectionReason, retryAfter: Math.max(0, retryAfter) });
+    const emitters = this.#emitters;
+    if (emitters?.heard('reject')) {
+      emitters.emit('reject', {
+        reason: rejectionReasons[-ticket - 1] as RejectionReason,
+        retryAfter: Math.max(0, retryAfter),
+      });
     }
     return ticket;
   }
@@ -294,7 +297,8 @@ export class BreakerCore {
 
   /** Whether `execute` must read the clock when a call starts: for slow calls, or for listeners that want durations. */
   needsStart(): boolean {
-    return this.#needsDuration || this.#emitters?.listensToOutcomes() === true;
+    const emitters = this.#emitters;
+    return this.#needsDuration || (emitters !== undefined && (emitters.heard('success') || emitters.heard('failure')));
   }
 
   /**
@@ -321,9 +325,9 @@ export class BreakerCore {
     this.#inFlight--;
     this.#released++;
     if (ticket % 2 === 1) this.#store.releaseProbe((ticket - 1) / 2);
-    const emitter = this.#emitters?.failure;
-    if (cancellation !== undefined && emitter !== undefined && emitter.size > 0) {
-      emitter.emit({ duration: 0, handled: false, reason: { error: cancellation } });
+    const emitters = this.#emitters;
+    if (cancellation !== undefined && emitters?.heard('failure')) {
+      emitters.emit('failure', { duration: 0, handled: false, reason: { error: cancellation } });
     }
   }
 
@@ -344,23 +348,19 @@ export class BreakerCore {
       this.#successes++;
     }
     if (slow) this.#slowCalls++;
-    try {
-      if (timed) this.#emitOutcome(kind, outcome, failed, durationMs);
-    } finally {
-      // A throwing listener must not leave a probe slot taken or a window unfed.
-      if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, durationMs, now);
-    }
+    if (timed) this.#emitOutcome(kind, outcome, failed, durationMs);
+    if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, durationMs, now);
   }
 
   #emitOutcome(kind: OutcomeKind, outcome: unknown, failed: boolean, duration: number): void {
+    const emitters = this.#emitters;
+    if (emitters === undefined) return;
     if (failed || kind === OUTCOME_ERROR) {
-      const emitter = this.#emitters?.failure;
-      if (emitter !== undefined && emitter.size > 0) {
-        emitter.emit({ duration, handled: failed, reason: failureReasonOf(kind, outcome) });
+      if (emitters.heard('failure')) {
+        emitters.emit('failure', { duration, handled: failed, reason: failureReasonOf(kind, outcome) });
       }
-    } else {
-      const emitter = this.#emitters?.success;
-      if (emitter !== undefined && emitter.size > 0) emitter.emit({ duration });
+    } else if (emitters.heard('success')) {
+      emitters.emit('success', { duration });
     }
   }
 
@@ -489,20 +489,20 @@ export class BreakerCore {
     if (emitters === undefined) return;
     switch (record.kind) {
       case 'open':
-        emitters.break?.emit(reason ?? { error: new HydratingCircuitError() });
+        if (emitters.heard('break')) emitters.emit('break', reason ?? { error: new HydratingCircuitError() });
         break;
       case 'isolated':
-        emitters.break?.emit({ isolated: true });
+        emitters.emit('break', { isolated: true });
         break;
       case 'half-open':
-        emitters.halfOpen?.emit();
+        emitters.emit('halfOpen', undefined);
         break;
       case 'closed':
-        emitters.reset?.emit();
+        emitters.emit('reset', undefined);
         break;
     }
     // A listener may have moved the circuit again; then this change is no longer news.
-    if (this.#seenEpoch === record.epoch) emitters.stateChange?.emit(toCircuitState(record.kind));
+    if (this.#seenEpoch === record.epoch) emitters.emit('stateChange', toCircuitState(record.kind));
   }
 
   #resetRules(): void {
@@ -673,17 +673,18 @@ export class BreakerCore {
     return this.#events().on('failure');
   }
 
-  get onRejected(): Event<RejectedEvent> {
-    return this.#events().on('rejected');
+  get onReject(): Event<BreakerRejectEvent> {
+    return this.#events().on('reject');
   }
 
-  #events(): Emitters {
-    this.#emitters ??= new Emitters();
+  #events(): LazyEmitters<BreakerEvents> {
+    this.#emitters ??= new LazyEmitters<BreakerEvents>();
     return this.#emitters;
   }
 }
 
-interface EventTypes {
+/** A breaker's events by name, with their payloads. */
+interface BreakerEvents {
   break: BreakReason;
   // biome-ignore lint/suspicious/noConfusingVoidType: cockatiel's onReset is an Event<void>
   reset: void;
@@ -692,30 +693,7 @@ interface EventTypes {
   stateChange: CircuitState;
   success: ISuccessEvent;
   failure: IFailureEvent;
-  rejected: RejectedEvent;
-}
-
-/** A breaker's emitters, each made when first subscribed to. */
-class Emitters {
-  break: EventEmitter<BreakReason> | undefined;
-  reset: EventEmitter<void> | undefined;
-  halfOpen: EventEmitter<void> | undefined;
-  stateChange: EventEmitter<CircuitState> | undefined;
-  success: EventEmitter<ISuccessEvent> | undefined;
-  failure: EventEmitter<IFailureEvent> | undefined;
-  rejected: EventEmitter<RejectedEvent> | undefined;
-
-  on<K extends keyof EventTypes>(name: K): Event<EventTypes[K]> {
-    const slots = this as unknown as Record<K, EventEmitter<EventTypes[K]> | undefined>;
-    slots[name] ??= new EventEmitter<EventTypes[K]>();
-    return slots[name].addListener;
-  }
-
-  listensToOutcomes(): boolean {
-    return (
-      (this.success !== undefined && this.success.size > 0) || (this.failure !== undefined && this.failure.size > 0)
-    );
-  }
+  reject: BreakerRejectEvent;
 }
 
 function classify(handle: Policy, kind: OutcomeKind, outcome: unknown): boolean {

@@ -11,11 +11,11 @@ import {
 } from 'cockatiel';
 import {
   BreakerCore,
+  type BreakerRejectEvent,
   type BreakerStats,
   type BreakReason,
   OUTCOME_ERROR,
   OUTCOME_VALUE,
-  type RejectedEvent,
 } from './breaker-core.js';
 import {
   type BreakerMode,
@@ -33,8 +33,9 @@ let coreOf: (breaker: CircuitBreaker) => BreakerCore;
 
 /**
  * A call that settled synchronously. Still a promise, whatever happens: a
- * listener that throws while the outcome is counted rejects the call rather
- * than throwing out of `execute`.
+ * `handle` predicate, a custom rule or a store that throws while the outcome
+ * is counted rejects the call rather than throwing out of `execute`.
+ * (Listeners cannot throw here: their errors are reported, never unwound.)
  */
 function settledNow<T>(
   core: BreakerCore,
@@ -107,8 +108,8 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
   }
 
   /** Fires when a call is turned away. */
-  get onRejected(): Event<RejectedEvent> {
-    return this.#core.onRejected;
+  get onReject(): Event<BreakerRejectEvent> {
+    return this.#core.onReject;
   }
 
   /**

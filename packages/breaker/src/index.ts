@@ -1,6 +1,6 @@
 // Re-exported so that `breaker.state === CircuitState.Open` needs no second import.
 export { CircuitState } from 'cockatiel';
-export type { BreakerStats, BreakReason, RejectedEvent } from './breaker-core.js';
+export type { BreakerRejectEvent, BreakerStats, BreakReason } from './breaker-core.js';
 export type { BreakerMode, CircuitBreakerOptions, HalfOpenOptions } from './breaker-options.js';
 export {
   BreakerRegistry,
