@@ -8,6 +8,7 @@ import {
   optionsObject,
   policyOption,
   positiveOrUnlimited,
+  rejectUnknownOptions,
 } from '@palisade/core/internal';
 import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
 import type { CircuitRecord } from './circuit-record.js';
@@ -98,6 +99,36 @@ export interface CircuitBreakerOptions {
   readonly clock?: Clock;
 }
 
+// Objects rather than arrays, so that the compiler checks each list against its interface both ways.
+const breakerOptionKeys = Object.keys({
+  rule: true,
+  handle: true,
+  halfOpenAfter: true,
+  halfOpen: true,
+  mode: true,
+  initialState: true,
+  store: true,
+  clock: true,
+} satisfies Record<keyof CircuitBreakerOptions, true>);
+const halfOpenOptionKeys = Object.keys({
+  probes: true,
+  successThreshold: true,
+  maxDuration: true,
+} satisfies Record<keyof HalfOpenOptions, true>);
+
+/**
+ * Throws `InvalidOptionError` for a key that a breaker does not know, at the
+ * top level or in `halfOpen`, suggesting the nearest known one. `path`
+ * prefixes the option's name (`breaker.` for a registry's shared options).
+ */
+export function rejectUnknownBreakerOptions(options: CircuitBreakerOptions, path = ''): void {
+  rejectUnknownOptions(options, breakerOptionKeys, path);
+  const halfOpen = options.halfOpen as unknown;
+  if (typeof halfOpen === 'object' && halfOpen !== null) {
+    rejectUnknownOptions(halfOpen, halfOpenOptionKeys, `${path}halfOpen.`);
+  }
+}
+
 export interface ResolvedOptions {
   readonly rules: readonly TripRule[];
   readonly handle: Policy;
@@ -126,6 +157,8 @@ function bind(rule: TripRule): void {
 }
 
 export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined): ResolvedOptions {
+  const checked = optionsObject('options', options);
+  rejectUnknownBreakerOptions(checked);
   const {
     rule,
     handle = handleAll,
@@ -135,7 +168,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined
     initialState,
     store,
     clock = realClock,
-  } = optionsObject('options', options);
+  } = checked;
   checkClock(clock);
   const {
     probes = 1,

@@ -1,7 +1,13 @@
 import { type Clock, type Event, InvalidOptionError, realClock, type TimerHandle, unrefTimer } from '@palisade/core';
-import { durationOption, functionOption, LazyEmitters, optionsObject } from '@palisade/core/internal';
+import {
+  durationOption,
+  functionOption,
+  LazyEmitters,
+  optionsObject,
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
 import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
-import type { CircuitBreakerOptions } from './breaker-options.js';
+import { type CircuitBreakerOptions, rejectUnknownBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
 import { checkExecuteArguments } from './execute-arguments.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
@@ -32,6 +38,12 @@ export interface BreakerRegistryOptions<K> {
    */
   readonly clock?: Clock;
 }
+
+const optionKeys = Object.keys({
+  breaker: true,
+  idleTimeout: true,
+  clock: true,
+} satisfies Record<keyof BreakerRegistryOptions<unknown>, true>);
 
 /** Totals over every breaker of a registry. */
 export interface RegistryStats {
@@ -84,7 +96,9 @@ export class BreakerRegistry<K = string> {
   #emitters: LazyEmitters<RegistryEvents<K>> | undefined;
 
   constructor(options?: BreakerRegistryOptions<K>) {
-    const { breaker = {}, idleTimeout = 300_000, clock = realClock } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { breaker = {}, idleTimeout = 300_000, clock = realClock } = checked;
     this.idleTimeout = durationOption('idleTimeout', idleTimeout, { min: 0, minExclusive: true });
     if (typeof clock !== 'object' || clock === null) throw new InvalidOptionError('clock', 'a Clock', clock);
     functionOption('clock.setTimeout', clock.setTimeout);
@@ -256,6 +270,7 @@ export class BreakerRegistry<K = string> {
 
 function sharedOptions<K>(options: CircuitBreakerOptions): (key: K) => CircuitBreakerOptions {
   const checked = optionsObject('breaker', options);
+  rejectUnknownBreakerOptions(checked, 'breaker.');
   for (const perBreaker of ['rule', 'store', 'initialState'] as const) {
     if (checked[perBreaker] !== undefined) {
       throw new InvalidOptionError(

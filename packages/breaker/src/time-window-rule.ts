@@ -1,11 +1,12 @@
 import { type Clock, InvalidArgumentError, realClock } from '@palisade/core';
-import { durationOption, integerOption, optionsObject } from '@palisade/core/internal';
+import { durationOption, integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
   ExclusiveRule,
   exceedsRates,
   type RateRuleOptions,
   type RuleMetrics,
+  rateRuleOptionKeys,
   rateThresholds,
   type TripRule,
   windowMetrics,
@@ -45,6 +46,14 @@ export interface TimeWindowState {
   readonly buckets: readonly (readonly [number, number, number])[];
 }
 
+const optionKeys = Object.keys({
+  ...rateRuleOptionKeys,
+  duration: true,
+  buckets: true,
+  minimumCalls: true,
+  clock: true,
+} satisfies Record<keyof TimeWindowOptions, true>);
+
 const FIELDS = 3;
 
 /**
@@ -79,7 +88,9 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
 
   constructor(options?: TimeWindowOptions) {
     super();
-    const { duration = 10_000, buckets = 10, clock = realClock } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { duration = 10_000, buckets = 10, clock = realClock } = checked;
     this.duration = durationOption('duration', duration, { min: 0, minExclusive: true });
     this.buckets = integerOption('buckets', buckets, { min: 1, max: 10_000 });
     const thresholds = rateThresholds(options, 20, Number.MAX_SAFE_INTEGER);

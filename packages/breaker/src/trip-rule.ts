@@ -101,6 +101,14 @@ export interface RateRuleOptions {
   readonly handle?: Policy;
 }
 
+/** The keys of `RateRuleOptions`, for the rules' lists of known options. */
+export const rateRuleOptionKeys = {
+  failureRateThreshold: true,
+  slowCallDuration: true,
+  slowCallRateThreshold: true,
+  handle: true,
+} as const satisfies Record<keyof RateRuleOptions, true>;
+
 export interface RateThresholds {
   readonly failureRateThreshold: number;
   readonly slowCallDuration: number;
