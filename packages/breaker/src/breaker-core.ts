@@ -312,9 +312,9 @@ export class BreakerCore {
   }
 
   /** A permit reported its outcome, already classified by the caller. */
-  completePermit(ticket: number, succeeded: boolean, reason: unknown, durationMs: number): void {
+  completePermit(ticket: number, succeeded: boolean, reason: unknown, duration: number): void {
     const now = this.#needsTime ? this.clock.now() : 0;
-    this.#settle(ticket, succeeded ? OUTCOME_SUCCESS : OUTCOME_FAILURE, reason, durationMs, now, true);
+    this.#settle(ticket, succeeded ? OUTCOME_SUCCESS : OUTCOME_FAILURE, reason, duration, now, true);
   }
 
   /**
@@ -331,7 +331,7 @@ export class BreakerCore {
     }
   }
 
-  #settle(ticket: number, kind: OutcomeKind, outcome: unknown, durationMs: number, now: number, timed: boolean): void {
+  #settle(ticket: number, kind: OutcomeKind, outcome: unknown, duration: number, now: number, timed: boolean): void {
     this.#inFlight--;
     this.#calls++;
     const failed =
@@ -340,7 +340,7 @@ export class BreakerCore {
         : kind === OUTCOME_ERROR
           ? this.#errorFilter(outcome)
           : kind === OUTCOME_FAILURE;
-    const slow = durationMs > this.#slowCallDuration;
+    const slow = duration > this.#slowCallDuration;
     if (failed) {
       this.#failures++;
       this.#lastFailure = failureReasonOf(kind, outcome);
@@ -348,8 +348,8 @@ export class BreakerCore {
       this.#successes++;
     }
     if (slow) this.#slowCalls++;
-    if (timed) this.#emitOutcome(kind, outcome, failed, durationMs);
-    if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, durationMs, now);
+    if (timed) this.#emitOutcome(kind, outcome, failed, duration);
+    if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, duration, now);
   }
 
   #emitOutcome(kind: OutcomeKind, outcome: unknown, failed: boolean, duration: number): void {
@@ -370,7 +370,7 @@ export class BreakerCore {
     outcome: unknown,
     failed: boolean,
     slow: boolean,
-    durationMs: number,
+    duration: number,
     now: number,
   ): void {
     const probe = ticket % 2;
@@ -385,7 +385,7 @@ export class BreakerCore {
       for (let i = 0; i < rules.length; i++) {
         const handle = handles === null ? undefined : handles[i];
         const ruleFailed = handle === undefined ? failed : classify(handle, kind, outcome);
-        if ((rules[i] as TripRule).record(ruleFailed, durationMs, now)) trips = true;
+        if ((rules[i] as TripRule).record(ruleFailed, duration, now)) trips = true;
       }
       if (trips) this.#trip(record, kind, outcome);
     } else if (record.kind === 'half-open' && probe === 1) {

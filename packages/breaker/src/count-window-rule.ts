@@ -82,8 +82,8 @@ export class CountWindowRule extends ExclusiveRule implements TripRule {
     return false;
   }
 
-  record(failed: boolean, durationMs: number): boolean {
-    const flags = (failed ? FAILED : 0) | (durationMs > this.slowCallDuration ? SLOW : 0);
+  record(failed: boolean, duration: number): boolean {
+    const flags = (failed ? FAILED : 0) | (duration > this.slowCallDuration ? SLOW : 0);
     const samples = this.#samples;
     const index = this.#next;
     if (this.#calls === samples.length) {

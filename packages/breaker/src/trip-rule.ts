@@ -44,10 +44,10 @@ export interface TripRule extends IBreaker {
    * Counts one settled call of the closed circuit; returns true if the circuit
    * should open now.
    * @param failed Whether `handle` selected the outcome.
-   * @param durationMs How long the call took; 0 when no rule needs durations.
+   * @param duration How long the call took, in ms; 0 when no rule needs durations.
    * @param now The clock's time if `needsTime`, otherwise 0.
    */
-  record(failed: boolean, durationMs: number, now: number): boolean;
+  record(failed: boolean, duration: number, now: number): boolean;
   /** Forgets every call: the circuit has just closed. */
   reset(now: number): void;
   /** What the rule is looking at now. */
