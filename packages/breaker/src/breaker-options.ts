@@ -11,21 +11,12 @@ import {
   rejectUnknownOptions,
 } from '@palisade/core/internal';
 import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
+import { type BreakerMode, breakerModes } from './breaker-mode.js';
 import type { CircuitRecord } from './circuit-record.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { type BreakerSnapshot, readSnapshot } from './snapshot.js';
 import { type BreakerStore, MemoryBreakerStore } from './store.js';
 import { ExclusiveRule, type TripRule } from './trip-rule.js';
-
-/**
- * `normal` runs the state machine. `disabled` admits every call and only
- * counts it in `stats()`. `metrics-only` admits every call and feeds the trip
- * rules, counting in `stats().trips` each time they would have opened the
- * circuit, without ever opening it (resilience4j's DISABLED and METRICS_ONLY).
- */
-export type BreakerMode = 'normal' | 'disabled' | 'metrics-only';
-
-export const breakerModes: readonly BreakerMode[] = ['normal', 'disabled', 'metrics-only'];
 
 export interface HalfOpenOptions {
   /**

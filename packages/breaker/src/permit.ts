@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@palisade/core';
 import type { BreakerCore } from './breaker-core.js';
 import type { RejectionReason } from './errors.js';
+import { isProbeTicket } from './ticket.js';
 
 /** What `tryAcquire()` returns when the breaker turns a call away. */
 export interface BreakerRejection {
@@ -33,7 +34,7 @@ export class BreakerPermit {
 
   /** Whether this call is a half-open probe: its outcome decides whether the circuit closes. */
   get probe(): boolean {
-    return this.#ticket % 2 === 1;
+    return isProbeTicket(this.#ticket);
   }
 
   /** Whether an outcome was reported or the permit released. */
