@@ -81,7 +81,7 @@ export interface IssueTokenOptions {
   /** What the token allows: `action:resource` patterns. */
   readonly rights: readonly Right[];
   /** Lifetime from now, in ms. @default 3_600_000 (one hour) */
-  readonly ttlMs?: number;
+  readonly ttl?: number;
   /** Not valid before this clock time. @default now */
   readonly notBefore?: number;
   /** 16 bytes to revoke by; several tokens may share one. @default 16 random bytes */
@@ -96,7 +96,7 @@ export interface AttenuateTokenOptions {
   /** The narrower rights; each must be covered by the token's current rights. @default unchanged */
   readonly rights?: readonly Right[];
   /** A shorter lifetime from now, in ms; never extends the token. @default unchanged */
-  readonly ttlMs?: number;
+  readonly ttl?: number;
   /** @default realClock */
   readonly clock?: Clock;
   /** INSECURE, for tests and golden vectors only. @default tweetnacl's CSPRNG */
@@ -111,7 +111,7 @@ export interface VerifyTokenOptions {
   /** The right the request needs; omitted, only validity is checked. */
   readonly right?: Right;
   /** Tolerated difference between the issuer's and the verifier's clocks, in ms. @default 30_000 */
-  readonly clockSkewMs?: number;
+  readonly clockSkew?: number;
   /** @default realClock */
   readonly clock?: Clock;
 }
@@ -235,14 +235,14 @@ export function issueToken(issuer: Identity, options: IssueTokenOptions): Uint8A
   const clock = given.clock ?? realClock;
   const audience = checkNodeId('options.audience', given.audience);
   const rights = checkRights('options.rights', given.rights);
-  const ttlMs = durationOption('options.ttlMs', given.ttlMs ?? 3_600_000, { min: 1 });
+  const ttl = durationOption('options.ttl', given.ttl ?? 3_600_000, { min: 1 });
   const random = given.insecureRandomBytesForTests ?? secureRandomBytes;
   const now = clock.now();
   const notBefore = Math.max(
     0,
     Math.floor(numberOption('options.notBefore', given.notBefore ?? now, { min: 0, max: MAX_TIME })),
   );
-  const expiresAt = Math.min(MAX_TIME, Math.floor(now + ttlMs));
+  const expiresAt = Math.min(MAX_TIME, Math.floor(now + ttl));
   const revocationId = given.revocationId ?? random(16);
   if (!(revocationId instanceof Uint8Array) || revocationId.length !== 16) {
     throw new InvalidArgumentError('options.revocationId', '16 bytes', revocationId);
@@ -289,9 +289,9 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
   }
   const chainExpiry = Math.min(...raw.blocks.map((b) => b.block.expiresAt));
   let expiresAt = chainExpiry;
-  if (given.ttlMs !== undefined) {
+  if (given.ttl !== undefined) {
     const clock = given.clock ?? realClock;
-    const wanted = Math.floor(clock.now() + durationOption('options.ttlMs', given.ttlMs, { min: 1 }));
+    const wanted = Math.floor(clock.now() + durationOption('options.ttl', given.ttl, { min: 1 }));
     if (wanted > chainExpiry) throw new AttenuationWidensError(`the token already expires at ${chainExpiry}`);
     expiresAt = wanted;
   }
@@ -335,7 +335,7 @@ export function verifyToken(token: Uint8Array, options: VerifyTokenOptions): Ver
   if (given.directory === undefined) throw new InvalidArgumentError('options.directory', 'a KeyDirectory', undefined);
   const audience = checkNodeId('options.audience', given.audience);
   const right = given.right === undefined ? undefined : checkRight('options.right', given.right);
-  const skew = durationOption('options.clockSkewMs', given.clockSkewMs ?? 30_000);
+  const skew = durationOption('options.clockSkew', given.clockSkew ?? 30_000);
   const clock = given.clock ?? realClock;
 
   const raw = decodeRawToken(token);

@@ -19,7 +19,7 @@ export interface KeyDirectoryOptions {
    * backs tokens, so nodes can switch over with no downtime. Sessions already
    * open are not affected by rotation. @default 300_000 (5 minutes)
    */
-  readonly rotationGraceMs?: number;
+  readonly rotationGrace?: number;
 }
 
 /** `active`: current key. `retiring`: rotated out, in its grace period. `retired`: grace over. `revoked`: never trusted again. */
@@ -56,7 +56,7 @@ interface StoredEntry {
  */
 export class KeyDirectory {
   readonly #clock: Clock;
-  readonly #rotationGraceMs: number;
+  readonly #rotationGrace: number;
   readonly #nodes = new Map<string, StoredEntry[]>();
   readonly #revokedTokens = new Set<string>();
   readonly #registered = new EventEmitter<PublicIdentity>();
@@ -71,9 +71,9 @@ export class KeyDirectory {
   readonly onRevoke: Event<RevocationEvent> = this.#revoked.addListener;
 
   constructor(options?: KeyDirectoryOptions) {
-    const { clock = realClock, rotationGraceMs = 300_000 } = optionsObject('options', options);
+    const { clock = realClock, rotationGrace = 300_000 } = optionsObject('options', options);
     this.#clock = clock;
-    this.#rotationGraceMs = durationOption('rotationGraceMs', rotationGraceMs);
+    this.#rotationGrace = durationOption('rotationGrace', rotationGrace);
   }
 
   /** Adds a node that is not in the directory yet. */
@@ -92,18 +92,18 @@ export class KeyDirectory {
 
   /**
    * Adds a node's next key. Its previous keys stay valid for new sessions for
-   * `graceMs`, then retire. Also how a revoked node is given a fresh key.
+   * `grace`, then retire. Also how a revoked node is given a fresh key.
    */
-  rotate(identity: PublicIdentity, options?: { readonly graceMs?: number }): void {
+  rotate(identity: PublicIdentity, options?: { readonly grace?: number }): void {
     const checked = checkPublicIdentity(identity);
-    const graceMs = durationOption('graceMs', optionsObject('options', options).graceMs ?? this.#rotationGraceMs);
+    const grace = durationOption('grace', optionsObject('options', options).grace ?? this.#rotationGrace);
     const entries = this.#nodes.get(checked.nodeId);
     if (entries === undefined) throw new UnknownPeerError(checked.nodeId);
     const latest = entries[entries.length - 1] as StoredEntry;
     if (checked.epoch <= latest.identity.epoch) {
       throw new InvalidArgumentError('identity.epoch', `an epoch above ${latest.identity.epoch}`, checked.epoch);
     }
-    const retiresAt = this.#clock.now() + graceMs;
+    const retiresAt = this.#clock.now() + grace;
     for (const entry of entries) {
       if (entry.retiresAt === undefined || entry.retiresAt > retiresAt) entry.retiresAt = retiresAt;
     }

@@ -42,7 +42,7 @@ describe('ReplayWindow', () => {
       window.accept(highest);
       expect(() => window.check(highest - (size - 1)), `size ${size}`).not.toThrow();
       expect(thrown(() => window.check(highest - size))).toMatchObject({
-        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        code: 'ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE',
         reason: 'behind-window',
       });
     }

@@ -70,7 +70,7 @@ describe('the grammar of a right', () => {
   it('read:accounts/* does not grant read:accounts/../admin: refused at issue, attenuation, check and in rightCovers', () => {
     const { clock, directory, nodes, random } = makeWorld(['bank-hq', 'ledger']);
     const hq = nodes['bank-hq']!;
-    const options = { audience: 'ledger', ttlMs: 60_000, clock, insecureRandomBytesForTests: random };
+    const options = { audience: 'ledger', ttl: 60_000, clock, insecureRandomBytesForTests: random };
     const token = issueToken(hq, { ...options, rights: ['read:accounts/*'] });
     for (const right of traversalAndEmpty) {
       expect(thrown(() => issueToken(hq, { ...options, rights: [right] })).code, right).toBe(
@@ -100,7 +100,7 @@ describe('the grammar of a right', () => {
     });
     const forged = appendForgedBlock(token, ['read:accounts/../admin'], clock.now() + 1_000);
     const error = thrown(() => verifyToken(forged, { directory, audience: 'ledger', clock }));
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_MALFORMED_MESSAGE', structure: 'token block' });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE', structure: 'token block' });
   });
 
   it('a /* wildcard covers whole segments only', () => {

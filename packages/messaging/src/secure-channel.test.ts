@@ -97,13 +97,13 @@ describe('SecureChannel', () => {
     await settle();
     expect(got).toEqual(['one', 'two', 'three']);
     expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual([
-      'frame ERR_PALISADE_AUTHENTICATION_FAILED',
-      'frame ERR_PALISADE_REPLAYED_MESSAGE',
+      'frame ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      'frame ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE',
     ]);
-    expect(server.stats).toMatchObject({ received: 3, rejected: 2 });
+    expect(server.stats()).toMatchObject({ received: 3, rejected: 2 });
   });
 
-  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetryMs', async () => {
+  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetry', async () => {
     let finish: Uint8Array | undefined;
     let keepalives = 0;
     const { client, server, clock, rejections, aEnd } = open(['alice', 'bob'], (bytes, from) => {
@@ -120,7 +120,7 @@ describe('SecureChannel', () => {
     };
     await replay(5);
     expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual(
-      Array(5).fill('handshake ERR_PALISADE_UNEXPECTED_MESSAGE'),
+      Array(5).fill('handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE'),
     );
     expect(keepalives).toBe(1);
     await clock.advance(4_999);
@@ -130,7 +130,7 @@ describe('SecureChannel', () => {
     await replay(3);
     expect(keepalives).toBe(2);
     expect(rejections).toHaveLength(9);
-    expect(server.stats).toMatchObject({ rejected: 9, handshakes: 1 });
+    expect(server.stats()).toMatchObject({ rejected: 9, handshakes: 1 });
   });
 
   it('works over a transport that reuses its receive buffer for the next message', async () => {
@@ -146,7 +146,7 @@ describe('SecureChannel', () => {
     server.onMessage((data) => got.push(read(data)));
     await settle();
     expect(rejections).toEqual([]);
-    expect([client.stats.handshakes, server.stats.handshakes]).toEqual([1, 1]);
+    expect([client.stats().handshakes, server.stats().handshakes]).toEqual([1, 1]);
     for (const word of ['one', 'two', 'three']) client.send(text(word));
     await settle();
     expect(got).toEqual(['one', 'two', 'three']);
@@ -154,7 +154,7 @@ describe('SecureChannel', () => {
   });
 
   it('re-handshakes before the session expires, with no interruption', async () => {
-    const limits = { rehandshakeAfterMs: 1_000, rejectAfterMs: 2_000 };
+    const limits = { rehandshakeAfter: 1_000, rejectAfter: 2_000 };
     const { client, server, clock } = open(['alice', 'bob'], undefined, { limits });
     const got: string[] = [];
     server.onMessage((data) => got.push(read(data)));
@@ -180,21 +180,21 @@ describe('SecureChannel', () => {
     const closes: string[] = [];
     server.onClose(({ error }) => closes.push(error?.code ?? 'none'));
     directory.revoke('alice', { reason: 'branch A compromised' });
-    expect(closes).toEqual(['ERR_PALISADE_KEY_REVOKED']);
+    expect(closes).toEqual(['ERR_PALISADE_MESSAGING_KEY_REVOKED']);
     expect(client.closed).toBe(true);
     const [aEnd, bEnd] = createMemoryLink();
-    const common = { directory, clock, crypto, handshakeTimeoutMs: 10_000 };
-    const again = accept(bEnd, { ...common, identity: nodes.bob!, handshakeTimeoutMs: 60_000 });
+    const common = { directory, clock, crypto, handshakeTimeout: 10_000 };
+    const again = accept(bEnd, { ...common, identity: nodes.bob!, handshakeTimeout: 60_000 });
     const refused: string[] = [];
     again.onReject(({ error }) => refused.push(error.code));
     const retry = connect(aEnd, { ...common, identity: nodes.alice!, peer: 'bob' });
     await settle();
-    expect(refused).toContain('ERR_PALISADE_KEY_REVOKED');
+    expect(refused).toContain('ERR_PALISADE_MESSAGING_KEY_REVOKED');
     const outcome = retry.ready.catch((error: { code: string }) => error.code);
     await clock.advance(10_000);
     // bob tells the refused node nothing; it simply never gets a session
     expect(await outcome).toBe('ERR_PALISADE_DEADLINE_EXCEEDED');
-    expect(again.stats.handshakes).toBe(0);
+    expect(again.stats().handshakes).toBe(0);
   });
 
   it('stream mode: FINAL ends the stream; a closed transport without FINAL is truncation', async () => {
@@ -216,7 +216,7 @@ describe('SecureChannel', () => {
     await settle();
     second.client.close();
     await settle();
-    expect(closes).toEqual(['ERR_PALISADE_STREAM_TRUNCATED']);
+    expect(closes).toEqual(['ERR_PALISADE_MESSAGING_STREAM_TRUNCATED']);
   });
 
   it('times out on the injected clock when nobody answers', async () => {
@@ -228,7 +228,7 @@ describe('SecureChannel', () => {
       crypto,
       identity: world.nodes.alice!,
       peer: 'bob',
-      handshakeTimeoutMs: 20_000,
+      handshakeTimeout: 20_000,
     });
     const outcome = channel.ready.catch((error: { code: string }) => error.code);
     await world.clock.advance(20_000);
@@ -238,6 +238,6 @@ describe('SecureChannel', () => {
 
   it('rejects send before ready with a typed error', () => {
     const { client } = open();
-    expect(() => client.send(text('early'))).toThrow(expect.objectContaining({ code: 'ERR_PALISADE_SESSION_CLOSED' }));
+    expect(() => client.send(text('early'))).toThrow(expect.objectContaining({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' }));
   });
 });

@@ -38,9 +38,9 @@ import { isFrameType, isHandshakeType, MessageType, peekMessageType } from './wi
 
 export interface ChannelOptions extends HandshakeOptions {
   /** Resend a fresh HELLO when no answer came within this time (WireGuard REKEY_TIMEOUT). @default 5_000 */
-  readonly handshakeRetryMs?: number;
+  readonly handshakeRetry?: number;
   /** Give up a handshake after this long (WireGuard REKEY_ATTEMPT_TIME). @default 90_000 */
-  readonly handshakeTimeoutMs?: number;
+  readonly handshakeTimeout?: number;
   /** Aborting it closes the channel (and rejects `ready` if still pending). */
   readonly signal?: AbortSignal;
 }
@@ -89,8 +89,8 @@ export class SecureChannel {
   readonly #clock: Clock;
   readonly #retryMs: number;
   readonly #timeoutMs: number;
-  readonly #rehandshakeAfterMs: number;
-  readonly #rejectAfterMs: number;
+  readonly #rehandshakeAfter: number;
+  readonly #rejectAfter: number;
   readonly #subscriptions: IDisposable[] = [];
   readonly #timers = new Set<TimerHandle>();
   readonly #messages = new EventEmitter<Uint8Array>();
@@ -137,11 +137,11 @@ export class SecureChannel {
     this.#transport = transport;
     this.#options = given;
     this.#clock = given.clock ?? realClock;
-    this.#retryMs = durationOption('handshakeRetryMs', given.handshakeRetryMs ?? 5_000, { min: 1 });
-    this.#timeoutMs = durationOption('handshakeTimeoutMs', given.handshakeTimeoutMs ?? 90_000, { min: 1 });
+    this.#retryMs = durationOption('handshakeRetry', given.handshakeRetry ?? 5_000, { min: 1 });
+    this.#timeoutMs = durationOption('handshakeTimeout', given.handshakeTimeout ?? 90_000, { min: 1 });
     const limits = resolveSessionLimits(given.limits);
-    this.#rehandshakeAfterMs = limits.rehandshakeAfterMs;
-    this.#rejectAfterMs = limits.rejectAfterMs;
+    this.#rehandshakeAfter = limits.rehandshakeAfter;
+    this.#rejectAfter = limits.rejectAfter;
     // Validate the handshake options now, at the call site, not in a timer.
     if (role === 'initiator') new HandshakeInitiator(given as ConnectOptions);
     else new HandshakeResponder(given as AcceptOptions);
@@ -429,11 +429,11 @@ export class SecureChannel {
     if (this.role === 'initiator' && session.mode === 'datagram') {
       this.#setTimer(() => {
         if (this.#current === session) this.#startRehandshake();
-      }, this.#rehandshakeAfterMs);
+      }, this.#rehandshakeAfter);
     }
     this.#setTimer(() => {
       if (this.#current === session) this.#shutdown(new SessionExpiredError('time'));
-    }, this.#rejectAfterMs);
+    }, this.#rejectAfter);
   }
 
   #reject(error: MessagingError, stage: RejectionEvent['stage']): void {

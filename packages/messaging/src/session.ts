@@ -146,7 +146,7 @@ export class Session {
     return this.#receive.finalReceived;
   }
 
-  get stats(): SessionStats {
+  stats(): SessionStats {
     return {
       sent: this.#send.nextCounter,
       received: this.#receive.received,
@@ -159,7 +159,7 @@ export class Session {
   /** True once the session is old or busy enough that a channel should replace it by a new handshake. */
   get needsRehandshake(): boolean {
     return (
-      this.#clock.now() - this.createdAt >= this.#limits.rehandshakeAfterMs ||
+      this.#clock.now() - this.createdAt >= this.#limits.rehandshakeAfter ||
       this.#send.nextCounter >= this.#limits.rehandshakeAfterMessages
     );
   }
@@ -191,7 +191,7 @@ export class Session {
     const send = this.#send;
     if (send.nextCounter >= this.#limits.rejectAfterMessages) throw new SessionExpiredError('messages');
     const now = this.#clock.now();
-    if (send.sentInEpoch >= this.#limits.rekeyAfterMessages || now - send.epochStartedAt >= this.#limits.rekeyAfterMs) {
+    if (send.sentInEpoch >= this.#limits.rekeyAfterMessages || now - send.epochStartedAt >= this.#limits.rekeyAfter) {
       const next = ratchetKey(send.key);
       send.key.fill(0);
       send.key = next;
@@ -327,7 +327,7 @@ export class Session {
 
   #assertUsable(): void {
     if (this.#closedReason !== undefined) throw new SessionClosedError(this.#closedReason);
-    if (this.#clock.now() - this.createdAt >= this.#limits.rejectAfterMs) throw new SessionExpiredError('time');
+    if (this.#clock.now() - this.createdAt >= this.#limits.rejectAfter) throw new SessionExpiredError('time');
   }
 
   /**

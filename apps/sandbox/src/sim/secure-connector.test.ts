@@ -71,7 +71,7 @@ describe('secure connector', () => {
     );
     await sim.run(2000);
     expect(tampered).toBe(true);
-    expect(rejected).toContain('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(rejected).toContain('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
     expect(await Promise.race([outcome, Promise.resolve('pending')])).toBe('pending');
   });
 });
