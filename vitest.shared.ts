@@ -20,7 +20,11 @@ if (nodeMajor < 22) {
  */
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` }],
+    // A subpath (`@palisade/core/internal`) is the file of that name in src.
+    alias: [
+      { find: /^@palisade\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/$2.ts` },
+      { find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts'],
