@@ -28,7 +28,9 @@ describe('capability tokens', () => {
 
   it('refuses the wrong audience', () => {
     const { issue, verify } = setup();
-    expect(thrown(() => verify(issue(['read:x']), undefined, 'branch-a')).code).toBe('ERR_PALISADE_MESSAGING_TOKEN_AUDIENCE');
+    expect(thrown(() => verify(issue(['read:x']), undefined, 'branch-a')).code).toBe(
+      'ERR_PALISADE_MESSAGING_TOKEN_AUDIENCE',
+    );
   });
 
   it('expires, with tolerated clock skew', async () => {
@@ -105,7 +107,9 @@ describe('capability tokens', () => {
       attenuateToken(token, { rights, clock, insecureRandomBytesForTests: random });
     expect(thrown(widen(['read:accounts/*'])).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
     expect(thrown(widen(['*:accounts/42'])).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
-    expect(thrown(() => attenuateToken(token, { ttl: 10 ** 9, clock })).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
+    expect(thrown(() => attenuateToken(token, { ttl: 10 ** 9, clock })).code).toBe(
+      'ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS',
+    );
   });
 
   it('…and a holder-signed block that widens to *:* grants nothing the issuer did not (forged from the wire format)', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from './bytes.js';
 import { handshake, makeWorld, read, rejected, text } from './fixtures.test-util.js';
-import { HandshakeInitiator, HandshakeResponder } from './handshake.js';
 import { nativeHandshakeCrypto } from './handshake-crypto.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import { HandshakeResponder } from './handshake-responder.js';
 import { Identity } from './identity.js';
 import { insecureDeterministicRandomBytes } from './random-bytes.js';
 
@@ -145,10 +146,14 @@ describe('handshake', () => {
       // mallory relays the same RESPONSE into its own initiator, which cannot derive the keys.
       const mallory = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.mallory!, peer: 'bob' });
       await mallory.start();
-      expect((await rejected(mallory.receiveResponse(response))).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
+      expect((await rejected(mallory.receiveResponse(response))).code).toBe(
+        'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      );
       // and a FINISH from any other handshake does not authenticate under this one's keys
       const other = await handshake({ directory, clock, crypto }, nodes.mallory!, nodes.bob!);
-      expect((await rejected(bob.receiveFinish(other.finish))).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
+      expect((await rejected(bob.receiveFinish(other.finish))).code).toBe(
+        'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      );
     });
 
     it('a low-order ephemeral key is refused with a typed error', async () => {

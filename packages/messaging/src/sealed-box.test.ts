@@ -22,7 +22,9 @@ describe('sealed box', () => {
       forged[bit >> 3]! ^= 1 << (bit & 7);
       expect(thrown(() => openSealed(nodes.bob!, forged)).code, `bit ${bit}`).toMatch(/^ERR_PALISADE_/);
     }
-    expect(thrown(() => openSealed(nodes.bob!, sealed.subarray(0, 40))).code).toBe('ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE');
+    expect(thrown(() => openSealed(nodes.bob!, sealed.subarray(0, 40))).code).toBe(
+      'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE',
+    );
     const lowOrder = Uint8Array.from(sealed);
     lowOrder.fill(0, 4, 36);
     expect(thrown(() => openSealed(nodes.bob!, lowOrder)).code).toBe('ERR_PALISADE_MESSAGING_LOW_ORDER_POINT');

@@ -1,8 +1,10 @@
 import { EventEmitter } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import type { ChannelRejectEvent } from './channel-events.js';
+import type { ConnectOptions } from './channel-options.js';
 import { makeWorld, read, text } from './fixtures.test-util.js';
 import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
-import { accept, connect, type RejectionEvent } from './secure-channel.js';
+import { accept, connect } from './secure-channel.js';
 import type { Transport } from './transport.js';
 import { MessageType } from './wire.js';
 
@@ -13,13 +15,19 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-function open(names = ['alice', 'bob'], intercept?: MemoryLinkOptions['intercept'], extra = {}) {
+function open(
+  names = ['alice', 'bob'],
+  intercept?: MemoryLinkOptions['intercept'],
+  extra: Partial<Pick<ConnectOptions, 'mode' | 'limits' | 'maxQueuedSends'>> = {},
+) {
   const world = makeWorld(names);
   const [aEnd, bEnd] = createMemoryLink({ intercept });
-  const common = { directory: world.directory, clock: world.clock, crypto, ...extra };
+  // The mode is the initiator's to choose; the responder follows.
+  const { mode, ...both } = extra;
+  const common = { directory: world.directory, clock: world.clock, crypto, ...both };
   const server = accept(bEnd, { ...common, identity: world.nodes[names[1]!]! });
-  const client = connect(aEnd, { ...common, identity: world.nodes[names[0]!]!, peer: names[1]! });
-  const rejections: RejectionEvent[] = [];
+  const client = connect(aEnd, { ...common, identity: world.nodes[names[0]!]!, peer: names[1]!, mode });
+  const rejections: ChannelRejectEvent[] = [];
   server.onReject((event) => rejections.push(event));
   client.onReject((event) => rejections.push(event));
   return { ...world, client, server, rejections, aEnd, bEnd };
@@ -236,8 +244,9 @@ describe('SecureChannel', () => {
     expect(channel.closed).toBe(true);
   });
 
-  it('rejects send before ready with a typed error', () => {
+  it('rejects send after close with a typed error', async () => {
     const { client } = open();
-    expect(() => client.send(text('early'))).toThrow(expect.objectContaining({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' }));
+    await client.close();
+    await expect(client.send(text('late'))).rejects.toMatchObject({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' });
   });
 });

@@ -1,4 +1,4 @@
-import { durationOption, integerOption, optionsObject } from '@palisade/core';
+import { durationOption, integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 
 /**
  * Key lifetimes of a session, modelled on WireGuard's timers
@@ -34,8 +34,11 @@ export const defaultSessionLimits: ResolvedSessionLimits = Object.freeze({
   replayWindow: 2048,
 });
 
+const SESSION_LIMIT_KEYS = Object.keys(defaultSessionLimits);
+
 export function resolveSessionLimits(limits: SessionLimits | undefined): ResolvedSessionLimits {
   const given = optionsObject('limits', limits);
+  rejectUnknownOptions(given, SESSION_LIMIT_KEYS, 'limits.');
   const merged = { ...defaultSessionLimits, ...given };
   const counter = { min: 1, max: 2 ** 52 };
   integerOption('limits.rekeyAfterMessages', merged.rekeyAfterMessages, counter);

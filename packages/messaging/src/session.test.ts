@@ -169,7 +169,9 @@ describe('isolation between sessions, directions and epochs', () => {
 
   it('a frame is never accepted in the other direction', async () => {
     const { sender } = await pair();
-    expect(thrown(() => sender.open(sender.seal(text('echo')))).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
+    expect(thrown(() => sender.open(sender.seal(text('echo')))).code).toBe(
+      'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+    );
   });
 
   it('rekeys every N messages; old-epoch frames are refused after the rekey', async () => {
@@ -179,7 +181,10 @@ describe('isolation between sessions, directions and epochs', () => {
     receiver.open(frames[0]!);
     receiver.open(frames[3]!); // epoch 1: the receiver ratchets after authenticating it
     expect(receiver.stats().receiveEpoch).toBe(1);
-    expect(thrown(() => receiver.open(frames[1]!))).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_STALE_EPOCH', epoch: 0 });
+    expect(thrown(() => receiver.open(frames[1]!))).toMatchObject({
+      code: 'ERR_PALISADE_MESSAGING_STALE_EPOCH',
+      epoch: 0,
+    });
     expect(read(receiver.open(frames[6]!).data)).toBe('6');
   });
 
@@ -206,7 +211,10 @@ describe('isolation between sessions, directions and epochs', () => {
     await clock.advance(500);
     expect(sender.needsRehandshake).toBe(true);
     await clock.advance(500);
-    expect(thrown(() => receiver.open(frame))).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_SESSION_EXPIRED', reason: 'time' });
+    expect(thrown(() => receiver.open(frame))).toMatchObject({
+      code: 'ERR_PALISADE_MESSAGING_SESSION_EXPIRED',
+      reason: 'time',
+    });
     expect(thrown(() => sender.seal(text('x'))).code).toBe('ERR_PALISADE_MESSAGING_SESSION_EXPIRED');
     const counted = await pair({ rehandshakeAfterMessages: 2, rejectAfterMessages: 3 });
     for (let i = 0; i < 3; i++) counted.sender.seal(text('x'));
@@ -216,7 +224,7 @@ describe('isolation between sessions, directions and epochs', () => {
   it('reports every rejection on onReject, for monitors', async () => {
     const { sender, receiver } = await pair();
     const codes: string[] = [];
-    receiver.onReject((error) => codes.push(error.code));
+    receiver.onReject(({ error }) => codes.push(error.code));
     const frame = sender.seal(text('x'));
     receiver.open(frame);
     expect(() => receiver.open(frame)).toThrow();
@@ -268,7 +276,9 @@ describe('ordered-stream mode', () => {
   it('refuses frames of the other mode', async () => {
     const { sender } = await pair(undefined, 'datagram');
     const stream = await pair(undefined, 'stream');
-    expect(thrown(() => stream.receiver.open(sender.seal(text('x')))).code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+    expect(thrown(() => stream.receiver.open(sender.seal(text('x')))).code).toBe(
+      'ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
+    );
   });
 });
 
@@ -297,7 +307,7 @@ describe('frames sealed from the wire format alone', () => {
   it('an authentic KEEPALIVE with data is refused before decryption, and changes nothing', () => {
     const session = receiver();
     const reported: string[] = [];
-    session.onReject((error) => reported.push(error.code));
+    session.onReject(({ error }) => reported.push(error.code));
     expect(session.open(seal(MessageType.keepalive, 0)).kind).toBe('keepalive');
     const error = thrown(() => session.open(seal(MessageType.keepalive, 1, text('smuggled'))));
     expect(error).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE', reason: 'bad-length' });
