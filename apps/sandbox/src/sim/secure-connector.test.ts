@@ -1,4 +1,6 @@
-import { Identity, insecureDeterministicRandomBytes, KeyDirectory, MessageType } from '@palisade/messaging';
+import { Identity, KeyDirectory } from '@palisade/messaging';
+import { MessageType } from '@palisade/messaging/primitives';
+import { insecureDeterministicRandomBytes } from '@palisade/messaging/testing';
 import { describe, expect, it } from 'vitest';
 import { NetworkEndpoint } from './endpoint.ts';
 import { Network } from './network.ts';
