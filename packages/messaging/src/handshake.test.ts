@@ -335,4 +335,76 @@ describe('handshake', () => {
       }
     });
   });
+
+  describe('one step at a time', () => {
+    it('a second RESPONSE while the first is being checked is refused, and the first still completes', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const response = await r.receiveHello(await i.start());
+      const first = i.receiveResponse(response);
+      const second = await rejected(i.receiveResponse(response));
+      expect(second.code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+      expect(second.message).toContain('already checking a RESPONSE');
+      const { finish, session } = await first;
+      expect(i.state).toBe('established');
+      const responderSession = await r.receiveFinish(finish);
+      expect(read(responderSession.open(session.seal(text('intact'))).data)).toBe('intact');
+    });
+
+    it('a RESPONSE before the HELLO is made is refused without failing the handshake', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const other = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const response = await r.receiveHello(await other.start());
+      const hello = i.start();
+      expect(i.state).toBe('waiting');
+      const early = await rejected(i.receiveResponse(response));
+      expect(early.code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+      expect(early.message).toContain('still making its HELLO');
+      const bob = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const { finish } = await i.receiveResponse(await bob.receiveHello(await hello));
+      expect(i.state).toBe('established');
+      expect(bob.state).toBe('waiting');
+      await bob.receiveFinish(finish);
+      expect(bob.state).toBe('established');
+    });
+
+    it('a second HELLO or FINISH while one is being worked on is refused, and the first still completes', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const hello = await i.start();
+      const answering = r.receiveHello(hello);
+      expect((await rejected(r.receiveHello(hello))).message).toContain('still answering a HELLO');
+      expect((await rejected(r.receiveFinish(hello))).message).toContain('still answering a HELLO');
+      const { finish } = await i.receiveResponse(await answering);
+      const checking = r.receiveFinish(finish);
+      expect((await rejected(r.receiveFinish(finish))).message).toContain('already checking a FINISH');
+      await checking;
+      expect(r.state).toBe('established');
+    });
+
+    it('a failed step leaves the side failed; a new start or answer is refused', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      await i.start();
+      await rejected(i.receiveResponse(new Uint8Array(3)));
+      expect(i.state).toBe('failed');
+      expect((await rejected(i.start())).message).toContain('the initiator is failed');
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      await rejected(r.receiveHello(new Uint8Array(3)));
+      expect(r.state).toBe('failed');
+      expect(
+        (
+          await rejected(
+            r.receiveHello(
+              await new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' }).start(),
+            ),
+          )
+        ).code,
+      ).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+    });
+  });
 });

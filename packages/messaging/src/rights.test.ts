@@ -74,15 +74,24 @@ describe('the grammar of a right', () => {
     const token = issueToken(hq, { ...options, rights: ['read:accounts/*'] });
     for (const right of traversalAndEmpty) {
       // In an options object a right is an option, so the error is InvalidOptionError naming it.
-      expect(thrown(() => issueToken(hq, { ...options, rights: [right] })), right).toMatchObject({
+      expect(
+        thrown(() => issueToken(hq, { ...options, rights: [right] })),
+        right,
+      ).toMatchObject({
         code: 'ERR_PALISADE_INVALID_OPTION',
         option: 'rights[0]',
       });
-      expect(thrown(() => attenuateToken(token, { rights: [right], clock })), right).toMatchObject({
+      expect(
+        thrown(() => attenuateToken(token, { rights: [right], clock })),
+        right,
+      ).toMatchObject({
         code: 'ERR_PALISADE_INVALID_OPTION',
         option: 'rights[0]',
       });
-      expect(thrown(() => verifyToken(token, { directory, audience: 'ledger', right, clock })), right).toMatchObject({
+      expect(
+        thrown(() => verifyToken(token, { directory, audience: 'ledger', right, clock })),
+        right,
+      ).toMatchObject({
         code: 'ERR_PALISADE_INVALID_OPTION',
         option: 'right',
       });

@@ -2,7 +2,9 @@ import { EventEmitter } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import type { ChannelRejectEvent } from './channel-events.js';
 import type { ConnectOptions } from './channel-options.js';
-import { makeWorld, read, text } from './fixtures.test-util.js';
+import { makeWorld, read, rejected, text } from './fixtures.test-util.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import { HandshakeResponder } from './handshake-responder.js';
 import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
 import { accept, connect } from './secure-channel.js';
 import type { Transport } from './transport.js';
@@ -248,5 +250,103 @@ describe('SecureChannel', () => {
     const { client } = open();
     await client.close();
     await expect(client.send(text('late'))).rejects.toMatchObject({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' });
+  });
+
+  describe('close', () => {
+    it('is idempotent: one promise, one onClose, and the channel lets go of its timers and keys', async () => {
+      const { client, server, clock } = open();
+      await Promise.all([client.ready, server.ready]);
+      const session = client.session!;
+      const closes: unknown[] = [];
+      client.onClose(({ error }) => closes.push(error));
+      const first = client.close();
+      expect(client.close()).toBe(first);
+      await first;
+      expect(closes).toEqual([undefined]);
+      expect(session.closed).toBe(true);
+      await settle();
+      // The memory link closed at both ends, so the server closed as well.
+      expect(server.closed).toBe(true);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('waits for a transport whose close settles later', async () => {
+      const world = makeWorld(['alice', 'bob']);
+      const [aEnd] = createMemoryLink();
+      let finishClosing!: () => void;
+      const slow: Transport = {
+        send: (bytes) => aEnd.send(bytes),
+        onReceive: aEnd.onReceive,
+        onClose: aEnd.onClose,
+        close: () => new Promise<void>((resolve) => (finishClosing = resolve)),
+      };
+      const client = connect(slow, {
+        directory: world.directory,
+        clock: world.clock,
+        crypto,
+        identity: world.nodes.alice!,
+        peer: 'bob',
+      });
+      let closed = false;
+      const closing = client.close().then(() => (closed = true));
+      await settle();
+      expect(closed).toBe(false);
+      finishClosing();
+      await closing;
+      expect(closed).toBe(true);
+    });
+
+    it('Symbol.asyncDispose closes the channel', async () => {
+      const { client, server } = open();
+      await Promise.all([client.ready, server.ready]);
+      await client[Symbol.asyncDispose]();
+      expect(client.closed).toBe(true);
+    });
+  });
+
+  it('a channel whose signal has already aborted is closed at once and holds nothing', async () => {
+    const world = makeWorld(['alice', 'bob']);
+    const [aEnd, bEnd] = createMemoryLink();
+    const common = { directory: world.directory, clock: world.clock, crypto, signal: AbortSignal.abort() };
+    const server = accept(bEnd, { ...common, identity: world.nodes.bob! });
+    const client = connect(aEnd, { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    expect([client.closed, server.closed]).toEqual([true, true]);
+    expect((await rejected(server.ready)).code).toBe('ERR_PALISADE_CANCELLED');
+    expect(world.clock.pendingTimers).toBe(0);
+    // Its subscriptions were disposed: a message for it changes nothing.
+    const rejections: string[] = [];
+    server.onReject(({ error }) => rejections.push(error.code));
+    aEnd.send(Uint8Array.of(1));
+    await settle();
+    expect(rejections).toEqual([]);
+  });
+
+  it('a RESPONSE injected before the HELLO is even made is refused, and the real handshake still completes', async () => {
+    const world = makeWorld(['alice', 'bob']);
+    const other = new HandshakeInitiator({
+      directory: world.directory,
+      clock: world.clock,
+      crypto,
+      identity: world.nodes.alice!,
+      peer: 'bob',
+    });
+    const response = await new HandshakeResponder({
+      directory: world.directory,
+      clock: world.clock,
+      crypto,
+      identity: world.nodes.bob!,
+    }).receiveHello(await other.start());
+    const [aEnd, bEnd] = createMemoryLink();
+    // WebCrypto makes the HELLO's key on another thread, so the message below
+    // lands while the HELLO is still being made.
+    const common = { directory: world.directory, clock: world.clock, crypto: 'native' as const };
+    const server = accept(bEnd, { ...common, identity: world.nodes.bob! });
+    const client = connect(aEnd, { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    const rejections: string[] = [];
+    client.onReject(({ error, stage }) => rejections.push(`${stage} ${error.message}`));
+    bEnd.send(response);
+    await Promise.all([client.ready, server.ready]);
+    expect(rejections).toEqual([expect.stringMatching(/^handshake .*still making its HELLO/)]);
+    expect(client.closed).toBe(false);
   });
 });
