@@ -1,5 +1,6 @@
 import type { MessagingError } from './errors.js';
-import type { OpenedFrame, PeerInfo } from './session.js';
+import type { FrameKind } from './frame-kind.js';
+import type { PeerInfo } from './session.js';
 
 /** A message the channel refused, as a monitor sees it (`onReject`). */
 export interface ChannelRejectEvent {
@@ -18,9 +19,6 @@ export interface RehandshakeEvent {
 export interface ChannelCloseEvent {
   readonly error: MessagingError | undefined;
 }
-
-/** What a session frame carries: DATA and STREAM frames are both `data`. */
-export type FrameKind = OpenedFrame['kind'];
 
 /** A session frame that authenticated. */
 export interface AcceptedFrameEvent {

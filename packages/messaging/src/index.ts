@@ -18,7 +18,6 @@ export type {
   ChannelFrameEvent,
   ChannelRejectEvent,
   ChannelStats,
-  FrameKind,
   RehandshakeEvent,
   RejectedFrameEvent,
 } from './channel-events.js';
@@ -53,6 +52,7 @@ export {
   UnknownSessionError,
   UnsupportedVersionError,
 } from './errors.js';
+export type { FrameKind } from './frame-kind.js';
 export type { CryptoChoice } from './handshake-crypto.js';
 export { HandshakeInitiator, type InitiatorResult } from './handshake-initiator.js';
 export type { HandshakeOptions, InitiatorOptions, ResponderOptions } from './handshake-options.js';

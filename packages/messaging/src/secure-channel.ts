@@ -14,7 +14,6 @@ import type {
   ChannelFrameEvent,
   ChannelRejectEvent,
   ChannelStats,
-  FrameKind,
   RehandshakeEvent,
 } from './channel-events.js';
 import {
@@ -35,13 +34,14 @@ import {
   UnexpectedMessageError,
   UnknownSessionError,
 } from './errors.js';
+import { claimedFrameKind } from './frame-kind.js';
 import type { ChannelHost, HandshakeDriver } from './handshake-driver.js';
 import { InitiatorDriver } from './initiator-driver.js';
 import { ResponderDriver } from './responder-driver.js';
 import { quietly, type SendKind, SendQueue } from './send-queue.js';
 import type { PeerInfo, Session } from './session.js';
 import { isTransport, type Transport } from './transport.js';
-import { isFrameType, isHandshakeType, MessageType, peekMessageType } from './wire.js';
+import { isFrameType, isHandshakeType, peekMessageType } from './wire.js';
 
 type ChannelState =
   /** Before the first session: sends wait in the queue. */
@@ -314,7 +314,7 @@ export class SecureChannel {
         this.#report(error, 'handshake');
       } else {
         if (this.#events.heard('frame')) {
-          this.#events.emit('frame', { verdict: 'rejected', bytes, claimedKind: claimedKind(bytes), error });
+          this.#events.emit('frame', { verdict: 'rejected', bytes, claimedKind: claimedFrameKind(bytes), error });
         }
         this.#report(error, 'frame');
       }
@@ -426,20 +426,6 @@ export class SecureChannel {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-}
-
-function claimedKind(bytes: Uint8Array): FrameKind | undefined {
-  switch (bytes[1]) {
-    case MessageType.data:
-    case MessageType.stream:
-      return 'data';
-    case MessageType.streamFinal:
-      return 'final';
-    case MessageType.keepalive:
-      return 'keepalive';
-    default:
-      return undefined;
   }
 }
 
