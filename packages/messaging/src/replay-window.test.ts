@@ -56,4 +56,12 @@ describe('ReplayWindow', () => {
     expect(() => window.check(2 ** 52 - 1)).not.toThrow();
     expect(() => window.check(5)).toThrow();
   });
+
+  it('refuses a size outside [32, 2^20] with InvalidArgumentError naming `size`', () => {
+    for (const size of [31, 2 ** 20 + 1, 64.5, Number.NaN, '64']) {
+      expect(() => new ReplayWindow(size as number)).toThrow(
+        expect.objectContaining({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument: 'size' }),
+      );
+    }
+  });
 });

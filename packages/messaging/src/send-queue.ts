@@ -35,10 +35,6 @@ export class SendQueue {
     this.#limit = limit;
   }
 
-  get size(): number {
-    return this.#entries.length;
-  }
-
   /** Settles when the frame was handed to the transport; rejects if it never will be. */
   add(kind: SendKind, data: Uint8Array | undefined): Promise<void> {
     if (this.#entries.length >= this.#limit) return quietly(Promise.reject(new SendQueueFullError(this.#limit)));
