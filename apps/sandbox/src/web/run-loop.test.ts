@@ -122,8 +122,8 @@ describe('RunLoop', () => {
     expect(loop.run.now()).toBe(16);
     frame(16);
     await release();
-    // 48 ms passed, but 16 virtual ms took 32 real ms: 60% of those 48 ms affords 14.
-    expect(loop.run.now()).toBe(30);
+    // 16 virtual ms took 32 real ms against a budget of 10: the next frame may advance 5.
+    expect(loop.run.now()).toBe(21);
   });
 
   it('applies actions between advances, at the same time in both worlds', async () => {
@@ -184,6 +184,37 @@ describe('RunLoop', () => {
     expect(loop.getSnapshot().seeking).toBeUndefined();
   });
 
+  it('recovers from one slow frame: the speed is back to at least 0.9× within a few seconds', async () => {
+    const { loop, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    // A second of cheap frames: 1 ms of work each.
+    for (let i = 0; i < 60; i++) {
+      frame(16);
+      await release(1);
+    }
+    expect(loop.getSnapshot().effectiveSpeed).toBeGreaterThanOrEqual(0.9);
+    // One advance that took half a second (a garbage collection, a busy tab, a long render in between).
+    frame(16);
+    await release(500);
+    // Then cheap frames again, for at most 3 seconds.
+    let recoveredAfter: number | undefined;
+    for (let i = 0; i < 180 && recoveredAfter === undefined; i++) {
+      const before = loop.run.now();
+      frame(16);
+      await release(1);
+      if (i >= 30 && loop.getSnapshot().effectiveSpeed >= 0.9 && loop.run.now() - before >= 15) recoveredAfter = i;
+    }
+    expect(recoveredAfter, 'frames until the speed was back').toBeDefined();
+    // And it stays there.
+    const from = loop.run.now();
+    for (let i = 0; i < 60; i++) {
+      frame(16);
+      await release(1);
+    }
+    expect((loop.run.now() - from) / (60 * 17)).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('advances less than asked when the machine cannot keep up, and says so', async () => {
     const { loop, frame, release } = fixture();
     loop.setSpeed(10);
@@ -195,8 +226,13 @@ describe('RunLoop', () => {
     expect(loop.run.now()).toBe(160);
     frame(16);
     await release(10);
-    // 36 real ms since the last frame would be 360 virtual ms at 10×; 60% of 36 ms affords 172.
-    expect(loop.run.now()).toBe(332);
-    expect(loop.getSnapshot().effectiveSpeed).toBeCloseTo(332 / 52, 5);
+    // 36 real ms since the last frame would be 360 virtual ms at 10×, but 160 took 20 ms against a
+    // budget of 10: half of it, 80, fits.
+    expect(loop.run.now()).toBe(240);
+    expect(loop.getSnapshot().effectiveSpeed).toBeCloseTo(240 / 52, 5);
+    // That frame fit its budget, so the next may advance twice as far.
+    frame(16);
+    await release(10);
+    expect(loop.run.now()).toBe(400);
   });
 });

@@ -58,8 +58,14 @@ const FRAMES_KEPT = 600;
 const WORK_BUDGET_MS = 10;
 const WORK_SHARE = 0.6;
 const SPEED_WINDOW = 30;
-/** Shorter advances are mostly fixed overhead and would overstate the cost per virtual ms. */
-const MIN_COST_SAMPLE_MS = 5;
+/**
+ * How fast the allowance may grow back after a frame that fit its budget.
+ * Growing by a factor, rather than trusting a cost estimate, means one slow
+ * frame (a garbage collection, a long render landing inside an advance) can
+ * never pin the run at a crawl: from 1 ms a frame it is back to 16 in four
+ * frames.
+ */
+const ALLOWANCE_GROWTH = 2;
 
 /** Timings of the latest frames, in real ms, for the performance test and the curious. */
 export interface FrameStats {
@@ -86,8 +92,10 @@ export class RunLoop {
   readonly #drawn: number[] = [];
   readonly #intervals: number[] = [];
   #frameStartedAt: number | undefined;
-  /** Real ms of work per virtual ms, smoothed: what the next frame can afford. */
-  #cost = 0;
+  /** Virtual ms a playing frame may advance: shrunk after a frame that overran its budget, grown back after each that fit. */
+  #allowance = Number.POSITIVE_INFINITY;
+  /** The work budget of the frame in flight, in real ms. */
+  #budget = WORK_BUDGET_MS;
   readonly #recent: { real: number; virtual: number }[] = [];
   readonly #replay: readonly TimedAction[];
   readonly #checkChallenge: boolean;
@@ -217,10 +225,9 @@ export class RunLoop {
     }
     let whole = Math.floor(this.#carry);
     this.#carry -= whole;
-    const budget = Math.max(WORK_BUDGET_MS, real * WORK_SHARE);
-    const affordable = this.#cost > 0 ? Math.max(1, Math.floor(budget / this.#cost)) : Number.POSITIVE_INFINITY;
-    if (whole > affordable) {
-      whole = affordable;
+    this.#budget = Math.max(WORK_BUDGET_MS, real * WORK_SHARE);
+    if (whole > this.#allowance) {
+      whole = this.#allowance;
       this.#carry = 0;
     }
     if (this.#playing && this.#seekTo === undefined) {
@@ -246,10 +253,7 @@ export class RunLoop {
         const advanceStarted = this.#scheduler.now();
         await this.run.advance(virtual);
         // Only the advance scales with virtual time; reading the views costs the same however far it went.
-        if (virtual >= MIN_COST_SAMPLE_MS) {
-          const sample = (this.#scheduler.now() - advanceStarted) / virtual;
-          this.#cost = this.#cost === 0 ? sample : this.#cost * 0.8 + sample * 0.2;
-        }
+        this.#adjustAllowance(virtual, this.#scheduler.now() - advanceStarted);
       }
       if (this.#seekTo !== undefined && this.run.now() >= this.#seekTo) this.#seekTo = undefined;
       this.#snapshot = this.#read(actions.length > 0 || !this.#playing || this.#seekTo !== undefined);
@@ -263,6 +267,20 @@ export class RunLoop {
     }
     keep(this.#work, this.#scheduler.now() - started);
     this.#notify();
+  }
+
+  /**
+   * An advance of `virtual` ms took `took` real ms. The time measured also
+   * holds whatever the browser ran while the advance waited between timers
+   * (rendering, other tasks), so it is only a rough cost: a frame over budget
+   * shrinks the allowance in proportion, and every frame that fits lets it
+   * grow again, at most doubling, so no estimate can stick.
+   */
+  #adjustAllowance(virtual: number, took: number): void {
+    const fits = took <= 0 ? Number.POSITIVE_INFINITY : Math.floor((virtual * this.#budget) / took);
+    if (took > this.#budget) this.#allowance = Math.max(1, fits);
+    else if (virtual >= this.#allowance)
+      this.#allowance = Math.max(this.#allowance + 1, Math.min(this.#allowance * ALLOWANCE_GROWTH, fits));
   }
 
   #read(checkNow: boolean): Snapshot {
