@@ -216,7 +216,7 @@ export class ClusterWorld extends BaseWorld {
     const recent = this.log.window(now - 5_000, now - 1_000);
     const counters: Counter[] = [
       { label: 'success, last few seconds', value: `${(recent.successRate * 100).toFixed(1)}%`, tone: 'good' },
-      { label: 'failed requests', value: this.log.records.filter((r) => r.outcome !== 'ok').length, tone: 'bad' },
+      { label: 'failed requests', value: this.log.unsuccessful, tone: 'bad' },
       { label: 'nodes up', value: `${this.nodes.filter((n) => n.status !== 'down').length} of ${this.nodes.length}` },
       { label: 'links', value: this.linkPairs().length },
     ];
