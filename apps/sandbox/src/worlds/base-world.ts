@@ -47,7 +47,7 @@ export abstract class BaseWorld implements World {
     return this.sim.run(ms);
   }
 
-  abstract apply(action: Action): void;
+  abstract apply(action: Action): boolean;
 
   protected abstract nodeViews(): NodeView[];
   protected abstract linkPairs(): Array<readonly [NodeId, NodeId]>;

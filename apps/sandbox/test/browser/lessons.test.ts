@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { freePlay, lessons } from '../../src/lessons/index.ts';
+import type { Action } from '../../src/lessons/lesson.ts';
 import { decodeRun, encodeRun } from '../../src/lessons/run.ts';
 import { describeAction } from '../../src/web/control-state.ts';
 import { simulate, visible } from './expected.ts';
@@ -15,7 +16,7 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
 
     it(`lesson ${lesson.number}: the main action ("${step?.action?.label}") shows its outcome`, async () => {
       if (step?.action === undefined) throw new Error(`lesson ${lesson.number} has no step with an action`);
-      const { action } = step.action;
+      const action = step.action.actions[0] as Action;
       const { page, errors } = await openPage(
         fixture.browser.context,
         `${fixture.url}?lesson=${lesson.number}&seed=${SEED}`,
@@ -28,7 +29,7 @@ describeInBrowser('every lesson in Chromium', (fixture) => {
         .locator('.step.current .step-body')
         .getByRole('button', { name: step.action.label, exact: true })
         .click();
-      await page.locator('.action-log li', { hasText: describeAction(action) }).waitFor();
+      await page.locator('.action-log li', { hasText: describeAction(action) }).first().waitFor();
       await page.waitForTimeout(2_500);
       await page.getByRole('button', { name: 'Pause', exact: true }).click();
 

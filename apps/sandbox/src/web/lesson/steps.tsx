@@ -18,7 +18,9 @@ export const Steps = memo(function Steps(props: {
   if (steps.length === 0) return null;
   const doneAt = (step: LessonStep): number | undefined => {
     const { action } = step;
-    return action === undefined ? undefined : actions.find((timed) => sameAction(timed.action, action.action))?.at;
+    return action === undefined
+      ? undefined
+      : actions.find((timed) => sameAction(timed.action, action.actions[0] as Action))?.at;
   };
   return (
     <section className="steps" aria-labelledby="steps-heading">
@@ -56,7 +58,13 @@ export const Steps = memo(function Steps(props: {
                   <p>{step.text}</p>
                   {step.action !== undefined && (
                     <p className="step-action">
-                      <button type="button" className="primary" onClick={() => onDo(step.action!.action)}>
+                      <button
+                        type="button"
+                        className="primary"
+                        onClick={() => {
+                          for (const a of step.action!.actions) onDo(a);
+                        }}
+                      >
                         {step.action.label}
                       </button>
                       {at !== undefined && <span className="done-note"> Done at {formatClock(at)}.</span>}

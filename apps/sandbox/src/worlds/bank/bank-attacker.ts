@@ -47,7 +47,8 @@ export class BankAttacker {
   readonly #insider: Identity | undefined;
   /** Tokens read off a plaintext wire: bearer tokens work for whoever holds them. */
   readonly #stolenTokens = new Map<string, string>();
-  #impersonating = false;
+  /** Since when the attacker has been making up transfers in a branch's name, while it does. */
+  #impersonatingSince: number | undefined;
   #stolen: StolenKeys | undefined;
   #attackSeq = 0;
   #spoofTicks = 0;
@@ -69,7 +70,7 @@ export class BankAttacker {
   }
 
   get impersonating(): boolean {
-    return this.#impersonating;
+    return this.#impersonatingSince !== undefined;
   }
 
   /** Whose keys the attacker holds, if any. */
@@ -79,12 +80,20 @@ export class BankAttacker {
 
   /** Whether the attacker is doing anything at all. */
   get active(): boolean {
-    return this.wire.active.size > 0 || this.#impersonating || this.#stolen !== undefined;
+    return this.wire.active.size > 0 || this.impersonating || this.#stolen !== undefined;
   }
 
-  setAttack(kind: AttackKind | 'impersonate', on: boolean): void {
-    if (kind === 'impersonate') this.#impersonating = on;
-    else this.wire.set(kind, on);
+  /** When an attack was switched on, or undefined while it is off. */
+  onSince(kind: AttackKind | 'impersonate'): number | undefined {
+    return kind === 'impersonate' ? this.#impersonatingSince : this.wire.onSince(kind);
+  }
+
+  /** False if the attack already was in that state. */
+  setAttack(kind: AttackKind | 'impersonate', on: boolean): boolean {
+    if (kind !== 'impersonate') return this.wire.set(kind, on);
+    if (on === this.impersonating) return false;
+    this.#impersonatingSince = on ? this.#options.sim.now() : undefined;
+    return true;
   }
 
   /** The attacker read a transfer off the wire, and with it the sender's token. */
@@ -92,19 +101,21 @@ export class BankAttacker {
     this.#stolenTokens.set(branch, token);
   }
 
-  /** Breaks into a branch: copies its keys and token, and listens to every link. */
-  compromise(id: NodeId, at: number): void {
+  /** Breaks into a branch: copies its keys and token, and listens to every link. False if it already holds them. */
+  compromise(id: NodeId, at: number): boolean {
     const branch = this.#options.branches.get(id);
-    if (branch === undefined) return;
+    if (branch === undefined) return false;
+    if (this.#stolen?.branch === id && this.#stolen.identity === branch.identity) return false;
     this.#stolen = { branch: id, identity: branch.identity, token: branch.token, at };
     this.#mallory.setConnector(this.#connector(branch.identity));
     this.wire.set('eavesdrop', true);
+    return true;
   }
 
   /** One attempt, every few hundred virtual ms. */
   tick(): void {
     if (this.#stolen !== undefined) this.#actAsStolen();
-    else if (this.#impersonating) this.#spoof();
+    else if (this.impersonating) this.#spoof();
   }
 
   /**

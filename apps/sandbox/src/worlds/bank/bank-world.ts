@@ -12,6 +12,7 @@ import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
 import { type Arrival, type Connector, plainConnector } from '../../sim/pipe.ts';
 import { secureConnector } from '../../sim/secure-connector.ts';
+import { Timeline } from '../../sim/timeline.ts';
 import { BaseWorld } from '../base-world.ts';
 import { BankAttacker, containsMarker } from './bank-attacker.ts';
 import { ATTACKER, type BankFeature, type Branch, fromBase64Url, TOKEN_AUDIENCE } from './branch.ts';
@@ -100,6 +101,8 @@ export class BankWorld extends BaseWorld {
     stolenKeyUsableMs: undefined,
     successTimes: [],
   };
+  /** How many branches the bank has, over time. */
+  readonly branchCount = new Timeline(0);
   readonly #registry = new TransferRegistry();
   readonly #randomBytes: RandomBytes;
   readonly #verifiedTokens = new Map<string, string>();
@@ -170,38 +173,38 @@ export class BankWorld extends BaseWorld {
     return this.mallory.wire;
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     switch (action.type) {
       case 'attack':
-        this.mallory.setAttack(action.attack, action.on);
-        return;
+        return this.mallory.setAttack(action.attack, action.on);
       case 'compromise':
-        this.mallory.compromise(action.node, this.now());
-        return;
+        return this.mallory.compromise(action.node, this.now());
       case 'revoke':
-        if (this.branches.has(action.node)) this.keys.revoke(action.node);
-        return;
+        return this.branches.has(action.node) && this.keys.revoke(action.node);
       case 'rotate': {
         const branch = this.branches.get(action.node);
-        if (branch !== undefined) this.keys.rotate(branch);
-        return;
+        return branch !== undefined && this.keys.rotate(branch);
       }
       case 'feature':
-        this.#setFeature(action.feature as BankFeature, action.on);
-        return;
+        return this.#setFeature(action.feature as BankFeature, action.on);
       case 'add-node':
-        this.#addBranchLive();
-        return;
-      case 'kill':
-        this.branches.get(action.node)?.node.kill();
+        return this.#addBranchLive();
+      case 'kill': {
+        const node = this.branches.get(action.node)?.node;
+        if (node === undefined || node.status === 'down') return false;
+        node.kill();
         this.log.faultStarted(action.node, this.now());
-        return;
-      case 'restart':
-        this.branches.get(action.node)?.node.restart();
+        return true;
+      }
+      case 'restart': {
+        const node = this.branches.get(action.node)?.node;
+        if (node === undefined || node.status !== 'down') return false;
+        node.restart();
         this.log.faultEnded(action.node, this.now());
-        return;
+        return true;
+      }
       default:
-        return;
+        return false;
     }
   }
 
@@ -255,7 +258,6 @@ export class BankWorld extends BaseWorld {
       p99: summary.p99,
       attacksRejected: this.attacksRejected(),
       attacksSucceeded: this.attacksSucceeded(),
-      keysMoved: undefined,
     };
   }
 
@@ -305,6 +307,7 @@ export class BankWorld extends BaseWorld {
     const branch: Branch = { id, node, identity, token: '', tokenId: new Uint8Array(0), breakers: new Map(), sent: 0 };
     this.keys.issueToken(branch);
     this.branches.set(id, branch);
+    this.branchCount.set(this.now(), this.branches.size);
     node.rpc.setConnector(this.#connectorFor(branch));
   }
 
@@ -330,12 +333,13 @@ export class BankWorld extends BaseWorld {
   }
 
   /** A new branch opens, with keys and a token of its own. */
-  #addBranchLive(): void {
+  #addBranchLive(): boolean {
     const id = `branch-${String.fromCharCode(97 + this.branches.size)}`;
-    if (this.branches.has(id)) return;
+    if (this.branches.has(id) || this.branches.size >= 26) return false;
     this.#addBranch(id);
     this.sim.every(this.#transferEveryMs, () => this.#sendTransfer(id));
     this.monitor.log('info', `${id} opened: ${this.#linkCount()} links to protect now`);
+    return true;
   }
 
   #linkCount(): number {
@@ -446,8 +450,8 @@ export class BankWorld extends BaseWorld {
     if (branch !== undefined) this.keys.rotate(branch);
   }
 
-  #setFeature(feature: BankFeature, on: boolean): void {
-    if (!this.palisade || !(feature in this.features)) return;
+  #setFeature(feature: BankFeature, on: boolean): boolean {
+    if (!this.palisade || !(feature in this.features) || this.features[feature] === on) return false;
     this.features[feature] = on;
     if (feature === 'encryption') {
       for (const branch of this.branches.values()) branch.node.rpc.setConnector(this.#connectorFor(branch));
@@ -456,6 +460,7 @@ export class BankWorld extends BaseWorld {
       this.keys.stopRotation();
       if (on) this.keys.startRotation(() => this.branches.values());
     }
+    return true;
   }
 
   #noteStolenKeyDead(nodeId: NodeId, epochs: readonly number[]): void {
@@ -467,7 +472,7 @@ export class BankWorld extends BaseWorld {
   #inspect(arrival: Arrival): void {
     if (arrival.from === ATTACKER || arrival.to === ATTACKER) return;
     const readable = containsMarker(arrival.wire);
-    if (readable && this.attacker.active.has('eavesdrop')) {
+    if (readable && this.attacker.isOn('eavesdrop')) {
       this.tally.read++;
       this.tally.successTimes.push(this.now());
       const seen = decodeTransfer(arrival.wire.subarray(5));

@@ -28,6 +28,10 @@ export class KeyLifecycle {
   readonly #options: KeyLifecycleOptions;
   readonly #hq: Identity;
   readonly #revoked = new Set<NodeId>();
+  /** When each branch's key was last revoked; kept after it gets a new one. */
+  readonly #revokedAt = new Map<NodeId, number>();
+  /** Branches the operator tried to revoke where there are no keys: said once, then nothing more to do. */
+  readonly #nothingToRevoke = new Set<NodeId>();
   #stopRotation: (() => void) | undefined;
 
   constructor(options: KeyLifecycleOptions) {
@@ -77,20 +81,29 @@ export class KeyLifecycle {
     return this.#revoked;
   }
 
-  /** Takes a branch's key back: from now on nobody accepts it. */
-  revoke(id: NodeId): void {
-    if (this.#revoked.has(id)) return;
+  /** When `id`'s key was last revoked, if ever. */
+  revokedAt(id: NodeId): number | undefined {
+    return this.#revokedAt.get(id);
+  }
+
+  /** Takes a branch's key back: from now on nobody accepts it. False if there was nothing (more) to do. */
+  revoke(id: NodeId): boolean {
+    if (this.#revoked.has(id)) return false;
     if (this.#options.keysInUse()) {
       this.#revoked.add(id);
+      this.#revokedAt.set(id, this.#options.sim.now());
       this.directory.revoke(id, { reason: 'compromised' });
-    } else {
-      this.#options.monitor.log('info', `${id} has no key to revoke: without palisade there is nothing to take back`);
+      return true;
     }
+    if (this.#nothingToRevoke.has(id)) return false;
+    this.#nothingToRevoke.add(id);
+    this.#options.monitor.log('info', `${id} has no key to revoke: without palisade there is nothing to take back`);
+    return true;
   }
 
   /** Re-enrols a branch with a new key (and new tokens): after a revocation, this is how it comes back. */
-  rotate(branch: Branch): void {
-    if (!this.#options.keysInUse()) return;
+  rotate(branch: Branch): boolean {
+    if (!this.#options.keysInUse()) return false;
     const revoked = this.#revoked.delete(branch.id);
     branch.identity = Identity.generate(branch.id, {
       epoch: branch.identity.epoch + 1,
@@ -107,6 +120,7 @@ export class KeyLifecycle {
       this.issueToken(branch);
     }
     this.#options.rekeyed(branch);
+    return true;
   }
 
   /** Every branch that is not revoked gets a new key every `rotateEveryMs`. */

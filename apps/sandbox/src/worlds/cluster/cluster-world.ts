@@ -11,6 +11,7 @@ import { startPoissonLoad } from '../../sim/poisson-load.ts';
 import { RpcPeer } from '../../sim/rpc.ts';
 import { secureConnector } from '../../sim/secure-connector.ts';
 import type { Cancel } from '../../sim/simulation.ts';
+import { Timeline } from '../../sim/timeline.ts';
 import { BaseWorld } from '../base-world.ts';
 
 export interface ClusterOptions {
@@ -81,6 +82,10 @@ export class ClusterWorld extends BaseWorld {
   duplicated = 0;
   rejectedByChannels = 0;
   readonly #executed = new Set<string>();
+  /** How many server nodes there are, and how many are down, over time. */
+  readonly servers = new Timeline(0);
+  readonly down = new Timeline(0);
+  #partitioned = false;
 
   constructor(seed: number, palisade: boolean, options: ClusterOptions = {}) {
     super(seed, palisade, { latencyMs: 5, jitterMs: 3, loss: 0 });
@@ -114,47 +119,54 @@ export class ClusterWorld extends BaseWorld {
     return (this.attacker?.stats.readable ?? 0) + this.corrupted + this.duplicated;
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     switch (action.type) {
       case 'kill':
       case 'restart':
       case 'slow':
       case 'recover':
-        this.#nodeAction(action.type, action.node);
-        return;
+        return this.#nodeAction(action.type, action.node);
       case 'partition':
+        if (this.#partitioned) this.log.faultEnded('partition', this.now());
         this.network.partition(action.groups);
+        this.#partitioned = true;
         this.log.faultStarted('partition', this.now());
         this.monitor.log('alert', 'the network split into parts that cannot reach each other');
-        return;
+        return true;
       case 'heal':
+        if (!this.#partitioned) return false;
         this.network.heal();
+        this.#partitioned = false;
         this.log.faultEnded('partition', this.now());
         this.monitor.log('info', 'the network healed');
-        return;
-      case 'load':
-        this.#rps = Math.max(1, action.rps);
+        return true;
+      case 'load': {
+        const rps = Math.max(1, action.rps);
+        if (rps === this.#rps) return false;
+        this.#rps = rps;
         this.#startLoad();
-        return;
+        return true;
+      }
       case 'add-node':
         this.#addNode();
-        return;
+        return true;
       case 'remove-node':
-        this.#removeNode(action.node);
-        return;
+        return this.#removeNode(action.node);
       case 'attack':
-        if (action.attack !== 'impersonate') this.attacker?.set(action.attack, action.on);
-        return;
+        return action.attack !== 'impersonate' && this.attacker !== undefined
+          ? this.attacker.set(action.attack, action.on)
+          : false;
       case 'feature':
-        if (!this.palisade || !(action.feature in this.features)) return;
+        if (!this.palisade || !(action.feature in this.features)) return false;
+        if (this.features[action.feature as ClusterFeature] === action.on) return false;
         this.features[action.feature as ClusterFeature] = action.on;
         // The router takes these at construction: each client gets a new one
         // over the same nodes, as a redeploy with new settings would.
         for (const client of this.clients) client.router = this.#router(client.id);
         this.monitor.log('info', `${action.on ? 'switched on' : 'switched off'}: ${action.feature}`);
-        return;
+        return true;
       default:
-        return;
+        return false;
     }
   }
 
@@ -197,9 +209,9 @@ export class ClusterWorld extends BaseWorld {
     return {
       successRate: summary.successRate,
       p99: summary.p99,
-      attacksRejected: this.rejectedByChannels,
-      attacksSucceeded: this.attacksSucceeded(),
-      keysMoved: undefined,
+      ...(this.attacker === undefined
+        ? {}
+        : { attacksRejected: this.rejectedByChannels, attacksSucceeded: this.attacksSucceeded() }),
     };
   }
 
@@ -279,13 +291,22 @@ export class ClusterWorld extends BaseWorld {
     });
     this.nodes.push(node);
     for (const client of this.clients) client.router?.add({ id });
+    this.#countNodes();
   }
 
-  #removeNode(id: NodeId): void {
+  #removeNode(id: NodeId): boolean {
     const index = this.nodes.findIndex((node) => node.id === id);
-    if (index < 0 || this.nodes.length <= 1) return;
+    if (index < 0 || this.nodes.length <= 1) return false;
     this.nodes.splice(index, 1);
     for (const client of this.clients) client.router?.remove(id);
+    this.#countNodes();
+    return true;
+  }
+
+  /** Keeps the node counts' history, for challenges that ask since when a condition has held. */
+  #countNodes(): void {
+    this.servers.set(this.now(), this.nodes.length);
+    this.down.set(this.now(), this.nodes.filter((node) => node.status === 'down').length);
   }
 
   #addClient(id: NodeId): void {
@@ -322,10 +343,11 @@ export class ClusterWorld extends BaseWorld {
     return router;
   }
 
-  #nodeAction(type: 'kill' | 'restart' | 'slow' | 'recover', id: NodeId): void {
+  #nodeAction(type: 'kill' | 'restart' | 'slow' | 'recover', id: NodeId): boolean {
     const node = this.nodes.find((n) => n.id === id);
-    if (node === undefined) return;
+    if (node === undefined) return false;
     if (type === 'kill' && node.status !== 'down') {
+      if (node.status === 'slow') this.log.faultEnded(`${id} slow`, this.now());
       node.kill();
       this.log.faultStarted(id, this.now());
       this.monitor.log('node down', `${id} crashed`);
@@ -341,7 +363,9 @@ export class ClusterWorld extends BaseWorld {
       node.recover();
       this.log.faultEnded(`${id} slow`, this.now());
       this.monitor.log('info', `${id} is fast again`);
-    }
+    } else return false;
+    this.#countNodes();
+    return true;
   }
 
   #startLoad(): void {

@@ -108,27 +108,30 @@ export class KvWorld extends BaseWorld {
     return stale;
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     const node = 'node' in action ? this.nodes.find((n) => n.id === action.node) : undefined;
     switch (action.type) {
       case 'kill':
-        if (node === undefined || node.status === 'down') return;
+        if (node === undefined || node.status === 'down') return false;
         node.kill();
         this.log.faultStarted(node.id, this.now());
         this.monitor.log('node down', `${node.id} crashed; its disk survives`);
-        return;
+        return true;
       case 'restart':
-        if (node === undefined || node.status !== 'down') return;
+        if (node === undefined || node.status !== 'down') return false;
         node.restart();
         this.log.faultEnded(node.id, this.now());
         this.monitor.log('node up', `${node.id} is back and catching up`);
-        return;
-      case 'load':
-        this.#rps = Math.max(1, action.rps);
+        return true;
+      case 'load': {
+        const rps = Math.max(1, action.rps);
+        if (rps === this.#rps) return false;
+        this.#rps = rps;
         this.#startLoad();
-        return;
+        return true;
+      }
       default:
-        return;
+        return false;
     }
   }
 
@@ -166,9 +169,6 @@ export class KvWorld extends BaseWorld {
     return {
       successRate: summary.successRate,
       p99: summary.p99,
-      attacksRejected: 0,
-      attacksSucceeded: 0,
-      keysMoved: undefined,
     };
   }
 
