@@ -59,8 +59,10 @@ export interface LinkView {
   readonly secure: boolean;
   /** An attacker sits on it. */
   readonly attacked: boolean;
-  /** Cut by a partition or a dead end. */
+  /** Cut by a partition or a dead end, or closed because a key at one end was revoked. */
   readonly broken: boolean;
+  /** Closed because a key at one end was revoked: nobody accepts that key any more. */
+  readonly revoked?: boolean;
 }
 
 /** One message as the attacker saw it on the wire and as the receiver got it. */
@@ -76,6 +78,11 @@ export interface InspectedMessage {
   readonly verdict: string;
   /** Whether the attacker could read it: it crossed the wire unsealed. */
   readonly readable: boolean;
+  /**
+   * What the receiver applied it as, once it has: a genuine transfer, or an
+   * attack that got through (changed on the way, a replayed copy, a forgery).
+   */
+  readonly provenance?: 'genuine' | 'tampered' | 'replayed' | 'forged';
 }
 
 export interface RingView {
@@ -114,6 +121,8 @@ export interface WorldView {
   readonly load?: number;
   /** Which of the lesson's features are on right now, by name. */
   readonly features?: Readonly<Record<string, boolean>>;
+  /** Which attacks are on right now, where the world has an attacker (a break-in switches on eavesdropping). */
+  readonly attacks?: Readonly<Record<AttackName, boolean>>;
 }
 
 /** A world: one side of a lesson's side-by-side, with or without palisade. */

@@ -6,7 +6,7 @@ import {
   type RandomBytes,
   verifyToken,
 } from '@palisade/messaging';
-import type { Action, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
+import type { Action, AttackName, Counter, InspectedMessage, NodeView, TourRow } from '../../lessons/lesson.ts';
 import type { Attacker } from '../../sim/attacker.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
@@ -49,6 +49,8 @@ export interface BankOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 2_000;
+/** Transfers the inspector waits to hear about; one a transfer refused before it was applied never leaves otherwise. */
+const AWAITING_KEPT = 200;
 const defaultFeatures: Record<BankFeature, boolean> = {
   encryption: true,
   authentication: true,
@@ -106,6 +108,8 @@ export class BankWorld extends BaseWorld {
   readonly #registry = new TransferRegistry();
   readonly #randomBytes: RandomBytes;
   readonly #verifiedTokens = new Map<string, string>();
+  /** Inspected transfers not yet applied, by receiver and transaction: they learn their provenance when applied. */
+  readonly #awaitingVerdict = new Map<string, { provenance?: InspectedMessage['provenance'] }[]>();
   readonly #load: () => number;
   readonly #transferEveryMs: number;
 
@@ -265,6 +269,21 @@ export class BankWorld extends BaseWorld {
     return { ...this.features };
   }
 
+  protected override attackStates(): Readonly<Record<AttackName, boolean>> {
+    const wire = this.attacker;
+    return {
+      eavesdrop: wire.isOn('eavesdrop'),
+      tamper: wire.isOn('tamper'),
+      replay: wire.isOn('replay'),
+      drop: wire.isOn('drop'),
+      impersonate: this.mallory.impersonating,
+    };
+  }
+
+  protected override linkIsRevoked(a: NodeId, b: NodeId): boolean {
+    return this.keys.isRevoked(a) || this.keys.isRevoked(b);
+  }
+
   protected counters(): Counter[] {
     const t = this.tally;
     return [
@@ -408,6 +427,11 @@ export class BankWorld extends BaseWorld {
     if (this.features.tokens) this.#checkToken(self, transfer);
     const provenance = this.#registry.apply(transfer);
     this.tally.applied[provenance]++;
+    const key = `${self} ${transfer.tx}`;
+    const waiting = this.#awaitingVerdict.get(key);
+    const arrived = waiting?.shift();
+    if (arrived !== undefined) arrived.provenance = provenance;
+    if (waiting?.length === 0) this.#awaitingVerdict.delete(key);
     if (provenance !== 'genuine') this.tally.successTimes.push(this.now());
     if (provenance === 'forged') {
       if (this.mallory.stolen?.branch === transfer.fromBranch) this.tally.forgedFromCompromised++;
@@ -478,16 +502,31 @@ export class BankWorld extends BaseWorld {
       const seen = decodeTransfer(arrival.wire.subarray(5));
       if (seen?.token !== undefined) this.mallory.sawToken(seen.fromBranch, seen.token);
     }
-    this.inspect({
+    const delivered =
+      arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5));
+    const message: { -readonly [K in keyof InspectedMessage]: InspectedMessage[K] } = {
       at: this.now(),
       from: arrival.from,
       to: arrival.to,
       wire: arrival.wire,
-      delivered: arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5)),
+      delivered,
       verdict: arrival.verdict,
       // Anything on an unsealed link is readable, replies included; the tally
       // above counts only what gave a transfer away.
       readable: !this.features.encryption,
-    });
+    };
+    this.inspect(message);
+    // The branch applies the transfer once a worker gets to it; the inspector learns then what it was.
+    const transfer = delivered === undefined ? undefined : decodeTransfer(new TextEncoder().encode(delivered));
+    if (transfer !== undefined) {
+      const key = `${arrival.to} ${transfer.tx}`;
+      const waiting = this.#awaitingVerdict.get(key) ?? [];
+      waiting.push(message);
+      this.#awaitingVerdict.set(key, waiting);
+      if (this.#awaitingVerdict.size > AWAITING_KEPT) {
+        const oldest = this.#awaitingVerdict.keys().next().value as string;
+        this.#awaitingVerdict.delete(oldest);
+      }
+    }
   }
 }

@@ -1,7 +1,16 @@
 import { createDeadline } from '@palisade/core';
 import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
 import { RetryBudget, Router } from '@palisade/router';
-import type { Action, BreakerBadge, BreakerState, Counter, Feature, NodeView, TourRow } from '../../lessons/lesson.ts';
+import type {
+  Action,
+  AttackName,
+  BreakerBadge,
+  BreakerState,
+  Counter,
+  Feature,
+  NodeView,
+  TourRow,
+} from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
 import type { NodeId } from '../../sim/network.ts';
@@ -215,6 +224,18 @@ export class ClusterWorld extends BaseWorld {
     };
   }
 
+  protected override attackStates(): Readonly<Record<AttackName, boolean>> | undefined {
+    const attacker = this.attacker;
+    if (attacker === undefined) return undefined;
+    return {
+      eavesdrop: attacker.isOn('eavesdrop'),
+      tamper: attacker.isOn('tamper'),
+      replay: attacker.isOn('replay'),
+      drop: attacker.isOn('drop'),
+      impersonate: false,
+    };
+  }
+
   protected override featureStates(): Readonly<Record<string, boolean>> | undefined {
     return this.palisade ? { ...this.features } : undefined;
   }
@@ -228,7 +249,7 @@ export class ClusterWorld extends BaseWorld {
     const recent = this.log.window(now - 5_000, now - 1_000);
     const counters: Counter[] = [
       { label: 'success, last few seconds', value: `${(recent.successRate * 100).toFixed(1)}%`, tone: 'good' },
-      { label: 'failed requests', value: this.log.unsuccessful, tone: 'bad' },
+      { label: 'requests that failed or timed out', value: this.log.unsuccessful, tone: 'bad' },
       { label: 'nodes up', value: `${this.nodes.filter((n) => n.status !== 'down').length} of ${this.nodes.length}` },
       { label: 'links', value: this.linkPairs().length },
     ];
