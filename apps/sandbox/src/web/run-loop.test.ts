@@ -221,6 +221,47 @@ describe('RunLoop', () => {
     expect((loop.run.now() - from) / (60 * 17)).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('rewinds by replaying the recording, then plays the recorded future again unless the learner acts', async () => {
+    const { loop, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    const kill = { type: 'kill', node: 'n1' } as const;
+    const heal = { type: 'heal' } as const;
+    for (let i = 0; i < 10; i++) {
+      if (i === 3) loop.apply(kill);
+      if (i === 7) loop.apply(heal);
+      frame(50);
+      await release();
+    }
+    const recorded = loop.shareActions();
+    expect(recorded.map((timed) => timed.action)).toEqual([kill, heal]);
+    const [killed, healed] = recorded as unknown as [{ at: number }, { at: number }];
+    loop.pause();
+    loop.scrubTo(killed.at + 10);
+    frame(16);
+    await release();
+    expect(loop.run.now()).toBe(killed.at + 10);
+    const snapshot = loop.getSnapshot();
+    expect(snapshot.actions.map((timed) => timed.action)).toEqual([kill]);
+    expect(snapshot.scheduled).toEqual([recorded[1]]);
+    expect(snapshot.furthest).toBeGreaterThanOrEqual(healed.at);
+    // The link still carries the whole recording.
+    expect(loop.shareActions()).toEqual(recorded);
+    // Forwards again: the recorded heal happens at its moment.
+    loop.scrubTo(healed.at + 10);
+    frame(16);
+    await release();
+    expect(loop.getSnapshot().actions).toEqual(recorded);
+    // Back again, and this time the learner acts: a new future from there.
+    loop.scrubTo(killed.at + 10);
+    frame(16);
+    await release();
+    loop.apply({ type: 'restart', node: 'n1' });
+    frame(16);
+    await release();
+    expect(loop.shareActions().map((timed) => timed.action)).toEqual([kill, { type: 'restart', node: 'n1' }]);
+  });
+
   it('advances less than asked when the machine cannot keep up, and says so', async () => {
     const { loop, frame, release } = fixture();
     loop.setSpeed(10);
