@@ -74,7 +74,7 @@ export const Steps = memo(function Steps(props: {
             {step.action.label}
           </button>
           {at !== undefined && <span className="done-note">Done at {formatClock(at)}.</span>}
-          {props.opensWindow?.step === current && (
+          {props.opensWindow?.step === current && at === undefined && (
             <span className="window-note">The challenge measures the {props.opensWindow.ms / 1000} s after this.</span>
           )}
         </p>

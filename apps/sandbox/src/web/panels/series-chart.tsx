@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import type { FaultPeriod } from '../../sim/metrics.ts';
 import { chartColours } from '../palette.ts';
 import { useWidth } from '../use-width.ts';
+import { labelLanes } from './label-lanes.ts';
 
 export interface ChartLine {
   readonly label: string;
@@ -157,7 +158,6 @@ function shadeFaults(plot: uPlot, faults: readonly FaultPeriod[]): void {
   ctx.font = `${11 * ratio}px system-ui, sans-serif`;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
-  const laneEnds: number[] = Array.from({ length: LABEL_LANES }, () => Number.NEGATIVE_INFINITY);
   const shaded: { label: string; left: number }[] = [];
   for (const fault of [...faults].sort((a, b) => a.from - b.from)) {
     const from = plot.valToPos(fault.from / 1000, 'x', true);
@@ -167,17 +167,17 @@ function shadeFaults(plot: uPlot, faults: readonly FaultPeriod[]): void {
     if (right <= left) continue;
     ctx.fillStyle = chartColours.fault;
     ctx.fillRect(left, bbox.top, right - left, bbox.height);
-    shaded.push({ label: fault.label, left });
+    shaded.push({ label: fault.label, left: left + 3 * ratio });
   }
   // Names after all the shading, so no period paints over another's name.
-  for (const fault of shaded) {
-    const textLeft = fault.left + 3 * ratio;
-    const width = ctx.measureText(fault.label).width;
-    const lane = laneEnds.findIndex((end) => end < textLeft);
-    if (lane < 0 || textLeft + width > bbox.left + bbox.width) continue;
-    laneEnds[lane] = textLeft + width + 6 * ratio;
-    ctx.fillStyle = chartColours.faultText;
-    ctx.fillText(fault.label, textLeft, bbox.top + (2 + lane * 13) * ratio);
-  }
+  const spans = shaded.map((fault) => ({ left: fault.left, width: ctx.measureText(fault.label).width }));
+  const lanes = labelLanes(spans, LABEL_LANES, 6 * ratio);
+  ctx.fillStyle = chartColours.faultText;
+  shaded.forEach((fault, index) => {
+    const lane = lanes[index];
+    const span = spans[index] as { left: number; width: number };
+    if (lane === undefined || span.left + span.width > bbox.left + bbox.width) return;
+    ctx.fillText(fault.label, fault.left, bbox.top + (2 + lane * 13) * ratio);
+  });
   ctx.restore();
 }

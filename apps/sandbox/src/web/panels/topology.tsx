@@ -7,6 +7,12 @@ import { describeTopology } from './topology-description.ts';
 import { LINE_HEIGHT, layoutTopology, NODE_RADIUS, type Point } from './topology-layout.ts';
 
 const FALLBACK = { width: 520, height: 320 };
+/**
+ * Beyond this many links, traffic no longer flows along them (busy links
+ * are still drawn thicker): dozens of moving dashes say nothing more, and
+ * redrawing them every frame costs a busy machine its frame rate.
+ */
+const MOVING_LINKS_MAX = 20;
 
 /**
  * The network as a graph: nodes with their state, links with theirs,
@@ -22,7 +28,7 @@ export function Topology({ view }: { readonly view: WorldView }) {
   return (
     <div ref={boxRef} className="topology-box">
       <svg
-        className="topology"
+        className={`topology${view.links.length > MOVING_LINKS_MAX ? ' many-links' : ''}`}
         width={width}
         height={height}
         viewBox={`0 0 ${width} ${height}`}
