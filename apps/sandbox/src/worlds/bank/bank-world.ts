@@ -1,12 +1,7 @@
 import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { createDeadline } from '@palisade/core';
-import {
-  insecureDeterministicRandomBytes,
-  type KeyDirectory,
-  type RandomBytes,
-  verifyToken,
-} from '@palisade/messaging';
-import type { Action, AttackName, Counter, InspectedMessage, NodeView, TourRow } from '../../lessons/lesson.ts';
+import { insecureDeterministicRandomBytes, type KeyDirectory, type RandomBytes } from '@palisade/messaging';
+import type { Action, AttackName, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
 import type { Attacker } from '../../sim/attacker.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
@@ -15,9 +10,11 @@ import { secureConnector } from '../../sim/secure-connector.ts';
 import { Timeline } from '../../sim/timeline.ts';
 import { BaseWorld } from '../base-world.ts';
 import { BankAttacker, containsMarker } from './bank-attacker.ts';
-import { ATTACKER, type BankFeature, type Branch, fromBase64Url, TOKEN_AUDIENCE } from './branch.ts';
+import { ATTACKER, type BankFeature, type Branch } from './branch.ts';
 import { KeyLifecycle } from './key-lifecycle.ts';
+import { TokenCheck, TokenRefusedError } from './token-check.ts';
 import { decodeTransfer, encodeTransfer, type Provenance, type Transfer, TransferRegistry } from './transfer.ts';
+import { TransferInspector } from './transfer-inspector.ts';
 
 export { ATTACKER, type BankFeature } from './branch.ts';
 
@@ -49,8 +46,6 @@ export interface BankOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 2_000;
-/** Transfers the inspector waits to hear about; one a transfer refused before it was applied never leaves otherwise. */
-const AWAITING_KEPT = 200;
 const defaultFeatures: Record<BankFeature, boolean> = {
   encryption: true,
   authentication: true,
@@ -107,9 +102,8 @@ export class BankWorld extends BaseWorld {
   readonly branchCount = new Timeline(0);
   readonly #registry = new TransferRegistry();
   readonly #randomBytes: RandomBytes;
-  readonly #verifiedTokens = new Map<string, string>();
-  /** Inspected transfers not yet applied, by receiver and transaction: they learn their provenance when applied. */
-  readonly #awaitingVerdict = new Map<string, { provenance?: InspectedMessage['provenance'] }[]>();
+  readonly #tokens: TokenCheck;
+  readonly #inspector = new TransferInspector();
   readonly #load: () => number;
   readonly #transferEveryMs: number;
 
@@ -130,7 +124,7 @@ export class BankWorld extends BaseWorld {
       keysInUse: () => this.features.encryption || this.features.tokens,
       rekeyed: (branch) => branch.node.rpc.setConnector(this.#connectorFor(branch)),
     });
-    this.directory.onRevoke(() => this.#verifiedTokens.clear());
+    this.#tokens = new TokenCheck(this.directory, this.sim.clock);
     this.directory.onRotate(({ nodeId, fromEpoch, retiresAt }) => {
       // A rotation ends a stolen key's life too, once its grace period is over.
       const stolen = this.mallory.stolen;
@@ -427,11 +421,7 @@ export class BankWorld extends BaseWorld {
     if (this.features.tokens) this.#checkToken(self, transfer);
     const provenance = this.#registry.apply(transfer);
     this.tally.applied[provenance]++;
-    const key = `${self} ${transfer.tx}`;
-    const waiting = this.#awaitingVerdict.get(key);
-    const arrived = waiting?.shift();
-    if (arrived !== undefined) arrived.provenance = provenance;
-    if (waiting?.length === 0) this.#awaitingVerdict.delete(key);
+    this.#inspector.applied(self, transfer.tx, provenance);
     if (provenance !== 'genuine') this.tally.successTimes.push(this.now());
     if (provenance === 'forged') {
       if (this.mallory.stolen?.branch === transfer.fromBranch) this.tally.forgedFromCompromised++;
@@ -441,25 +431,13 @@ export class BankWorld extends BaseWorld {
   }
 
   #checkToken(self: NodeId, transfer: Transfer): void {
-    const token = transfer.token;
-    const key = `${self} ${transfer.fromBranch} ${token}`;
-    if (token !== undefined && this.#verifiedTokens.has(key)) return;
     try {
-      if (token === undefined) throw new Error('no token');
-      // Verifying costs a signature check per block; a branch remembers the
-      // tokens it has verified until a revocation anywhere clears the cache.
-      verifyToken(fromBase64Url(token), {
-        directory: this.directory,
-        audience: TOKEN_AUDIENCE,
-        right: `transfer:${transfer.fromBranch}`,
-        clock: this.sim.clock,
-      });
-      this.#verifiedTokens.set(key, self);
+      this.#tokens.check(self, transfer);
     } catch (error) {
+      if (!(error instanceof TokenRefusedError)) throw error;
       this.tally.refusedTokens++;
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'no token';
-      this.monitor.log('token refused', `${self} refused a transfer from ${transfer.fromBranch}: ${reason}`);
-      throw new Error('token refused');
+      this.monitor.log('token refused', `${self} refused a transfer from ${transfer.fromBranch}: ${error.reason}`);
+      throw error;
     }
   }
 
@@ -502,31 +480,8 @@ export class BankWorld extends BaseWorld {
       const seen = decodeTransfer(arrival.wire.subarray(5));
       if (seen?.token !== undefined) this.mallory.sawToken(seen.fromBranch, seen.token);
     }
-    const delivered =
-      arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5));
-    const message: { -readonly [K in keyof InspectedMessage]: InspectedMessage[K] } = {
-      at: this.now(),
-      from: arrival.from,
-      to: arrival.to,
-      wire: arrival.wire,
-      delivered,
-      verdict: arrival.verdict,
-      // Anything on an unsealed link is readable, replies included; the tally
-      // above counts only what gave a transfer away.
-      readable: !this.features.encryption,
-    };
-    this.inspect(message);
-    // The branch applies the transfer once a worker gets to it; the inspector learns then what it was.
-    const transfer = delivered === undefined ? undefined : decodeTransfer(new TextEncoder().encode(delivered));
-    if (transfer !== undefined) {
-      const key = `${arrival.to} ${transfer.tx}`;
-      const waiting = this.#awaitingVerdict.get(key) ?? [];
-      waiting.push(message);
-      this.#awaitingVerdict.set(key, waiting);
-      if (this.#awaitingVerdict.size > AWAITING_KEPT) {
-        const oldest = this.#awaitingVerdict.keys().next().value as string;
-        this.#awaitingVerdict.delete(oldest);
-      }
-    }
+    // Anything on an unsealed link is readable, replies included; the tally
+    // above counts only what gave a transfer away.
+    this.inspect(this.#inspector.arrived(arrival, this.now(), !this.features.encryption));
   }
 }
