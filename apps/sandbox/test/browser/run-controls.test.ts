@@ -42,32 +42,39 @@ async function scrubTo(page: Page, ms: number): Promise<void> {
 
 describeInBrowser('time in Chromium: recovering speed, rewinding, reloading', (fixture) => {
   it('recovers from one slow frame: the speed is back to at least 0.9× within a few seconds', async () => {
-    // Lesson 1 stalled in the issue too, and it is light enough that a busy machine still runs it at 1×.
-    const scaling = lesson(1);
-    const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?lesson=1&seed=${SEED}`);
+    // Any lesson stalled: one slow frame pinned the run at about 1 virtual ms a frame for good. Lesson 3
+    // is light enough that a busy machine still runs it at 1×, so the test measures the loop, not the machine.
+    const security = lesson(3);
+    const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?lesson=3&seed=${SEED}`);
     // The issue's reproduction: press the step buttons, then watch the clock.
-    for (const [index, step] of scaling.steps.entries()) {
+    for (const [index, step] of security.steps.entries()) {
       if (step.action === undefined || index > 2) continue;
       await page.getByRole('button', { name: new RegExp(`^Step ${index + 1}: `) }).click();
       await page.locator('.step-action').getByRole('button', { name: step.action.label, exact: true }).click();
     }
-    // One frame that blocks the page for 600 ms, landing inside an advance: an animation frame
-    // registered now runs right after the run loop's own, while its advance is in flight.
+    // One frame that blocks the page for 600 ms in the middle of an advance. An animation frame
+    // registered now runs right after the run loop's own; the loop then starts its advance once the
+    // frame is painted (a posted message), and a message posted here runs right after that one.
     await page.evaluate(
       () =>
         new Promise<void>((resolve) =>
           requestAnimationFrame(() => {
-            const until = performance.now() + 600;
-            while (performance.now() < until) {
-              // Busy, as a long garbage collection or render would be.
-            }
-            resolve();
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              const until = performance.now() + 600;
+              while (performance.now() < until) {
+                // Busy, as a long garbage collection or render would be.
+              }
+              channel.port1.close();
+              resolve();
+            };
+            channel.port2.postMessage(undefined);
           }),
         ),
     );
     let best = 0;
-    for (let second = 0; second < 6 && best < 0.9; second++) best = Math.max(best, await measuredSpeed(page, 1_000));
-    expect(best, 'virtual ms per real ms, best second within 6 s of the slow frame').toBeGreaterThanOrEqual(0.9);
+    for (let second = 0; second < 8 && best < 0.9; second++) best = Math.max(best, await measuredSpeed(page, 1_000));
+    expect(best, 'virtual ms per real ms, best second within 8 s of the slow frame').toBeGreaterThanOrEqual(0.9);
     expect(errors).toEqual([]);
     await page.close();
   });
