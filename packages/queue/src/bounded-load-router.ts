@@ -1,4 +1,4 @@
-import { integerOption, numberOption, optionsObject } from '@palisade/core';
+import { integerOption, numberOption, optionsObject } from '@palisade/core/internal';
 import { fmix32 } from './murmur3.js';
 import { shardSeed } from './rendezvous-router.js';
 import type { RingPoint, Router, RouterFactory } from './router.js';

@@ -1,13 +1,12 @@
 import {
   cancellationError,
-  EventEmitter,
   type IDisposable,
   InvalidArgumentError,
   InvalidOptionError,
   isAbortSignal,
   onAbort,
-  optionsObject,
 } from '@palisade/core';
+import { optionsObject, reportError, SafeEventEmitter } from '@palisade/core/internal';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -34,22 +33,6 @@ export interface SizeCondition {
   (limit: number, options?: WaitOptions): Promise<void>;
 }
 
-/**
- * Emits to listeners without letting a throwing listener break the queue's
- * bookkeeping halfway: the error is rethrown on a fresh microtask, where it
- * surfaces as an uncaught error (as a throwing DOM event listener's does).
- */
-export function emitSafely<T>(emitter: EventEmitter<T>, value: T): void {
-  if (emitter.size === 0) return;
-  try {
-    emitter.emit(value);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-}
-
 /** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
 function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
   const signal = optionsObject('options', options).signal;
@@ -67,7 +50,7 @@ interface Waiter {
  * can change; listeners fire on each false → true transition.
  */
 export class ConditionWatch {
-  readonly #emitter = new EventEmitter<void>();
+  readonly #emitter = new SafeEventEmitter<void>();
   readonly #waiters = new Set<Waiter>();
   readonly #holds: () => boolean;
   #held: boolean;
@@ -105,7 +88,7 @@ export class ConditionWatch {
       waiter.resolve();
     }
     this.#waiters.clear();
-    emitSafely(this.#emitter, undefined);
+    this.#emitter.emit(undefined);
   }
 
   #wait(options: WaitOptions | undefined): Promise<void> {
@@ -186,9 +169,7 @@ export class SizeWatch {
         try {
           watcher.notify();
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          reportError(error);
         }
       }
     }

@@ -1,13 +1,12 @@
+import { type Clock, InvalidOptionError, realClock } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
+  MAX_TIMER_DELAY,
   oneOfOption,
   optionsObject,
-  realClock,
-} from '@palisade/core';
+} from '@palisade/core/internal';
 import type { QueueBackend } from './backend.js';
 import type { QueueKey } from './key.js';
 import { pQueueBackend } from './p-queue-backend.js';
@@ -22,9 +21,6 @@ export type KeyOrder = 'fifo' | 'none';
 
 /** The most shards a queue may have. */
 export const MAX_SHARDS = 1024;
-
-/** The largest timeout: what platform timers accept. */
-const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /** Options of `new ShardedQueue()`, except `keyOf`. */
 export interface ShardedQueueBaseOptions {
@@ -180,13 +176,13 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
       min: 1,
       max: Number.POSITIVE_INFINITY,
     }),
-    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMEOUT }),
+    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMER_DELAY }),
     timeout: checkTimeout('timeout', given.timeout),
     clock,
     throughputWindow: durationOption('throughputWindow', given.throughputWindow ?? 1000, {
       min: 0,
       minExclusive: true,
-      max: MAX_TIMEOUT,
+      max: MAX_TIMER_DELAY,
     }),
     keyOf: given.keyOf === undefined ? undefined : functionOption('keyOf', given.keyOf),
   };
@@ -195,5 +191,5 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
 /** A timeout in (0, 2³¹−1] ms, or Infinity for none. */
 export function checkTimeout(option: string, value: unknown): number {
   if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-  return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMEOUT });
+  return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMER_DELAY });
 }

@@ -468,6 +468,27 @@ describe('ShardedQueue: onIdle, onDrained, onSizeLessThan', () => {
     }
     expect(thrown).toHaveLength(2);
   });
+
+  it('reports a throwing event listener, and the listeners after it still hear the event', async () => {
+    const queue = new ShardedQueue({ shards: 1, clock: new VirtualClock() });
+    const thrown: unknown[] = [];
+    const onError = (error: unknown) => thrown.push(error);
+    const heard: number[] = [];
+    process.on('uncaughtException', onError);
+    try {
+      queue.onResize(() => {
+        throw new Error('listener bug');
+      });
+      queue.onResize((event) => heard.push(event.shardId));
+      expect(queue.addShard()).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(heard).toEqual([1]);
+    expect(thrown).toEqual([expect.objectContaining({ message: 'listener bug' })]);
+    expect(queue.shardIds).toEqual([0, 1]);
+  });
 });
 
 describe('ShardedQueue: clear and close', () => {

@@ -3,16 +3,14 @@ import {
   cancellationError,
   DeadlineExceededError,
   type Event,
-  EventEmitter,
   InvalidArgumentError,
   InvalidOptionError,
   isAbortSignal,
   onAbort,
-  oneOfOption,
-  optionsObject,
   type TimerHandle,
 } from '@palisade/core';
-import { ConditionWatch, emitSafely, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
+import { isThenable, LazyEmitters, NEVER_ABORTED_SIGNAL, oneOfOption, optionsObject } from '@palisade/core/internal';
+import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
 import { KeyState } from './key-state.js';
@@ -32,19 +30,8 @@ import type { Router } from './router.js';
 import { ShardState, type Task } from './shard-state.js';
 import { ThroughputMeter } from './throughput.js';
 
-/** A signal for tasks that have neither a signal nor a timeout: it never aborts, and costs nothing per task. */
-const neverAborts = new AbortController().signal;
-
 /** How many sample keys a resize routes, before and after, to estimate the fraction of keys that moved. */
 const RESIZE_SAMPLE = 4096;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 /**
  * A queue that spreads work over shards by key. Each key is routed to one
@@ -92,9 +79,7 @@ export class ShardedQueue<Key = QueueKey> {
   readonly #idle = new ConditionWatch(() => this.#size === 0 && this.#pending === 0 && this.#waitingForRoom === 0);
   readonly #drained = new ConditionWatch(() => this.#size === 0 && this.#waitingForRoom === 0);
   readonly #sizeWatch = new SizeWatch(() => this.#size);
-  readonly #resizeEmitter = new EventEmitter<ResizeEvent>();
-  readonly #spillEmitter = new EventEmitter<SpillEvent>();
-  readonly #handoffEmitter = new EventEmitter<HandoffEvent>();
+  readonly #events = new LazyEmitters<{ resize: ResizeEvent; spill: SpillEvent; handoff: HandoffEvent }>();
 
   /**
    * Nothing waits and nothing runs. With a listener: called each time the
@@ -113,12 +98,21 @@ export class ShardedQueue<Key = QueueKey> {
    * `limit`. Without: a promise, resolved at once if it already is.
    */
   readonly onSizeLessThan: SizeCondition = this.#sizeWatch.condition;
+
   /** A shard was added or removed. */
-  readonly onResize: Event<ResizeEvent> = this.#resizeEmitter.addListener;
+  get onResize(): Event<ResizeEvent> {
+    return this.#events.on('resize');
+  }
+
   /** The bounded-load router placed a key past its first choice. */
-  readonly onSpill: Event<SpillEvent> = this.#spillEmitter.addListener;
+  get onSpill(): Event<SpillEvent> {
+    return this.#events.on('spill');
+  }
+
   /** A moving key drained from its old shard; its parked tasks went to the new one. */
-  readonly onHandoff: Event<HandoffEvent> = this.#handoffEmitter.addListener;
+  get onHandoff(): Event<HandoffEvent> {
+    return this.#events.on('handoff');
+  }
 
   constructor(
     ...[options]: [Key] extends [QueueKey] ? [options?: ShardedQueueOptions<Key>] : [options: ShardedQueueOptions<Key>]
@@ -397,7 +391,7 @@ export class ShardedQueue<Key = QueueKey> {
       const preferred = router.route(hash);
       if (preferred !== id) {
         this.#spills++;
-        emitSafely(this.#spillEmitter, { key, preferredShardId: preferred, shardId: id });
+        if (this.#events.heard('spill')) this.#events.emit('spill', { key, preferredShardId: preferred, shardId: id });
       }
     }
     return this.#byId[id] as ShardState;
@@ -569,7 +563,7 @@ export class ShardedQueue<Key = QueueKey> {
     let result: unknown;
     let isAsync: boolean;
     try {
-      result = task({ signal: neverAborts, key: job.key, shardId: shard.id });
+      result = task({ signal: NEVER_ABORTED_SIGNAL, key: job.key, shardId: shard.id });
       isAsync = isThenable(result);
     } catch (error) {
       this.#finish(job, false, error);
@@ -600,7 +594,7 @@ export class ShardedQueue<Key = QueueKey> {
         this.#finish(job, fulfilled, value);
         release();
       };
-      let taskSignal = signal ?? neverAborts;
+      let taskSignal = signal ?? NEVER_ABORTED_SIGNAL;
       if (timeout !== Number.POSITIVE_INFINITY) {
         const timeoutController = new AbortController();
         controller = timeoutController;
@@ -694,12 +688,14 @@ export class ShardedQueue<Key = QueueKey> {
     target.parked -= parked.length;
     for (const job of parked) this.#enqueue(job, target);
     this.#handoffs++;
-    emitSafely(this.#handoffEmitter, {
-      key: keyState.key,
-      fromShardId: from.id,
-      toShardId: target.id,
-      tasks: parked.length,
-    });
+    if (this.#events.heard('handoff')) {
+      this.#events.emit('handoff', {
+        key: keyState.key,
+        fromShardId: from.id,
+        toShardId: target.id,
+        tasks: parked.length,
+      });
+    }
   }
 
   // ---- cancellation and clearing -----------------------------------------
@@ -859,7 +855,7 @@ export class ShardedQueue<Key = QueueKey> {
       keysMoving,
     };
     this.#lastResize = event;
-    emitSafely(this.#resizeEmitter, event);
+    this.#events.emit('resize', event);
     this.#admitWaiters();
   }
 
