@@ -1,7 +1,7 @@
 import { integerOption, numberOption, optionsObject } from '@palisade/core/internal';
 import { fmix32 } from './murmur3.js';
 import { shardSeed } from './rendezvous-router.js';
-import type { RingPoint, Router, RouterFactory } from './router.js';
+import type { RingPoint, ShardRouter, ShardRouterFactory } from './shard-router.js';
 
 /** Options of `boundedLoadRouter()`. */
 export interface BoundedLoadRouterOptions {
@@ -29,7 +29,7 @@ export interface BoundedLoadRouterOptions {
  * `balanceFactor` × the average. No shard ever holds more than that, however
  * skewed the keys, and a resize still moves few keys.
  */
-export function boundedLoadRouter(options?: BoundedLoadRouterOptions): RouterFactory & {
+export function boundedLoadRouter(options?: BoundedLoadRouterOptions): ShardRouterFactory & {
   readonly balanceFactor: number;
 } {
   const { balanceFactor = 1.25, pointsPerShard = 200 } = optionsObject('options', options);
@@ -42,7 +42,7 @@ export function boundedLoadRouter(options?: BoundedLoadRouterOptions): RouterFac
   };
 }
 
-class BoundedLoadRouter implements Router {
+class BoundedLoadRouter implements ShardRouter {
   readonly kind = 'bounded-load';
   readonly loadAware = true;
   readonly shardIds: readonly number[];

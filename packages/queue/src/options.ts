@@ -11,7 +11,7 @@ import type { QueueBackend } from './backend.js';
 import type { QueueKey } from './key.js';
 import { pQueueBackend } from './p-queue-backend.js';
 import { rendezvousRouter } from './rendezvous-router.js';
-import type { RouterFactory } from './router.js';
+import type { ShardRouterFactory } from './shard-router.js';
 
 /** What `add` does when the queue or the task's shard is full. */
 export type WhenFull = 'reject' | 'wait';
@@ -49,7 +49,7 @@ export interface ShardedQueueBaseOptions {
    */
   readonly keyConcurrency?: number;
   /** How keys map to shards. @default rendezvousRouter() */
-  readonly router?: RouterFactory;
+  readonly router?: ShardRouterFactory;
   /** Where shards execute. @default pQueueBackend() */
   readonly backend?: QueueBackend;
   /** The most tasks that may wait to start, over all shards. @default Infinity */
@@ -81,9 +81,9 @@ export interface ShardedQueueBaseOptions {
    * @default Infinity
    */
   readonly timeout?: number;
-  /** The source of time for timeouts, rate limits and metrics. @default realClock */
+  /** The source of time for timeouts, rate limits and `stats()`. @default realClock */
   readonly clock?: Clock;
-  /** The window of `throughput` in metrics, in ms. @default 1000 */
+  /** The window of `throughput` in `stats()`, in ms. @default 1000 */
   readonly throughputWindow?: number;
 }
 
@@ -112,7 +112,7 @@ export interface QueueConfig {
   readonly concurrency: number;
   readonly orderedKeys: boolean;
   readonly keyConcurrency: number;
-  readonly router: RouterFactory;
+  readonly router: ShardRouterFactory;
   readonly backend: QueueBackend;
   readonly maxSize: number;
   readonly maxShardSize: number;
@@ -137,7 +137,7 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
   }
   const router = given.router ?? rendezvousRouter();
   if (router === null || typeof router !== 'object' || typeof router.create !== 'function') {
-    throw new InvalidOptionError('router', 'a RouterFactory, such as rendezvousRouter()', router);
+    throw new InvalidOptionError('router', 'a ShardRouterFactory, such as rendezvousRouter()', router);
   }
   const backend = given.backend ?? pQueueBackend();
   if (backend === null || typeof backend !== 'object' || typeof backend.createShard !== 'function') {

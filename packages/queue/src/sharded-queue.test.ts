@@ -2,9 +2,9 @@ import { CancelledError, DeadlineExceededError, delay, VirtualClock } from '@pal
 import { describe, expect, it, vi } from 'vitest';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
+import type { SpillEvent } from './events.js';
 import { jumpRouter } from './jump-router.js';
 import { hashKey } from './key.js';
-import type { SpillEvent } from './metrics.js';
 import { ShardedQueue } from './sharded-queue.js';
 import { keysOnShard, outcome, timed } from './sharded-queue.test-util.js';
 
@@ -42,8 +42,8 @@ describe('ShardedQueue: running tasks', () => {
     await expect(rejected).rejects.toBe(boom);
     await expect(nonError).rejects.toBe('plain string');
     expect(await after).toBe('still runs');
-    expect(queue.metrics().failed).toBe(3);
-    expect(queue.metrics().completed).toBe(1);
+    expect(queue.stats().failed).toBe(3);
+    expect(queue.stats().completed).toBe(1);
   });
 
   it('never starts a task inside add()', async () => {
@@ -337,10 +337,10 @@ describe('ShardedQueue: cancellation', () => {
     mover.addShard();
     const parkedController = new AbortController();
     const parked = mover.add(movingKey, timed(clock, 1, 'parked'), { signal: parkedController.signal });
-    expect(mover.metrics().shards.find((s) => s.id === 1)?.parked).toBe(1);
+    expect(mover.stats().shards.find((s) => s.id === 1)?.parked).toBe(1);
     parkedController.abort();
     await expect(parked).rejects.toBeInstanceOf(CancelledError);
-    expect(mover.metrics().movingKeys).toBe(0);
+    expect(mover.stats().movingKeys).toBe(0);
     expect(mover.size).toBe(0);
     await clock.runAll();
     expect(await Promise.all([running, queued, old])).toEqual(['running', 'queued', 'old']);
@@ -581,7 +581,7 @@ describe('ShardedQueue: live resize', () => {
     expect(moved.length / keys.length).toBeLessThan(0.21);
     expect(moved.every((key) => queue.shardFor(key) === added)).toBe(true);
     expect(events).toHaveLength(1);
-    const resize = queue.metrics().lastResize;
+    const resize = queue.stats().lastResize;
     expect(resize).toMatchObject({ change: 'added', shardId: 4, previousShardIds: [0, 1, 2, 3] });
     expect(resize?.shardIds).toEqual([0, 1, 2, 3, 4]);
     expect(resize?.expectedMovedFraction).toBe(0.2);
@@ -609,10 +609,10 @@ describe('ShardedQueue: live resize', () => {
     const handoffs: unknown[] = [];
     queue.onHandoff((event) => handoffs.push(event));
     expect(queue.addShard()).toBe(2);
-    expect(queue.metrics().lastResize).toMatchObject({ keysInFlight: 1, keysMoving: 1 });
+    expect(queue.stats().lastResize).toMatchObject({ keysInFlight: 1, keysMoving: 1 });
     const moved = [queue.add(key, task('new1')), queue.add(key, task('new2'))];
     expect(queue.shardFor(key)).toBe(2);
-    expect(queue.metrics().movingKeys).toBe(1);
+    expect(queue.stats().movingKeys).toBe(1);
     await clock.runAll();
     expect(await Promise.all([...old, ...moved])).toEqual(['old1', 'old2', 'new1', 'new2']);
     expect(log).toEqual([
@@ -626,7 +626,7 @@ describe('ShardedQueue: live resize', () => {
       'new2 end at 40',
     ]);
     expect(handoffs).toEqual([{ key, fromShardId: from, toShardId: 2, tasks: 2 }]);
-    expect(queue.metrics().handoffs).toBe(1);
+    expect(queue.stats().handoffs).toBe(1);
   });
 
   it('removes a shard once it has drained; its keys move to the others', async () => {
@@ -648,13 +648,13 @@ describe('ShardedQueue: live resize', () => {
       expect(queue.shardFor(key)).not.toBe(1);
       tasks.push(queue.add(key, async ({ shardId }) => shardId));
     }
-    expect(queue.metrics().shards.find((shard) => shard.id === 1)?.retiring).toBe(true);
+    expect(queue.stats().shards.find((shard) => shard.id === 1)?.retiring).toBe(true);
     await clock.runAll();
     await removal;
     expect(removed).toBe(true);
     const results = await Promise.all(tasks);
     expect(results.slice(-3).every((shardId) => shardId !== 1)).toBe(true);
-    expect(queue.metrics().shards.map((shard) => shard.id)).toEqual([0, 2]);
+    expect(queue.stats().shards.map((shard) => shard.id)).toEqual([0, 2]);
     expect(queue.addShard()).toBe(1);
   });
 
@@ -698,10 +698,10 @@ describe('ShardedQueue: bounded-load routing', () => {
     const spills: unknown[] = [];
     queue.onSpill((event) => spills.push(event));
     const tasks = Array.from({ length: 40 }, () => queue.add('hot', timed(clock, 10, 'x')));
-    const sizes = queue.metrics().shards.map((shard) => shard.size);
+    const sizes = queue.stats().shards.map((shard) => shard.size);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil((1.25 * 40) / 4));
-    expect(queue.metrics().spills).toBeGreaterThan(0);
-    expect(spills.length).toBe(queue.metrics().spills);
+    expect(queue.stats().spills).toBeGreaterThan(0);
+    expect(spills.length).toBe(queue.stats().spills);
     await clock.runAll();
     await Promise.all(tasks);
   });
@@ -720,7 +720,7 @@ describe('ShardedQueue: bounded-load routing', () => {
     );
     // Far over the cap, but the key has tasks in flight: it stays put.
     expect(queue.shardFor('hot')).toBe(preferred);
-    expect(queue.metrics().shards.find((shard) => shard.id === preferred)?.size).toBe(12);
+    expect(queue.stats().shards.find((shard) => shard.id === preferred)?.size).toBe(12);
     await clock.runAll();
     expect(new Set(await Promise.all(hot))).toEqual(new Set([preferred]));
     expect(spills.filter((event) => event.key === 'hot')).toEqual([]);
@@ -747,7 +747,7 @@ describe('ShardedQueue: bounded-load routing', () => {
       .slice(0, 2) as [string, string];
     void queue.add('hot', () => {});
     for (let i = 0; i < 7; i++) void queue.add(`filler-${i}`, () => {});
-    const sizeOf = (id: number) => queue.metrics().shards.find((entry) => entry.id === id)?.size;
+    const sizeOf = (id: number) => queue.stats().shards.find((entry) => entry.id === id)?.size;
     expect(sizeOf(shard)).toBe(1); // of 8 tasks waiting: under the cap of ⌈1.25 × 9 / 4⌉ = 3
     void queue.add(early, () => {});
     expect(queue.shardFor(early)).toBe(shard);
@@ -764,14 +764,14 @@ describe('ShardedQueue: bounded-load routing', () => {
   });
 });
 
-describe('ShardedQueue: metrics', () => {
+describe('ShardedQueue: stats', () => {
   it('reports per-shard sizes, pending tasks, counts, throughput and imbalance', async () => {
     const clock = new VirtualClock();
     const queue = new ShardedQueue<string>({ shards: 2, concurrency: 1, clock, throughputWindow: 1000 });
     const onZero = keysOnShard(queue, 0, 4);
     for (const key of onZero) void queue.add(key, timed(clock, 100, key));
     await clock.advance(0);
-    const busy = queue.metrics();
+    const busy = queue.stats();
     expect(busy.shards.map((s) => [s.id, s.size, s.pending])).toEqual([
       [0, 3, 1],
       [1, 0, 0],
@@ -781,17 +781,17 @@ describe('ShardedQueue: metrics', () => {
     expect(busy.router).toBe('rendezvous');
     expect(busy.backend).toBe('p-queue');
     await clock.advance(1000);
-    const later = queue.metrics();
+    const later = queue.stats();
     expect(later.completed).toBe(4);
     expect(later.shards[0]?.throughput).toBe(4);
     expect(later.imbalance).toBe(1);
     await clock.advance(1000);
-    expect(queue.metrics().throughput).toBe(0);
+    expect(queue.stats().throughput).toBe(0);
     expect(JSON.parse(JSON.stringify(later))).toEqual(later);
   });
 });
 
-describe('ShardedQueue: metrics totals are running counts', () => {
+describe('ShardedQueue: stats totals are running counts', () => {
   it('keeps completed and failed when a shard is removed, while it retires and after it closed', async () => {
     const clock = new VirtualClock();
     const queue = new ShardedQueue<string>({ shards: 2, clock, throughputWindow: 1000 });
@@ -800,20 +800,20 @@ describe('ShardedQueue: metrics totals are running counts', () => {
     );
     await Promise.all(tasks);
     await clock.advance(500);
-    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
+    expect(queue.stats()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
 
     const slow = keysOnShard(queue, 1, 1, 'slow')[0] as string;
     const draining = queue.add(slow, timed(clock, 10, 'slow'));
     await clock.advance(0);
     const removed = queue.removeShard(1);
-    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2 });
+    expect(queue.stats()).toMatchObject({ completed: 8, failed: 2 });
     await clock.advance(10);
     await Promise.all([draining, removed]);
-    const after = queue.metrics();
+    const after = queue.stats();
     expect(after.shards.map((shard) => shard.id)).toEqual([0]);
     expect(after).toMatchObject({ completed: 9, failed: 2 });
     // The removed shard's recent finishes still count toward the queue's rate.
-    expect(after.throughput).toBeGreaterThan(queue.metrics().shards[0]?.throughput as number);
+    expect(after.throughput).toBeGreaterThan(queue.stats().shards[0]?.throughput as number);
   });
 });
 

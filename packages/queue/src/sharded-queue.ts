@@ -12,9 +12,9 @@ import {
 import { isThenable, LazyEmitters, NEVER_ABORTED_SIGNAL, oneOfOption, optionsObject } from '@palisade/core/internal';
 import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
+import type { HandoffEvent, ResizeEvent, SpillEvent } from './events.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
 import { KeyState } from './key-state.js';
-import type { HandoffEvent, QueueMetrics, ResizeEvent, ShardMetrics, SpillEvent } from './metrics.js';
 import { fmix32 } from './murmur3.js';
 import {
   type AddOptions,
@@ -26,8 +26,9 @@ import {
   type WhenFull,
 } from './options.js';
 import { QueuedTask, type QueueTask, type TaskExtras, TaskPhase } from './queued-task.js';
-import type { Router } from './router.js';
+import type { ShardRouter } from './shard-router.js';
 import { ShardState, type Task } from './shard-state.js';
+import type { QueueStats, ShardStats } from './stats.js';
 import { ThroughputMeter } from './throughput.js';
 
 /** How many sample keys a resize routes, before and after, to estimate the fraction of keys that moved. */
@@ -49,7 +50,7 @@ export class ShardedQueue<Key = QueueKey> {
   readonly #config: QueueConfig;
   readonly #clock: Clock;
   readonly #keyOf: ((key: Key) => QueueKey) | undefined;
-  #router: Router;
+  #router: ShardRouter;
   /** Bumped on every router change; a key's cached route is valid for one epoch. */
   #epoch = 0;
   /** Active shards, in router order. */
@@ -146,7 +147,7 @@ export class ShardedQueue<Key = QueueKey> {
   }
 
   /** The current router: which shard each key maps to, and the ring for ring routers. */
-  get router(): Router {
+  get router(): ShardRouter {
     return this.#router;
   }
 
@@ -337,9 +338,9 @@ export class ShardedQueue<Key = QueueKey> {
   }
 
   /** A snapshot for dashboards and the sandbox: O(shards), no per-task work. */
-  metrics(): QueueMetrics {
+  stats(): QueueStats {
     const now = this.#clock.now();
-    const shards: ShardMetrics[] = [];
+    const shards: ShardStats[] = [];
     for (const shard of [...this.#active, ...this.#allShards().filter((s) => s.retiring)]) {
       const rate = shard.meter.read(now, shard.completed + shard.failed);
       shards.push({
@@ -814,10 +815,10 @@ export class ShardedQueue<Key = QueueKey> {
     return shard;
   }
 
-  #createRouter(shardIds: readonly number[]): Router {
+  #createRouter(shardIds: readonly number[]): ShardRouter {
     const router = this.#config.router.create(shardIds);
     if (router === null || typeof router !== 'object' || typeof router.route !== 'function') {
-      throw new InvalidOptionError('router', 'a RouterFactory whose create() returns a Router', router);
+      throw new InvalidOptionError('router', 'a ShardRouterFactory whose create() returns a ShardRouter', router);
     }
     return router;
   }

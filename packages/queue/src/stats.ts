@@ -1,7 +1,7 @@
-import type { QueueKey } from './key.js';
+import type { ResizeEvent } from './events.js';
 
-/** One shard, as `metrics()` sees it. */
-export interface ShardMetrics {
+/** One shard, as `stats()` sees it. */
+export interface ShardStats {
   readonly id: number;
   /** Tasks waiting to start on this shard: `queued + parked`. Bounded by `maxShardSize`. */
   readonly size: number;
@@ -26,14 +26,14 @@ export interface ShardMetrics {
 }
 
 /** A snapshot of the whole queue: cheap (O(shards)), JSON-serialisable. */
-export interface QueueMetrics {
+export interface QueueStats {
   /** Clock time of the snapshot. */
   readonly at: number;
   /** The router's kind and the backend's name. */
   readonly router: string;
   readonly backend: string;
   /** Active shards in the order they were added, then retiring ones. */
-  readonly shards: readonly ShardMetrics[];
+  readonly shards: readonly ShardStats[];
   readonly size: number;
   readonly pending: number;
   readonly waitingForRoom: number;
@@ -60,44 +60,4 @@ export interface QueueMetrics {
   readonly handoffs: number;
   /** The last resize, or undefined if there was none. */
   readonly lastResize: ResizeEvent | undefined;
-}
-
-/** Emitted by `onResize`, and kept as `metrics().lastResize`. */
-export interface ResizeEvent {
-  /** Clock time of the resize. */
-  readonly at: number;
-  readonly change: 'added' | 'removed';
-  /** The shard added or removed. */
-  readonly shardId: number;
-  readonly previousShardIds: readonly number[];
-  readonly shardIds: readonly number[];
-  /**
-   * The fraction of a fixed sample of 4,096 keys whose shard changed (the
-   * router's first choice, ignoring load). The key space itself is unknown to
-   * the queue; this is the estimate of what fraction of it moved.
-   */
-  readonly movedFraction: number;
-  /** What consistent hashing promises: 1/(n+1) on adding the (n+1)th shard, the removed shard's 1/n on removing. */
-  readonly expectedMovedFraction: number;
-  /** Keys with tasks waiting or running at the resize. */
-  readonly keysInFlight: number;
-  /** Of those, the keys that move: their new tasks park until the old shard has drained them. */
-  readonly keysMoving: number;
-}
-
-/** Emitted by `onSpill`: the bounded-load router put a key past its first-choice shard. */
-export interface SpillEvent {
-  readonly key: QueueKey;
-  /** The router's first choice, which was at capacity. */
-  readonly preferredShardId: number;
-  readonly shardId: number;
-}
-
-/** Emitted by `onHandoff`: a moving key drained from its old shard, and its parked tasks were released to the new one. */
-export interface HandoffEvent {
-  readonly key: QueueKey;
-  readonly fromShardId: number;
-  readonly toShardId: number;
-  /** Tasks released. */
-  readonly tasks: number;
 }
