@@ -39,3 +39,10 @@ export interface HandoffEvent {
   /** Tasks released. */
   readonly tasks: number;
 }
+
+/** The queue's events by name, as its `LazyEmitters` holds them. */
+export interface QueueEvents {
+  readonly resize: ResizeEvent;
+  readonly spill: SpillEvent;
+  readonly handoff: HandoffEvent;
+}

@@ -1,3 +1,4 @@
+export type { AddOptions } from './add-options.js';
 export type { BackendShard, QueueBackend, ShardJob, ShardSpec } from './backend.js';
 export { type BoundedLoadRouterOptions, boundedLoadRouter } from './bounded-load-router.js';
 export type { QueueCondition, SizeCondition, WaitOptions } from './condition.js';
@@ -7,7 +8,6 @@ export { jumpRouter } from './jump-router.js';
 export { hashKey, type QueueKey } from './key.js';
 export { murmur3Bytes, murmur3String } from './murmur3.js';
 export type {
-  AddOptions,
   KeyOrder,
   ShardedQueueBaseOptions,
   ShardedQueueOptions,

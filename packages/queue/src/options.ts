@@ -94,18 +94,6 @@ export interface ShardedQueueBaseOptions {
 export type ShardedQueueOptions<Key = QueueKey> = ShardedQueueBaseOptions &
   ([Key] extends [QueueKey] ? { readonly keyOf?: (key: Key) => QueueKey } : { readonly keyOf: (key: Key) => QueueKey });
 
-/** Options of one `add`. */
-export interface AddOptions {
-  /** Higher starts first, among keys (and, with `keyOrder: 'none'`, among tasks). Any number but NaN. @default 0 */
-  readonly priority?: number;
-  /** Cancels the task: while it waits, it is removed; while it runs, it is abandoned and its context signal aborts. */
-  readonly signal?: AbortSignal;
-  /** Overrides the queue's `timeout` for this task; Infinity for none. */
-  readonly timeout?: number;
-  /** Overrides the queue's `whenFull` for this task. */
-  readonly whenFull?: WhenFull;
-}
-
 /** The options after validation and defaults. */
 export interface QueueConfig {
   readonly shards: number;

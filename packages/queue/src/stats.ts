@@ -1,4 +1,5 @@
 import type { ResizeEvent } from './events.js';
+import type { ShardState } from './shard-state.js';
 
 /** One shard, as `stats()` sees it. */
 export interface ShardStats {
@@ -60,4 +61,21 @@ export interface QueueStats {
   readonly handoffs: number;
   /** The last resize, or undefined if there was none. */
   readonly lastResize: ResizeEvent | undefined;
+}
+
+/** One shard's stats at `now`; reading them records a throughput sample. */
+export function shardStats(shard: ShardState, now: number): ShardStats {
+  return {
+    id: shard.id,
+    size: shard.size,
+    queued: shard.queued,
+    parked: shard.parked,
+    pending: shard.running,
+    waitingForRoom: shard.waitingForRoom,
+    added: shard.added,
+    completed: shard.completed,
+    failed: shard.failed,
+    throughput: shard.meter.read(now, shard.completed + shard.failed),
+    retiring: shard.retiring,
+  };
 }
