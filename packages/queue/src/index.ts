@@ -2,7 +2,13 @@ export type { AddOptions } from './add-options.js';
 export type { BackendShard, QueueBackend, ShardJob, ShardSpec } from './backend.js';
 export { type BoundedLoadRouterOptions, boundedLoadRouter } from './bounded-load-router.js';
 export type { QueueCondition, SizeCondition, WaitOptions } from './condition.js';
-export { QueueClearedError, QueueClosedError, QueueFullError, type QueueLimit } from './errors.js';
+export {
+  QueueClearedError,
+  QueueClosedError,
+  type QueueErrorCode,
+  QueueFullError,
+  type QueueLimit,
+} from './errors.js';
 export type { HandoffEvent, ResizeEvent, SpillEvent } from './events.js';
 export { jumpRouter } from './jump-router.js';
 export { hashKey, type QueueKey } from './key.js';

@@ -355,7 +355,7 @@ describe('ShardedQueue: backpressure', () => {
     const b = queue.add('b', () => 2);
     const error = await queue.add('c', () => 3).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueFullError);
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_QUEUE_FULL', limit: 'maxSize', maxSize: 2 });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_QUEUE_FULL', limit: 'maxSize', capacity: 2 });
     expect(await Promise.all([a, b])).toEqual([1, 2]);
     expect(await queue.add('c', () => 3)).toBe(3);
   });
@@ -367,8 +367,21 @@ describe('ShardedQueue: backpressure', () => {
     const [onOne] = keysOnShard(queue, 1, 1);
     const first = queue.add(onZero as string, () => 'a');
     const error = await queue.add(alsoOnZero as string, () => 'b').catch((e: unknown) => e);
-    expect(error).toMatchObject({ limit: 'maxShardSize', shardId: 0, maxSize: 1 });
+    expect(error).toMatchObject({ limit: 'maxShardSize', shardId: 0, capacity: 1 });
     expect(await queue.add(onOne as string, () => 'c')).toBe('c');
+    expect(await first).toBe('a');
+  });
+
+  it('reports the value of the limit that was reached as capacity: maxShardSize, not maxSize, for a full shard', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue<string>({ shards: 2, maxSize: 10, maxShardSize: 1, clock });
+    const [onZero, alsoOnZero] = keysOnShard(queue, 0, 2);
+    const first = queue.add(onZero as string, () => 'a');
+    const error = await queue.add(alsoOnZero as string, () => 'b').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueFullError);
+    expect(error).toMatchObject({ limit: 'maxShardSize', capacity: 1, shardId: 0 });
+    expect(error).not.toHaveProperty('maxSize');
+    expect((error as QueueFullError).message).toMatch(/^Shard 0 holds its maximum of 1 waiting tasks/);
     expect(await first).toBe('a');
   });
 
