@@ -1,6 +1,7 @@
-import { InvalidOptionError, isAbortSignal } from '@palisade/core';
-import { oneOfOption, optionsObject } from '@palisade/core/internal';
-import { checkTimeout, type WhenFull } from './options.js';
+import { InvalidArgumentError, isAbortSignal } from '@palisade/core';
+import { MAX_TIMER_DELAY } from '@palisade/core/internal';
+import { callOptions } from './call-options.js';
+import type { WhenFull } from './options.js';
 import type { TaskExtras } from './queued-task.js';
 
 /** Options of one `add`. */
@@ -25,22 +26,39 @@ export interface TaskSettings {
 
 /** Checks the options of one `add`; `whenFull` is the queue's default. */
 export function readAddOptions(options: AddOptions, whenFull: WhenFull): TaskSettings {
-  const given = optionsObject('options', options);
-  let priority = 0;
-  if (given.priority !== undefined) {
-    if (typeof given.priority !== 'number' || Number.isNaN(given.priority)) {
-      throw new InvalidOptionError('priority', 'a number other than NaN', given.priority);
-    }
-    priority = given.priority;
+  const given = callOptions(options);
+  const { priority, signal, timeout } = given;
+  if (priority !== undefined && (typeof priority !== 'number' || Number.isNaN(priority))) {
+    throw new InvalidArgumentError('options.priority', 'a number other than NaN', priority);
   }
-  const taskWhenFull =
-    given.whenFull === undefined ? whenFull : oneOfOption('whenFull', given.whenFull, ['reject', 'wait']);
-  const { signal } = given;
-  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
-  const timeout = given.timeout === undefined ? undefined : checkTimeout('timeout', given.timeout);
+  const taskWhenFull = given.whenFull === undefined ? whenFull : given.whenFull;
+  if (taskWhenFull !== 'reject' && taskWhenFull !== 'wait') {
+    throw new InvalidArgumentError('options.whenFull', 'one of "reject", "wait"', taskWhenFull);
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  }
   const extras =
     signal !== undefined || timeout !== undefined
-      ? { signal, timeout, stopListening: undefined, abandon: undefined }
+      ? {
+          signal,
+          timeout: timeout === undefined ? undefined : taskTimeout(timeout),
+          stopListening: undefined,
+          abandon: undefined,
+        }
       : undefined;
-  return { priority, whenFull: taskWhenFull, extras };
+  return { priority: priority ?? 0, whenFull: taskWhenFull, extras };
+}
+
+/** A task's own timeout: (0, MAX_TIMER_DELAY] ms, or Infinity for none. */
+function taskTimeout(timeout: unknown): number {
+  if (timeout === Number.POSITIVE_INFINITY) return timeout;
+  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMER_DELAY) {
+    throw new InvalidArgumentError(
+      'options.timeout',
+      `a duration in milliseconds in (0, ${MAX_TIMER_DELAY}], or Infinity for none`,
+      timeout,
+    );
+  }
+  return timeout;
 }

@@ -6,6 +6,15 @@ import { ShardedQueue } from './sharded-queue.js';
 
 const clock = new VirtualClock();
 
+function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
 describe('bad input gives typed errors at the call site', () => {
   it.each([
     [{ shards: 0 }, 'shards'],
@@ -67,13 +76,58 @@ describe('bad input gives typed errors at the call site', () => {
   it('throws for a task that is not a function and for bad add options', () => {
     const queue = new ShardedQueue({ clock });
     expect(() => queue.add('k', 'work' as never)).toThrow(InvalidArgumentError);
-    expect(() => queue.add('k', () => 1, { priority: Number.NaN })).toThrow(InvalidOptionError);
-    expect(() => queue.add('k', () => 1, { priority: '1' as never })).toThrow(InvalidOptionError);
-    expect(() => queue.add('k', () => 1, { timeout: -5 })).toThrow(InvalidOptionError);
-    expect(() => queue.add('k', () => 1, { whenFull: 'later' as never })).toThrow(InvalidOptionError);
-    expect(() => queue.add('k', () => 1, { signal: {} as never })).toThrow(InvalidOptionError);
-    expect(() => queue.add('k', () => 1, 'fast' as never)).toThrow(InvalidOptionError);
+    expect(() => queue.add('k', () => 1, { priority: Number.NaN })).toThrow(InvalidArgumentError);
+    expect(() => queue.add('k', () => 1, { priority: '1' as never })).toThrow(InvalidArgumentError);
+    expect(() => queue.add('k', () => 1, { timeout: -5 })).toThrow(InvalidArgumentError);
+    expect(() => queue.add('k', () => 1, { whenFull: 'later' as never })).toThrow(InvalidArgumentError);
+    expect(() => queue.add('k', () => 1, { signal: {} as never })).toThrow(InvalidArgumentError);
+    expect(() => queue.add('k', () => 1, 'fast' as never)).toThrow(InvalidArgumentError);
     expect(queue.size).toBe(0);
+  });
+
+  it.each([
+    [{ priority: Number.NaN }, 'options.priority'],
+    [{ priority: '1' }, 'options.priority'],
+    [{ priority: null }, 'options.priority'],
+    [{ timeout: -5 }, 'options.timeout'],
+    [{ timeout: 0 }, 'options.timeout'],
+    [{ timeout: 2 ** 31 }, 'options.timeout'],
+    [{ whenFull: 'later' }, 'options.whenFull'],
+    [{ whenFull: null }, 'options.whenFull'],
+    [{ signal: {} }, 'options.signal'],
+    ['fast', 'options'],
+    [null, 'options'],
+  ])(
+    'add(key, task, %o) throws InvalidArgumentError for %s: a per-call argument, not a constructor option',
+    (options, argument) => {
+      const queue = new ShardedQueue({ clock });
+      const error = thrownBy(() => queue.add('k', () => 1, options as never));
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).not.toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument });
+      expect(queue.size).toBe(0);
+    },
+  );
+
+  it('throws InvalidArgumentError, not InvalidOptionError, for bad options of close and the waits', () => {
+    const queue = new ShardedQueue({ shards: 1, clock });
+    void queue.add('k', () => delay(10, { clock }));
+    void queue.add('k', () => delay(10, { clock }));
+    const calls: [() => unknown, string][] = [
+      [() => queue.close({ drain: 'yes' as never }), 'options.drain'],
+      [() => queue.close('now' as never), 'options'],
+      [() => queue.onIdle({ signal: 'nope' as never }), 'options.signal'],
+      [() => queue.onDrained(7 as never), 'options'],
+      [() => queue.onSizeLessThan(1, { signal: {} as never }), 'options.signal'],
+    ];
+    for (const [call, argument] of calls) {
+      const error = thrownBy(call);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).not.toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument });
+    }
+    expect(queue.isClosed).toBe(false);
+    queue.clear();
   });
 
   it('throws for a bad shard id, removing the last shard, or a bad resize count', () => {
@@ -90,19 +144,19 @@ describe('bad input gives typed errors at the call site', () => {
   it('throws for onSizeLessThan limits that can never be reached, and a bad close option', () => {
     const queue = new ShardedQueue({ clock });
     expect(() => queue.onSizeLessThan(0)).toThrow(InvalidArgumentError);
-    expect(() => queue.close({ drain: 'yes' as never })).toThrow(InvalidOptionError);
+    expect(() => queue.close({ drain: 'yes' as never })).toThrow(InvalidArgumentError);
   });
 
   it.each(['nope', 42, null, {}, { aborted: false }, new AbortController()])(
-    'throws InvalidOptionError for a signal of %o: in add, and in onIdle, onDrained and onSizeLessThan on a busy queue',
+    'throws InvalidArgumentError for a signal of %o: in add, and in onIdle, onDrained and onSizeLessThan on a busy queue',
     (signal) => {
       const queue = new ShardedQueue({ shards: 1, clock });
-      expect(() => queue.add('k', () => 1, { signal: signal as never })).toThrow(InvalidOptionError);
+      expect(() => queue.add('k', () => 1, { signal: signal as never })).toThrow(InvalidArgumentError);
       void queue.add('k', () => delay(10, { clock }));
       void queue.add('k', () => delay(10, { clock }));
-      expect(() => queue.onIdle({ signal: signal as never })).toThrow(InvalidOptionError);
-      expect(() => queue.onDrained({ signal: signal as never })).toThrow(InvalidOptionError);
-      expect(() => queue.onSizeLessThan(1, { signal: signal as never })).toThrow(InvalidOptionError);
+      expect(() => queue.onIdle({ signal: signal as never })).toThrow(InvalidArgumentError);
+      expect(() => queue.onDrained({ signal: signal as never })).toThrow(InvalidArgumentError);
+      expect(() => queue.onSizeLessThan(1, { signal: signal as never })).toThrow(InvalidArgumentError);
       queue.clear();
     },
   );

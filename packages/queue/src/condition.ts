@@ -1,12 +1,6 @@
-import {
-  cancellationError,
-  type IDisposable,
-  InvalidArgumentError,
-  InvalidOptionError,
-  isAbortSignal,
-  onAbort,
-} from '@palisade/core';
-import { optionsObject, reportError, SafeEventEmitter } from '@palisade/core/internal';
+import { cancellationError, type IDisposable, InvalidArgumentError, isAbortSignal, onAbort } from '@palisade/core';
+import { reportError, SafeEventEmitter } from '@palisade/core/internal';
+import { callOptions } from './call-options.js';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -35,8 +29,11 @@ export interface SizeCondition {
 
 /** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
 function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
-  const signal = optionsObject('options', options).signal;
-  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  if (options === undefined) return undefined;
+  const signal = callOptions(options).signal;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  }
   return signal;
 }
 

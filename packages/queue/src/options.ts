@@ -177,7 +177,7 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
 }
 
 /** A timeout in (0, 2³¹−1] ms, or Infinity for none. */
-export function checkTimeout(option: string, value: unknown): number {
+function checkTimeout(option: string, value: unknown): number {
   if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
   return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMER_DELAY });
 }

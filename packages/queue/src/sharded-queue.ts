@@ -1,14 +1,8 @@
-import {
-  type Clock,
-  cancellationError,
-  type Event,
-  InvalidArgumentError,
-  InvalidOptionError,
-  onAbort,
-} from '@palisade/core';
-import { LazyEmitters, optionsObject } from '@palisade/core/internal';
+import { type Clock, cancellationError, type Event, InvalidArgumentError, onAbort } from '@palisade/core';
+import { LazyEmitters } from '@palisade/core/internal';
 import { type AddOptions, readAddOptions } from './add-options.js';
 import { Admission } from './admission.js';
+import { callOptions } from './call-options.js';
 import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import type { HandoffEvent, QueueEvents, ResizeEvent, SpillEvent } from './events.js';
@@ -151,8 +145,8 @@ export class ShardedQueue<Key = QueueKey> {
    * started (`keyOrder: 'fifo'`), and the rate limit allows.
    *
    * Throws at once (bad input): `InvalidArgumentError` for a key that is not a
-   * string or number (without `keyOf`) or a task that is not a function;
-   * `InvalidOptionError` for bad options. Rejects: `QueueFullError`
+   * string or number (without `keyOf`), a task that is not a function, or a
+   * bad option (naming it: `options.priority`). Rejects: `QueueFullError`
    * (`whenFull: 'reject'`), `QueueClosedError`, `QueueClearedError`, the
    * signal's cancellation error, `DeadlineExceededError` (timeout), or the
    * task's own error.
@@ -288,8 +282,8 @@ export class ShardedQueue<Key = QueueKey> {
    * returns the same promise (and `drain: false` then stops the draining).
    */
   close(options?: { readonly drain?: boolean }): Promise<void> {
-    const drain = optionsObject('options', options).drain ?? false;
-    if (typeof drain !== 'boolean') throw new InvalidOptionError('drain', 'true or false', drain);
+    const drain = options === undefined ? false : (callOptions(options).drain ?? false);
+    if (typeof drain !== 'boolean') throw new InvalidArgumentError('options.drain', 'true or false', drain);
     if (this.#closing !== undefined) {
       if (this.#closing.drain && !drain) {
         this.#closing.drain = false;
