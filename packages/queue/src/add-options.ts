@@ -1,6 +1,6 @@
 import { InvalidArgumentError, isAbortSignal } from '@palisade/core';
 import { MAX_TIMER_DELAY } from '@palisade/core/internal';
-import { callOptions } from './call-options.js';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 import type { WhenFull } from './options.js';
 import type { TaskExtras } from './queued-task.js';
 
@@ -16,6 +16,23 @@ export interface AddOptions {
   readonly whenFull?: WhenFull;
 }
 
+/** The keys of `AddOptions`; the type makes the list complete. */
+export const ADD_OPTION_KEYS: readonly string[] = Object.keys({
+  priority: true,
+  signal: true,
+  timeout: true,
+  whenFull: true,
+} satisfies Record<keyof AddOptions, true>);
+
+/**
+ * Whether `key` is one of `ADD_OPTION_KEYS`. Compared one by one, because
+ * this runs on every `add` that has options, and plain comparisons cost a
+ * fraction of a lookup in the list.
+ */
+export function isAddOptionKey(key: string): boolean {
+  return key === 'priority' || key === 'signal' || key === 'timeout' || key === 'whenFull';
+}
+
 /** What one `add` asks for, checked, over the queue's defaults. */
 export interface TaskSettings {
   readonly priority: number;
@@ -27,6 +44,7 @@ export interface TaskSettings {
 /** Checks the options of one `add`; `whenFull` is the queue's default. */
 export function readAddOptions(options: AddOptions, whenFull: WhenFull): TaskSettings {
   const given = callOptions(options);
+  for (const key in given) if (!isAddOptionKey(key)) rejectUnknownCallOptions(given, ADD_OPTION_KEYS);
   const { priority, signal, timeout } = given;
   if (priority !== undefined && (typeof priority !== 'number' || Number.isNaN(priority))) {
     throw new InvalidArgumentError('options.priority', 'a number other than NaN', priority);

@@ -1,5 +1,6 @@
 import { CancelledError, delay, InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { ADD_OPTION_KEYS, isAddOptionKey } from './add-options.js';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClosedError } from './errors.js';
 import { ShardedQueue } from './sharded-queue.js';
@@ -183,5 +184,71 @@ describe('bad input gives typed errors at the call site', () => {
     expect(() => queue.addShard()).toThrow(QueueClosedError);
     expect(() => queue.removeShard(0)).toThrow(QueueClosedError);
     expect(() => queue.resize(3)).toThrow(QueueClosedError);
+  });
+});
+
+describe('unknown option keys are typed errors that suggest the nearest known key', () => {
+  it.each([
+    [{ concurrncy: 2 }, 'concurrncy', 'concurrency'],
+    [{ maxShardsize: 2 }, 'maxShardsize', 'maxShardSize'],
+    [{ timeoutMs: 100 }, 'timeoutMs', 'timeout'],
+    [{ interval: 10, intervalcap: 2 }, 'intervalcap', 'intervalCap'],
+    [{ throughputWindowMs: 500 }, 'throughputWindowMs', 'throughputWindow'],
+  ])('new ShardedQueue(%o) throws InvalidOptionError for %s, suggesting %s', (options, option, suggestion) => {
+    const error = thrownBy(() => new ShardedQueue(options as never));
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_INVALID_OPTION', option });
+    expect((error as Error).message).toContain(`did you mean "${suggestion}"?`);
+  });
+
+  it('lists the known options when no key is close, and checks the router options too', () => {
+    const error = thrownBy(() => new ShardedQueue({ colour: 'red' } as never));
+    expect(error).toMatchObject({ option: 'colour' });
+    expect((error as Error).message).toContain('one of the known options (shards, concurrency, keyOrder');
+    const routerError = thrownBy(() => boundedLoadRouter({ balancefactor: 1.5 } as never));
+    expect(routerError).toBeInstanceOf(InvalidOptionError);
+    expect(routerError).toMatchObject({ option: 'balancefactor' });
+    expect((routerError as Error).message).toContain('did you mean "balanceFactor"?');
+  });
+
+  it.each([
+    [{ priorty: 1 }, 'options.priorty', 'options.priority'],
+    [{ timeout: 5, whenfull: 'wait' }, 'options.whenfull', 'options.whenFull'],
+    [{ signl: new AbortController().signal }, 'options.signl', 'options.signal'],
+    [{ timeoutMs: 5 }, 'options.timeoutMs', 'options.timeout'],
+  ])(
+    'add(key, task, %o) throws InvalidArgumentError for %s, suggesting %s, and adds nothing',
+    (options, argument, suggestion) => {
+      const queue = new ShardedQueue({ clock });
+      const error = thrownBy(() => queue.add('k', () => 1, options as never));
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).not.toBeInstanceOf(InvalidOptionError);
+      expect(error).toMatchObject({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument });
+      expect((error as Error).message).toContain(`did you mean "${suggestion}"?`);
+      expect(queue.size).toBe(0);
+    },
+  );
+
+  it('checks the options of close and of the waits the same way', () => {
+    const queue = new ShardedQueue({ clock });
+    const closeError = thrownBy(() => queue.close({ drian: true } as never));
+    expect(closeError).toMatchObject({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument: 'options.drian' });
+    expect((closeError as Error).message).toContain('did you mean "options.drain"?');
+    expect(queue.isClosed).toBe(false);
+    for (const wait of [
+      () => queue.onIdle({ sigal: 1 } as never),
+      () => queue.onSizeLessThan(2, { sigal: 1 } as never),
+    ]) {
+      expect(thrownBy(wait)).toMatchObject({ argument: 'options.sigal' });
+    }
+  });
+
+  it('accepts every known add option, and the fast check agrees with the list', async () => {
+    expect(ADD_OPTION_KEYS.every(isAddOptionKey)).toBe(true);
+    expect(['priorities', 'constructor', 'toString', ''].some(isAddOptionKey)).toBe(false);
+    const queue = new ShardedQueue({ clock });
+    const options = { priority: 1, signal: new AbortController().signal, timeout: 10, whenFull: 'wait' } as const;
+    expect(Object.keys(options).sort()).toEqual([...ADD_OPTION_KEYS].sort());
+    expect(await queue.add('k', () => 'ran', options)).toBe('ran');
   });
 });

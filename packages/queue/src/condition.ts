@@ -1,6 +1,6 @@
 import { cancellationError, type IDisposable, InvalidArgumentError, isAbortSignal, onAbort } from '@palisade/core';
 import { reportError, SafeEventEmitter } from '@palisade/core/internal';
-import { callOptions } from './call-options.js';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -30,7 +30,8 @@ export interface SizeCondition {
 /** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
 function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  const signal = callOptions(options).signal;
+  rejectUnknownCallOptions(callOptions(options), ['signal']);
+  const signal = options.signal;
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
   }

@@ -6,6 +6,7 @@ import {
   MAX_TIMER_DELAY,
   oneOfOption,
   optionsObject,
+  rejectUnknownOptions,
 } from '@palisade/core/internal';
 import type { QueueBackend } from './backend.js';
 import type { QueueKey } from './key.js';
@@ -113,8 +114,28 @@ export interface QueueConfig {
   readonly keyOf: ((key: never) => QueueKey) | undefined;
 }
 
+/** The keys of `ShardedQueueOptions`; the type makes the list complete. */
+const QUEUE_OPTION_KEYS: readonly string[] = Object.keys({
+  shards: true,
+  concurrency: true,
+  keyOrder: true,
+  keyConcurrency: true,
+  router: true,
+  backend: true,
+  maxSize: true,
+  maxShardSize: true,
+  whenFull: true,
+  intervalCap: true,
+  interval: true,
+  timeout: true,
+  clock: true,
+  throughputWindow: true,
+  keyOf: true,
+} satisfies Record<keyof ShardedQueueBaseOptions | 'keyOf', true>);
+
 export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined): QueueConfig {
   const given = optionsObject('options', options as ShardedQueueBaseOptions & { keyOf?: unknown });
+  rejectUnknownOptions(given, QUEUE_OPTION_KEYS);
   const keyOrder = oneOfOption('keyOrder', given.keyOrder ?? 'fifo', ['fifo', 'none']);
   if (keyOrder === 'none' && given.keyConcurrency !== undefined) {
     throw new InvalidOptionError(

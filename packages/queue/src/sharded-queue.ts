@@ -2,7 +2,7 @@ import { type Clock, cancellationError, type Event, InvalidArgumentError, onAbor
 import { LazyEmitters } from '@palisade/core/internal';
 import { type AddOptions, readAddOptions } from './add-options.js';
 import { Admission } from './admission.js';
-import { callOptions } from './call-options.js';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
 import type { HandoffEvent, QueueEvents, ResizeEvent, SpillEvent } from './events.js';
@@ -282,7 +282,8 @@ export class ShardedQueue<Key = QueueKey> {
    * returns the same promise (and `drain: false` then stops the draining).
    */
   close(options?: { readonly drain?: boolean }): Promise<void> {
-    const drain = options === undefined ? false : (callOptions(options).drain ?? false);
+    if (options !== undefined) rejectUnknownCallOptions(callOptions(options), ['drain']);
+    const drain = options?.drain ?? false;
     if (typeof drain !== 'boolean') throw new InvalidArgumentError('options.drain', 'true or false', drain);
     if (this.#closing !== undefined) {
       if (this.#closing.drain && !drain) {
