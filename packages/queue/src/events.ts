@@ -1,3 +1,4 @@
+import type { QueueClosedError, QueueFullError } from './errors.js';
 import type { QueueKey } from './key.js';
 
 /** Emitted by `onResize`, and kept as `stats().lastResize`. */
@@ -40,9 +41,20 @@ export interface HandoffEvent {
   readonly tasks: number;
 }
 
+/**
+ * Emitted by `onReject`: `add` turned a task away, and the promise it
+ * returned rejects with `error`. The task did not run. `'full'`: a limit was
+ * reached and the task's `whenFull` is `'reject'`; `'closed'`: the queue was
+ * closed.
+ */
+export type QueueRejectEvent =
+  | { readonly reason: 'full'; readonly key: QueueKey; readonly error: QueueFullError }
+  | { readonly reason: 'closed'; readonly key: QueueKey; readonly error: QueueClosedError };
+
 /** The queue's events by name, as its `LazyEmitters` holds them. */
 export interface QueueEvents {
   readonly resize: ResizeEvent;
   readonly spill: SpillEvent;
   readonly handoff: HandoffEvent;
+  readonly reject: QueueRejectEvent;
 }

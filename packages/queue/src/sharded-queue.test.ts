@@ -2,7 +2,7 @@ import { CancelledError, DeadlineExceededError, delay, VirtualClock } from '@pal
 import { describe, expect, it, vi } from 'vitest';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
-import type { SpillEvent } from './events.js';
+import type { QueueRejectEvent, SpillEvent } from './events.js';
 import { jumpRouter } from './jump-router.js';
 import { hashKey } from './key.js';
 import { ShardedQueue } from './sharded-queue.js';
@@ -383,6 +383,36 @@ describe('ShardedQueue: backpressure', () => {
     expect(error).not.toHaveProperty('maxSize');
     expect((error as QueueFullError).message).toMatch(/^Shard 0 holds its maximum of 1 waiting tasks/);
     expect(await first).toBe('a');
+  });
+
+  it('reports each task add turns away on onReject, with the reason and the error add rejects with', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue({ shards: 1, maxSize: 1, clock });
+    const events: QueueRejectEvent[] = [];
+    queue.onReject((event) => events.push(event));
+    const first = queue.add('a', () => delay(10, { clock }));
+    const full = await queue.add('b', () => 1).catch((e: unknown) => e);
+    expect(full).toBeInstanceOf(QueueFullError);
+    expect(events).toEqual([{ reason: 'full', key: 'b', error: full }]);
+    const waited = queue.add('c', () => 'waited', { whenFull: 'wait' });
+    expect(events).toHaveLength(1);
+    await clock.runAll();
+    expect(await waited).toBe('waited');
+    await first;
+    const waiting = outcome(queue.add('d', timed(clock, 10, 'd')));
+    const alsoWaiting = outcome(queue.add('e', () => 'e', { whenFull: 'wait' }));
+    const closing = queue.close();
+    const closed = await queue.add('f', () => 1).catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(QueueClosedError);
+    expect(events).toEqual([
+      { reason: 'full', key: 'b', error: full },
+      { reason: 'closed', key: 'f', error: closed },
+    ]);
+    await clock.runAll();
+    await closing;
+    // Tasks that close() removes were taken in, not turned away.
+    expect([await waiting, await alsoWaiting]).toEqual(['err:QueueClosedError', 'err:QueueClosedError']);
+    expect(events).toHaveLength(2);
   });
 
   it("waits for room with whenFull 'wait', in order, and admits as tasks start", async () => {

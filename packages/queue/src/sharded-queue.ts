@@ -5,7 +5,7 @@ import { Admission } from './admission.js';
 import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
-import type { HandoffEvent, QueueEvents, ResizeEvent, SpillEvent } from './events.js';
+import type { HandoffEvent, QueueEvents, QueueRejectEvent, ResizeEvent, SpillEvent } from './events.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
 import { KeyHandoff } from './key-handoff.js';
 import { MAX_SHARDS, type QueueConfig, resolveOptions, type ShardedQueueOptions } from './options.js';
@@ -93,6 +93,11 @@ export class ShardedQueue<Key = QueueKey> {
     return this.#events.on('handoff');
   }
 
+  /** `add` turned a task away: the queue was full (with `whenFull: 'reject'`) or closed. */
+  get onReject(): Event<QueueRejectEvent> {
+    return this.#events.on('reject');
+  }
+
   constructor(
     ...[options]: [Key] extends [QueueKey] ? [options?: ShardedQueueOptions<Key>] : [options: ShardedQueueOptions<Key>]
   ) {
@@ -155,7 +160,9 @@ export class ShardedQueue<Key = QueueKey> {
     const routingKey = this.#routingKey(key);
     if (typeof task !== 'function') throw new InvalidArgumentError('task', 'a function', task);
     const settings = options === undefined ? undefined : readAddOptions(options, this.#config.whenFull);
-    if (this.#closing !== undefined) return Promise.reject(new QueueClosedError());
+    if (this.#closing !== undefined) {
+      return this.#turnAway({ reason: 'closed', key: routingKey, error: new QueueClosedError() });
+    }
     const extras = settings?.extras;
     const signal = extras?.signal;
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
@@ -168,7 +175,8 @@ export class ShardedQueue<Key = QueueKey> {
         : this.#routing.destinationOf(keyState, true);
     const full = this.#admission.fullLimit(destination);
     if (full !== undefined && (settings === undefined ? this.#config.whenFull : settings.whenFull) === 'reject') {
-      return Promise.reject(new QueueFullError(full, this.#config[full], destination.id));
+      const error = new QueueFullError(full, this.#config[full], destination.id);
+      return this.#turnAway({ reason: 'full', key: routingKey, error });
     }
     const promise = new QueuedTask<T>(routingKey, settings === undefined ? 0 : settings.priority, task, extras);
     // The queue holds every task as a QueuedTask<unknown>; only the caller sees its T.
@@ -324,6 +332,11 @@ export class ShardedQueue<Key = QueueKey> {
       handoffs: this.#keys?.handoffs ?? 0,
       lastResize: this.#lastResize,
     };
+  }
+
+  #turnAway(event: QueueRejectEvent): Promise<never> {
+    this.#events.emit('reject', event);
+    return Promise.reject(event.error);
   }
 
   #routingKey(key: Key): QueueKey {
