@@ -602,6 +602,21 @@ describe('ShardedQueue: clear and close', () => {
     expect(await Promise.all(results)).toEqual(['ok:1', 'ok:2', 'err:QueueClosedError']);
   });
 
+  it('is AsyncDisposable: await using closes it, as close() does, once', async () => {
+    const clock = new VirtualClock();
+    let outside: ShardedQueue | undefined;
+    {
+      await using queue = new ShardedQueue({ shards: 2, clock });
+      outside = queue;
+      expect(await queue.add('k', () => 'ran')).toBe('ran');
+      expect(queue.isClosed).toBe(false);
+    }
+    expect(outside.isClosed).toBe(true);
+    await expect(outside.add('k', () => 1)).rejects.toBeInstanceOf(QueueClosedError);
+    expect(outside[Symbol.asyncDispose]()).toBe(outside.close());
+    await outside.close();
+  });
+
   it('uses typed errors with stable codes', () => {
     expect(new QueueClearedError().code).toBe('ERR_PALISADE_QUEUE_CLEARED');
     expect(new QueueClosedError().code).toBe('ERR_PALISADE_QUEUE_CLOSED');

@@ -20,6 +20,14 @@ import { TaskRemoval } from './task-removal.js';
 import { TaskRunner } from './task-runner.js';
 import { ThroughputMeter } from './throughput.js';
 
+// The queue is AsyncDisposable. Declared here as @types/node declares it, so
+// that the declarations build, and type-check for users, with lib ES2023.
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 /**
  * A queue that spreads work over shards by key. Each key is routed to one
  * shard (rendezvous hashing by default); within a shard, the tasks of a key
@@ -307,6 +315,11 @@ export class ShardedQueue<Key = QueueKey> {
     this.#closing = { drain, promise };
     if (!drain) this.#removeWaiting(new QueueClosedError());
     return promise;
+  }
+
+  /** `close()`, for `await using queue = new ShardedQueue(…)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** A snapshot for dashboards and the sandbox: O(shards), no per-task work. */
