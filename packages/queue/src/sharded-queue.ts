@@ -15,7 +15,7 @@ import { measureResize } from './resize-accounting.js';
 import type { ShardRouter } from './shard-router.js';
 import { ShardRouting } from './shard-routing.js';
 import { ShardState, type Task } from './shard-state.js';
-import { type QueueStats, shardStats } from './stats.js';
+import { type QueueStats, queueStats } from './stats.js';
 import { TaskRemoval } from './task-removal.js';
 import { TaskRunner } from './task-runner.js';
 import { ThroughputMeter } from './throughput.js';
@@ -43,7 +43,7 @@ declare global {
  * This class is the public face. The work is done by one part per concept:
  * `ShardRouting` (which shard), `KeyHandoff` (per-key order across moves),
  * `Admission` (backpressure), `TaskRunner` (running a task), `TaskRemoval`
- * (cancel, clear, close), `measureResize` and `shardStats`.
+ * (cancel, clear, close), `measureResize` and `queueStats`.
  */
 export class ShardedQueue<Key = QueueKey> {
   readonly #config: QueueConfig;
@@ -325,26 +325,8 @@ export class ShardedQueue<Key = QueueKey> {
   /** A snapshot for dashboards and the sandbox: O(shards), no per-task work. */
   stats(): QueueStats {
     const now = this.#clock.now();
-    const routing = this.#routing;
-    const shards = [...routing.active, ...routing.all().filter((shard) => shard.retiring)];
-    const counts = this.#counts;
-    return {
-      at: now,
-      router: routing.router.kind,
-      backend: this.#config.backend.name,
-      shards: shards.map((shard) => shardStats(shard, now)),
-      size: counts.size,
-      pending: counts.pending,
-      waitingForRoom: counts.waitingForRoom,
-      completed: counts.completed,
-      failed: counts.failed,
-      throughput: this.#meter.read(now, counts.completed + counts.failed),
-      imbalance: routing.imbalance(),
-      spills: routing.spills,
-      movingKeys: this.#keys?.movingKeys ?? 0,
-      handoffs: this.#keys?.handoffs ?? 0,
-      lastResize: this.#lastResize,
-    };
+    const parts = { routing: this.#routing, keys: this.#keys, counts: this.#counts, meter: this.#meter };
+    return queueStats(parts, this.#config.backend.name, this.#lastResize, now);
   }
 
   #turnAway(event: QueueRejectEvent): Promise<never> {

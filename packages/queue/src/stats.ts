@@ -1,5 +1,9 @@
 import type { ResizeEvent } from './events.js';
+import type { KeyHandoff } from './key-handoff.js';
+import type { QueueCounts } from './queue-counts.js';
+import type { ShardRouting } from './shard-routing.js';
 import type { ShardState } from './shard-state.js';
+import type { ThroughputMeter } from './throughput.js';
 
 /** One shard, as `stats()` sees it. */
 export interface ShardStats {
@@ -63,8 +67,44 @@ export interface QueueStats {
   readonly lastResize: ResizeEvent | undefined;
 }
 
+/** What a queue's stats are read from. */
+export interface StatsSources {
+  readonly routing: ShardRouting;
+  readonly keys: KeyHandoff | undefined;
+  readonly counts: QueueCounts;
+  /** The whole queue's throughput, removed shards' finishes included. */
+  readonly meter: ThroughputMeter;
+}
+
+/** The queue's stats at `now`: active shards in router order, then retiring ones. */
+export function queueStats(
+  { routing, keys, counts, meter }: StatsSources,
+  backend: string,
+  lastResize: ResizeEvent | undefined,
+  now: number,
+): QueueStats {
+  const shards = [...routing.active, ...routing.all().filter((shard) => shard.retiring)];
+  return {
+    at: now,
+    router: routing.router.kind,
+    backend,
+    shards: shards.map((shard) => shardStats(shard, now)),
+    size: counts.size,
+    pending: counts.pending,
+    waitingForRoom: counts.waitingForRoom,
+    completed: counts.completed,
+    failed: counts.failed,
+    throughput: meter.read(now, counts.completed + counts.failed),
+    imbalance: routing.imbalance(),
+    spills: routing.spills,
+    movingKeys: keys?.movingKeys ?? 0,
+    handoffs: keys?.handoffs ?? 0,
+    lastResize,
+  };
+}
+
 /** One shard's stats at `now`; reading them records a throughput sample. */
-export function shardStats(shard: ShardState, now: number): ShardStats {
+function shardStats(shard: ShardState, now: number): ShardStats {
   return {
     id: shard.id,
     size: shard.size,
