@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { gzipSizes } from './bundle-size.ts';
@@ -61,6 +61,8 @@ describeInBrowser('performance in Chromium', (fixture) => {
 
   it('records the figures', () => {
     console.log('palisade sandbox performance:', JSON.stringify(figures, null, 2));
+    // Run alone, this file is the first to write there.
+    mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, 'performance.json'), `${JSON.stringify(figures, null, 2)}\n`);
   });
 });
