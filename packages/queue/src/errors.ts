@@ -49,3 +49,14 @@ export class QueueClosedError extends PalisadeError {
     );
   }
 }
+
+/** Every `code` the queue package's own errors carry, for a checked `switch (error.code)`. */
+export type QueueErrorCode =
+  | 'ERR_PALISADE_QUEUE_FULL'
+  | 'ERR_PALISADE_QUEUE_CLEARED'
+  | 'ERR_PALISADE_QUEUE_CLOSED'
+  | 'ERR_PALISADE_QUEUE_UNKNOWN_HANDLER'
+  | 'ERR_PALISADE_QUEUE_PAYLOAD_NOT_JSON'
+  | 'ERR_PALISADE_QUEUE_JOB_FAILED'
+  | 'ERR_PALISADE_QUEUE_JOB_NOT_FOUND'
+  | 'ERR_PALISADE_QUEUE_UNAVAILABLE';

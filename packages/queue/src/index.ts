@@ -1,7 +1,45 @@
 export type { BackendShard, QueueBackend, ShardJob, ShardSpec } from './backend.js';
 export { type BoundedLoadRouterOptions, boundedLoadRouter } from './bounded-load-router.js';
 export type { QueueCondition, SizeCondition, WaitOptions } from './condition.js';
-export { QueueClearedError, QueueClosedError, QueueFullError, type QueueLimit } from './errors.js';
+export {
+  QueueClearedError,
+  QueueClosedError,
+  type QueueErrorCode,
+  QueueFullError,
+  type QueueLimit,
+} from './errors.js';
+export type { EngineQueue, EngineSpec, JobEngine, JobEventSink, JobQueueConfig, NewJob } from './jobs/engine.js';
+export {
+  JobFailedError,
+  JobNotFoundError,
+  PayloadNotJsonError,
+  type Persisted,
+  QueueUnavailableError,
+  UnknownHandlerError,
+} from './jobs/errors.js';
+export { type InProcessEngineOptions, inProcessEngine } from './jobs/in-process-engine.js';
+export { JobQueue } from './jobs/job-queue.js';
+export type { Json } from './jobs/json.js';
+export type { Backoff, JobQueueOptions } from './jobs/options.js';
+export type {
+  AddJobOptions,
+  JobCompletedEvent,
+  JobContext,
+  JobFailedEvent,
+  JobHandler,
+  JobHandlers,
+  JobHandoffEvent,
+  JobMisrouteEvent,
+  JobQueueStats,
+  JobRedeliveredEvent,
+  JobRejectEvent,
+  JobResizeEvent,
+  JobShardStats,
+  JobStalledEvent,
+  PayloadOf,
+  ResultOf,
+  ResultOptions,
+} from './jobs/types.js';
 export { jumpRouter } from './jump-router.js';
 export { hashKey, type QueueKey } from './key.js';
 export type { HandoffEvent, QueueMetrics, ResizeEvent, ShardMetrics, SpillEvent } from './metrics.js';
