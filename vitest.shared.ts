@@ -20,7 +20,11 @@ if (nodeMajor < 22) {
  */
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` }],
+    alias: [
+      { find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` },
+      // Engine adapters (`@palisade/queue/redis`) live in a folder of their package's sources.
+      { find: /^@palisade\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/$2/index.ts` },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts'],

@@ -1,0 +1,3 @@
+export type { RedisConnection } from './connection.js';
+export { redisEngine } from './engine.js';
+export type { RedisEngineOptions } from './options.js';

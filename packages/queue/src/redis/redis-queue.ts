@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  cancellationError,
+  delay,
+  type IDisposable,
+  InvalidOptionError,
+  onAbort,
+  raceAbort,
+  realClock,
+  type TimerHandle,
+} from '@palisade/core';
+import { QueueClosedError, QueueFullError } from '../errors.js';
+import type { EngineQueue, EngineSpec, NewJob } from '../jobs/engine.js';
+import { QueueUnavailableError } from '../jobs/errors.js';
+import type { JobQueueStats } from '../jobs/types.js';
+import type { WhenFull } from '../options.js';
+import { BacklogEstimate } from './backlog.js';
+import { createClient, type RedisClient } from './connection.js';
+import { type Envelope, RedisContext } from './context.js';
+import { RedisKeys } from './keys.js';
+import { LeaseManager } from './leases.js';
+import { Membership } from './membership.js';
+import type { ResolvedRedisOptions } from './options.js';
+import { repeat } from './repeat.js';
+import { recoverResize, resize } from './resize.js';
+import { ResultReader } from './results.js';
+import { initRing, type RingState, updateRing } from './ring.js';
+import { jobOptions } from './shard-admin.js';
+import { readStats, shardCounts } from './stats.js';
+
+/** Why a connection refuses a command without sending it. */
+function notSent(error: unknown): boolean {
+  return error instanceof Error && /enableOfflineQueue|Stream isn't writeable|Connection is closed/.test(error.message);
+}
+
+class TimedOut extends Error {}
+
+/** Settles like `work`, or rejects with TimedOut at `deadline` (real clock) or with the signal's error. */
+function within<T>(work: Promise<T>, deadline: number, signal: AbortSignal | undefined): Promise<T> {
+  work.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    let timer: TimerHandle | undefined;
+    let listening: IDisposable | undefined;
+    const done = (): void => {
+      if (timer !== undefined) realClock.clearTimeout(timer);
+      listening?.dispose();
+    };
+    timer = realClock.setTimeout(
+      () => {
+        done();
+        reject(new TimedOut());
+      },
+      Math.max(0, deadline - realClock.now()),
+    );
+    listening = onAbort(signal, () => {
+      done();
+      reject(cancellationError(signal as AbortSignal));
+    });
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
+
+/** One queue on Redis: see the README's "On Redis" section for the layout and the protocols. */
+export class RedisQueue implements EngineQueue {
+  readonly #ctx: RedisContext;
+  readonly #leases: LeaseManager | undefined;
+  readonly #results: ResultReader;
+  readonly #backlog: BacklogEstimate;
+  readonly #clients: RedisClient[];
+  readonly #ready: Promise<void>;
+  #startError: unknown;
+  #ticking: IDisposable | undefined;
+  #closing: Promise<void> | undefined;
+  #started = false;
+  readonly #adding = new Set<Promise<unknown>>();
+
+  constructor(spec: EngineSpec, options: ResolvedRedisOptions) {
+    const { config } = spec;
+    const keys = new RedisKeys(options.prefix, config.name);
+    const control = createClient(options.connection, {
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeout,
+    });
+    const worker = createClient(options.connection, { maxRetriesPerRequest: null });
+    const producer = createClient(options.connection, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      commandTimeout: options.commandTimeout,
+    });
+    this.#clients = [control, worker, producer];
+    const id = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+    const membership = new Membership(control, keys, id, config.work, options.leaseDuration);
+    this.#ctx = new RedisContext({
+      config,
+      options,
+      keys,
+      handlers: spec.handlers,
+      events: spec.events,
+      control,
+      worker,
+      producer,
+      membership,
+    });
+    this.#leases = config.work ? new LeaseManager(this.#ctx) : undefined;
+    this.#results = new ResultReader(this.#ctx);
+    this.#backlog = new BacklogEstimate(this.#ctx);
+    this.#ready = this.#start();
+    this.#ready.catch(() => {});
+  }
+
+  /** Creates the ring if this is the queue's first process, checks it agrees with the options, joins, and starts the heartbeat. */
+  async #start(): Promise<void> {
+    const { config, keys, control } = this.#ctx;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      if (this.#closing !== undefined) throw new QueueClosedError();
+      try {
+        const shards = Array.from({ length: config.shards }, (_, index) => index);
+        const ring = await initRing(control, keys, {
+          epoch: 1,
+          router: config.router.kind,
+          ordered: config.orderedKeys,
+          shards,
+          retiring: [],
+          everShards: shards,
+          gate: null,
+          opened: null,
+        });
+        this.#checkRing(ring);
+        await this.#ctx.membership.beat();
+        break;
+      } catch (error) {
+        if (error instanceof InvalidOptionError) {
+          this.#startError = error;
+          throw error;
+        }
+        await delay(wait);
+      }
+    }
+    this.#started = true;
+    this.#ticking = repeat(this.#ctx.options.heartbeatInterval, () => this.#tick(), { immediately: true });
+  }
+
+  #checkRing(ring: RingState): void {
+    const { config, keys } = this.#ctx;
+    if (ring.router !== config.router.kind) {
+      throw new InvalidOptionError(
+        'router',
+        `a '${ring.router}' router: the queue ${config.name} in Redis (${keys.ring}) routes with it`,
+        config.router.kind,
+      );
+    }
+    if (ring.ordered !== config.orderedKeys) {
+      throw new InvalidOptionError(
+        'keyOrder',
+        `'${ring.ordered ? 'fifo' : 'none'}': the queue ${config.name} in Redis (${keys.ring}) was made with it`,
+        config.orderedKeys ? 'fifo' : 'none',
+      );
+    }
+  }
+
+  /** Each heartbeat: membership and ring, leases, stranded resizes, retired shards, the backlog estimate. */
+  async #tick(): Promise<void> {
+    if (this.#closing !== undefined) return;
+    const ctx = this.#ctx;
+    const beat = await ctx.membership.beat();
+    if (this.#leases !== undefined) {
+      await this.#leases.tick(beat);
+      await recoverResize(ctx, beat.ring).catch(() => {});
+      await this.#retireDrained(beat.ring, beat.redisNow).catch(() => {});
+    }
+    if (ctx.config.maxSize !== Number.POSITIVE_INFINITY) await this.#backlog.measure();
+  }
+
+  /**
+   * A removed shard is served until it has drained and every process's old
+   * view of the ring has long expired (two lease durations after its
+   * handoff), so that a late add from a stale producer still finds a worker.
+   */
+  async #retireDrained(ring: RingState, redisNow: number): Promise<void> {
+    const ctx = this.#ctx;
+    for (const retiring of ring.retiring) {
+      if (retiring.since === 0 || redisNow - retiring.since < 2 * ctx.options.leaseDuration) continue;
+      if (!this.#leases?.holds(retiring.id)) continue;
+      const counts = await shardCounts(ctx, retiring.id);
+      if (counts.backlog + counts.active > 0) continue;
+      await updateRing(ctx.control, ctx.keys, (latest) =>
+        latest.retiring.some((shard) => shard.id === retiring.id)
+          ? { ...latest, retiring: latest.retiring.filter((shard) => shard.id !== retiring.id) }
+          : undefined,
+      );
+    }
+  }
+
+  async #untilReady(deadline: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
+    if (this.#started) return;
+    if (this.#startError !== undefined) throw this.#startError;
+    try {
+      await within(this.#ready, deadline, signal);
+    } catch (error) {
+      if (error instanceof TimedOut) {
+        throw new QueueUnavailableError(operation, this.#ctx.options.commandTimeout, 'no');
+      }
+      throw error;
+    }
+  }
+
+  add(job: NewJob, whenFull: WhenFull, signal: AbortSignal | undefined): Promise<string> {
+    const adding = this.#add(job, whenFull, signal);
+    this.#adding.add(adding);
+    const forget = (): void => {
+      this.#adding.delete(adding);
+    };
+    adding.then(forget, forget);
+    return adding;
+  }
+
+  async #add(job: NewJob, whenFull: WhenFull, signal: AbortSignal | undefined): Promise<string> {
+    const ctx = this.#ctx;
+    const { commandTimeout } = ctx.options;
+    const deadline = realClock.now() + commandTimeout;
+    await this.#untilReady(deadline, signal, 'add');
+    if (this.#closing !== undefined) throw new QueueClosedError();
+    await this.#waitForRoom(job, whenFull, signal);
+    if (!ctx.membership.valid) {
+      try {
+        await within(ctx.membership.beat(), deadline, signal);
+      } catch (error) {
+        if (error instanceof TimedOut || notSent(error))
+          throw new QueueUnavailableError('add', commandTimeout, 'no', job.id, error);
+        throw error;
+      }
+    }
+    const ring = ctx.membership.ring as RingState;
+    const shard = ctx.route(ring, job.key);
+    const id = job.id ?? `${shard}-${randomUUID()}`;
+    const envelope: Envelope = { n: job.name, k: job.key, p: JSON.stringify(job.payload), e: ring.epoch, f: 0 };
+    const options = {
+      ...jobOptions(ctx.config),
+      jobId: id,
+      ...(job.priority !== 0 ? { priority: Math.max(1, Math.min(2_097_152, Math.round(job.priority))) } : {}),
+      ...(job.delay > 0 ? { delay: job.delay } : {}),
+    };
+    for (;;) {
+      const write = ctx.producerQueue(shard).add(job.name, envelope, options);
+      ctx.membership.track(ring.epoch, write);
+      try {
+        await within(write, deadline, signal);
+        break;
+      } catch (error) {
+        if (error instanceof TimedOut) {
+          const sent = ctx.producer.status === 'ready';
+          throw new QueueUnavailableError('add', commandTimeout, sent ? 'unknown' : 'no', id);
+        }
+        if (!notSent(error)) {
+          if (error instanceof Error && error.name === 'CancelledError') throw error;
+          throw new QueueUnavailableError('add', commandTimeout, 'unknown', id, error);
+        }
+        if (realClock.now() >= deadline) throw new QueueUnavailableError('add', commandTimeout, 'no', id, error);
+        await delay(Math.min(100, Math.max(1, deadline - realClock.now())), { signal });
+      }
+    }
+    this.#backlog.added();
+    return id;
+  }
+
+  async #waitForRoom(job: NewJob, whenFull: WhenFull, signal: AbortSignal | undefined): Promise<void> {
+    const maxSize = this.#ctx.config.maxSize;
+    if (maxSize === Number.POSITIVE_INFINITY) return;
+    for (;;) {
+      if (this.#backlog.estimate < maxSize) return;
+      await this.#backlog.measure();
+      if (this.#backlog.estimate < maxSize) return;
+      if (whenFull === 'reject') {
+        const ring = this.#ctx.membership.ring as RingState;
+        this.#ctx.events.reject({
+          name: job.name,
+          key: job.key,
+          reason: 'full',
+          size: this.#backlog.estimate,
+          maxSize,
+        });
+        throw new QueueFullError('maxSize', maxSize, this.#ctx.route(ring, job.key));
+      }
+      await delay(this.#ctx.options.heartbeatInterval, { signal });
+      if (this.#closing !== undefined) throw new QueueClosedError();
+    }
+  }
+
+  async result(id: string, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
+    await this.#untilReady(realClock.now() + this.#ctx.options.commandTimeout, signal, 'result');
+    return this.#results.result(id, timeout, signal);
+  }
+
+  async resize(count: number, signal: AbortSignal | undefined): Promise<void> {
+    await this.#untilReady(realClock.now() + this.#ctx.options.commandTimeout, signal, 'resize');
+    if (this.#closing !== undefined) throw new QueueClosedError();
+    return raceAbort(resize(this.#ctx, count, signal), signal);
+  }
+
+  async stats(): Promise<JobQueueStats> {
+    const deadline = realClock.now() + this.#ctx.options.commandTimeout;
+    await this.#untilReady(deadline, undefined, 'stats');
+    try {
+      return await within(readStats(this.#ctx), deadline, undefined);
+    } catch (error) {
+      if (error instanceof TimedOut) throw new QueueUnavailableError('stats', this.#ctx.options.commandTimeout, 'no');
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const ctx = this.#ctx;
+    this.#ticking?.dispose();
+    await Promise.allSettled(this.#adding);
+    ctx.membership.stopWorking();
+    await this.#leases?.close();
+    await ctx.membership.leave().catch(() => {});
+    await this.#results.close();
+    await ctx.closeQueues();
+    await Promise.allSettled(this.#clients.map((client) => client.quit()));
+    for (const client of this.#clients) client.disconnect();
+  }
+}
