@@ -25,6 +25,7 @@ export type {
   AddJobOptions,
   JobCompletedEvent,
   JobContext,
+  JobDataLossEvent,
   JobFailedEvent,
   JobHandler,
   JobHandlers,

@@ -3,6 +3,7 @@ import type { WhenFull } from '../options.js';
 import type { RouterFactory } from '../router.js';
 import type {
   JobCompletedEvent,
+  JobDataLossEvent,
   JobFailedEvent,
   JobHandler,
   JobHandoffEvent,
@@ -53,6 +54,7 @@ export interface JobEventSink {
   resize(event: JobResizeEvent): void;
   reject(event: JobRejectEvent): void;
   misroute(event: JobMisrouteEvent): void;
+  dataLoss(event: JobDataLossEvent): void;
 }
 
 /** What an engine gets to open one queue. */

@@ -20,6 +20,7 @@ import { type JobQueueOptions, rejectUnknownKeys, resolveJobOptions } from './op
 import type {
   AddJobOptions,
   JobCompletedEvent,
+  JobDataLossEvent,
   JobFailedEvent,
   JobHandlers,
   JobHandoffEvent,
@@ -72,6 +73,7 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
   readonly #resize = new EventEmitter<JobResizeEvent>();
   readonly #reject = new EventEmitter<JobRejectEvent>();
   readonly #misroute = new EventEmitter<JobMisrouteEvent>();
+  readonly #dataLoss = new EventEmitter<JobDataLossEvent>();
 
   /** A job this process ran succeeded. */
   readonly onCompleted: Event<JobCompletedEvent> = this.#completed.addListener;
@@ -89,6 +91,8 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
   readonly onReject: Event<JobRejectEvent> = this.#reject.addListener;
   /** A job added with an outdated ring was forwarded to its key's current shard (Redis only). */
   readonly onMisroute: Event<JobMisrouteEvent> = this.#misroute.addListener;
+  /** Redis came back without the queue's data: the jobs stored before are gone (Redis only). */
+  readonly onDataLoss: Event<JobDataLossEvent> = this.#dataLoss.addListener;
 
   constructor(options: JobQueueOptions<Handlers>) {
     const { config, handlers, engine } = resolveJobOptions(options, () => inProcessEngine());
@@ -105,6 +109,7 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
       resize: (event) => emitSafely(this.#resize, event),
       reject: (event) => emitSafely(this.#reject, event),
       misroute: (event) => emitSafely(this.#misroute, event),
+      dataLoss: (event) => emitSafely(this.#dataLoss, event),
     };
     this.#engine = engine.open({ config, handlers, events });
   }

@@ -163,6 +163,21 @@ export interface JobMisrouteEvent {
   readonly epoch: number;
 }
 
+/**
+ * Emitted by `onDataLoss`: Redis came back without the queue's data (it
+ * restarted without persistence, or failed over to a replica that had not
+ * received the writes). Every job stored before is gone: `result` of such a
+ * job rejects with `JobNotFoundError`. The queue carries on with a new ring.
+ */
+export interface JobDataLossEvent {
+  /** The ring that was lost. */
+  readonly previousGeneration: string;
+  /** The ring the queue goes on with. */
+  readonly generation: string;
+  /** Its epoch. */
+  readonly epoch: number;
+}
+
 /** One shard, as `stats()` sees it. */
 export interface JobShardStats {
   readonly id: number;

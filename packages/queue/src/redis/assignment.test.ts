@@ -47,6 +47,7 @@ describe('assignShards: the shards spread evenly over the live workers', () => {
 
 const ring = (shards: number[], retiring: number[] = []): RingState => ({
   version: 1,
+  generation: 'g',
   epoch: 1,
   router: 'x',
   ordered: true,

@@ -39,7 +39,7 @@ export class RedisKeys {
   }
 
   /** A key of ours in shard `shard`'s slot. BullMQ's job keys are `<prefix>:<queue>:<id>` with no `:` in the id, so a second `:` cannot collide with one. */
-  shardKey(shard: number, name: 'lease' | 'fenced'): string {
+  shardKey(shard: number, name: 'lease' | 'fenced' | 'fences'): string {
     return `${this.prefix}:${this.shardQueue(shard)}:palisade:${name}`;
   }
 

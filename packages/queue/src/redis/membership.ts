@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { realClock } from '@palisade/core';
 import type { RedisClient } from './connection.js';
 import type { RedisKeys } from './keys.js';
-import { parseRing, type RingState } from './ring.js';
+import { initRing, parseRing, type RingState } from './ring.js';
 import { heartbeat, leave } from './script.js';
 
 /** What a heartbeat learned. */
@@ -38,6 +39,7 @@ export class Membership {
   readonly #inFlight = new Map<number, number>();
   #beating: Promise<Beat> | undefined;
   #left = false;
+  #onLoss: ((lost: RingState, ring: RingState) => void) | undefined;
 
   constructor(client: RedisClient, keys: RedisKeys, id: string, isWorker: boolean, ttl: number) {
     this.#client = client;
@@ -45,6 +47,32 @@ export class Membership {
     this.#id = id;
     this.#isWorker = isWorker;
     this.#ttl = ttl;
+  }
+
+  /** Called when a heartbeat finds that Redis lost the ring (and with it every job): see onDataLoss. */
+  set onLoss(listener: (lost: RingState, ring: RingState) => void) {
+    this.#onLoss = listener;
+  }
+
+  /**
+   * Redis came back empty: the ring is made again from this process's last
+   * view (the first process to notice wins; the others read its ring), with
+   * a new generation and no resize in progress.
+   */
+  async #recreate(): Promise<RingState> {
+    const last = this.#view;
+    if (last === undefined) throw new Error(`the ring ${this.#keys.ring} is missing from Redis`);
+    return initRing(this.#client, this.#keys, {
+      generation: randomUUID(),
+      epoch: last.epoch + 1,
+      router: last.router,
+      ordered: last.ordered,
+      shards: last.shards,
+      retiring: [],
+      everShards: last.everShards,
+      gate: null,
+      opened: null,
+    });
   }
 
   get id(): string {
@@ -80,10 +108,11 @@ export class Membership {
       [this.#keys.members, this.#keys.workers, this.#keys.acks, this.#keys.ring],
       [this.#id, this.#ttl, this.#isWorker && !this.#left ? 1 : 0, this.#acknowledged()],
     )) as [string, string[], string];
-    if (json === '') throw new Error(`the ring ${this.#keys.ring} is missing from Redis`);
-    const ring = parseRing(json);
-    const previousEpoch = this.#view?.epoch;
-    if (this.#view === undefined || ring.version >= this.#view.version) this.#view = ring;
+    const ring = json === '' ? await this.#recreate() : parseRing(json);
+    const lost = this.#view !== undefined && ring.generation !== this.#view.generation ? this.#view : undefined;
+    const previousEpoch = lost === undefined ? this.#view?.epoch : undefined;
+    if (this.#view === undefined || lost !== undefined || ring.version >= this.#view.version) this.#view = ring;
+    if (lost !== undefined) this.#onLoss?.(lost, ring);
     this.#validUntil = sentAt + this.#ttl;
     this.#workers = [...workers].sort();
     if (previousEpoch !== undefined && this.#view.epoch > previousEpoch && this.#acknowledged() === this.#view.epoch) {

@@ -31,7 +31,17 @@ import { readStats, shardCounts } from './stats.js';
 
 /** Why a connection refuses a command without sending it. */
 function notSent(error: unknown): boolean {
-  return error instanceof Error && /enableOfflineQueue|Stream isn't writeable|Connection is closed/.test(error.message);
+  return error instanceof Error && /enableOfflineQueue|Stream isn't writeable/.test(error.message);
+}
+
+/** An error of our own making (or the caller's signal), as opposed to Redis being out of reach. */
+function isOwnError(error: unknown): boolean {
+  return (
+    error instanceof QueueClosedError ||
+    error instanceof QueueFullError ||
+    error instanceof InvalidOptionError ||
+    (error instanceof Error && (error.name === 'CancelledError' || error.name === 'DeadlineExceededError'))
+  );
 }
 
 class TimedOut extends Error {}
@@ -83,6 +93,7 @@ export class RedisQueue implements EngineQueue {
   #closing: Promise<void> | undefined;
   #started = false;
   readonly #adding = new Set<Promise<unknown>>();
+  readonly #highWater = new Map<number, { completed: number; failed: number }>();
 
   constructor(spec: EngineSpec, options: ResolvedRedisOptions) {
     const { config } = spec;
@@ -111,6 +122,8 @@ export class RedisQueue implements EngineQueue {
       producer,
       membership,
     });
+    membership.onLoss = (lost, ring) =>
+      spec.events.dataLoss({ previousGeneration: lost.generation, generation: ring.generation, epoch: ring.epoch });
     this.#leases = config.work ? new LeaseManager(this.#ctx) : undefined;
     this.#results = new ResultReader(this.#ctx);
     this.#backlog = new BacklogEstimate(this.#ctx);
@@ -126,6 +139,7 @@ export class RedisQueue implements EngineQueue {
       try {
         const shards = Array.from({ length: config.shards }, (_, index) => index);
         const ring = await initRing(control, keys, {
+          generation: randomUUID(),
           epoch: 1,
           router: config.router.kind,
           ordered: config.orderedKeys,
@@ -230,15 +244,13 @@ export class RedisQueue implements EngineQueue {
     const deadline = realClock.now() + commandTimeout;
     await this.#untilReady(deadline, signal, 'add');
     if (this.#closing !== undefined) throw new QueueClosedError();
-    await this.#waitForRoom(job, whenFull, signal);
-    if (!ctx.membership.valid) {
-      try {
-        await within(ctx.membership.beat(), deadline, signal);
-      } catch (error) {
-        if (error instanceof TimedOut || notSent(error))
-          throw new QueueUnavailableError('add', commandTimeout, 'no', job.id, error);
-        throw error;
-      }
+    // Until the write is sent, a failure to reach Redis has stored nothing.
+    try {
+      await this.#waitForRoom(job, whenFull, signal);
+      if (!ctx.membership.valid) await within(ctx.membership.beat(), deadline, signal);
+    } catch (error) {
+      if (isOwnError(error)) throw error;
+      throw new QueueUnavailableError('add', commandTimeout, 'no', job.id, error);
     }
     const ring = ctx.membership.ring as RingState;
     const shard = ctx.route(ring, job.key);
@@ -262,7 +274,7 @@ export class RedisQueue implements EngineQueue {
           throw new QueueUnavailableError('add', commandTimeout, sent ? 'unknown' : 'no', id);
         }
         if (!notSent(error)) {
-          if (error instanceof Error && error.name === 'CancelledError') throw error;
+          if (isOwnError(error)) throw error;
           throw new QueueUnavailableError('add', commandTimeout, 'unknown', id, error);
         }
         if (realClock.now() >= deadline) throw new QueueUnavailableError('add', commandTimeout, 'no', id, error);
@@ -311,7 +323,7 @@ export class RedisQueue implements EngineQueue {
     const deadline = realClock.now() + this.#ctx.options.commandTimeout;
     await this.#untilReady(deadline, undefined, 'stats');
     try {
-      return await within(readStats(this.#ctx), deadline, undefined);
+      return await within(readStats(this.#ctx, this.#highWater), deadline, undefined);
     } catch (error) {
       if (error instanceof TimedOut) throw new QueueUnavailableError('stats', this.#ctx.options.commandTimeout, 'no');
       throw error;
@@ -323,16 +335,24 @@ export class RedisQueue implements EngineQueue {
     return this.#closing;
   }
 
+  /**
+   * Hands the shards over, leaves, and closes the connections. Each step
+   * that needs Redis is bounded by commandTimeout, so close() settles even
+   * while Redis is out of reach (what it could not hand over stays in Redis,
+   * where the jobs' expiring locks return them to the next owner).
+   */
   async #close(): Promise<void> {
     const ctx = this.#ctx;
+    const bounded = (work: Promise<unknown>): Promise<unknown> =>
+      within(work, realClock.now() + ctx.options.commandTimeout, undefined).catch(() => {});
     this.#ticking?.dispose();
     await Promise.allSettled(this.#adding);
     ctx.membership.stopWorking();
     await this.#leases?.close();
-    await ctx.membership.leave().catch(() => {});
-    await this.#results.close();
-    await ctx.closeQueues();
-    await Promise.allSettled(this.#clients.map((client) => client.quit()));
+    await bounded(ctx.membership.leave());
+    await bounded(this.#results.close());
+    await bounded(ctx.closeQueues());
+    await bounded(Promise.allSettled(this.#clients.map((client) => client.quit())));
     for (const client of this.#clients) client.disconnect();
   }
 }

@@ -39,6 +39,8 @@ export interface OpenedGate {
 export interface RingState {
   /** Bumped by every write; writes compare and set on it. */
   readonly version: number;
+  /** A random id, new each time the ring is created: a different one means Redis lost the queue's data. */
+  readonly generation: string;
   /** Bumped by every resize. */
   readonly epoch: number;
   readonly router: string;

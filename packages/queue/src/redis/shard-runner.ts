@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { realClock } from '@palisade/core';
+import { delay, realClock } from '@palisade/core';
 import { type Job, WaitingError, Worker } from 'bullmq';
 import { runDelivery } from '../jobs/delivery.js';
 import { type Envelope, FENCE_JOB, type FenceEnvelope, type ForwardedResult, type RedisContext } from './context.js';
 import { updateRing } from './ring.js';
-import { raiseTo, redisNow } from './script.js';
+import { nextFencingToken, raiseTo, redisNow } from './script.js';
 import { jobOptions, prepareShardQueue } from './shard-admin.js';
 
 /**
@@ -24,6 +24,9 @@ export class ShardRunner {
   /** The newest resize whose fence this shard has passed: jobs routed with an older ring after it are stale. */
   #fencedEpoch = 0;
   #closing: Promise<void> | undefined;
+  /** Deliveries in this process's handlers right now. */
+  #running = 0;
+  #idle: (() => void) | undefined;
 
   constructor(ctx: RedisContext, shard: number) {
     this.#ctx = ctx;
@@ -44,6 +47,8 @@ export class ShardRunner {
       stalledInterval: options.stalledInterval,
       maxStalledCount: options.maxRedeliveries,
       metrics: { maxDataPoints: 1 },
+      // How soon a worker retries a Redis call that failed (finishing a job, say); BullMQ's 15 s would stall a shard that long after an outage.
+      runRetryDelay: Math.min(1000, options.lockDuration / 2),
       name: ctx.membership.id,
       skipVersionCheck: true,
     });
@@ -52,11 +57,31 @@ export class ShardRunner {
     this.#worker = worker;
   }
 
-  /** Hands the shard over: running jobs finish, a job in backoff goes back to the head. */
+  /**
+   * Hands the shard over: running jobs finish, a job in backoff goes back to
+   * the head. Once no handler runs, BullMQ gets commandTimeout to record the
+   * outcomes; if Redis is out of reach that long, the worker closes anyway
+   * and the jobs it could not finish come back to the next owner when their
+   * locks expire.
+   */
   stop(): Promise<void> {
     this.#interrupt.abort();
-    this.#closing ??= this.#worker?.close() ?? Promise.resolve();
+    this.#closing ??= this.#stop();
     return this.#closing;
+  }
+
+  async #stop(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    const closed = worker.close();
+    const idle = new Promise<void>((resolve) => {
+      if (this.#running === 0) resolve();
+      else this.#idle = resolve;
+    });
+    const giveUp = idle.then(() => delay(this.#ctx.options.commandTimeout)).then(() => 'gave up' as const);
+    if ((await Promise.race([closed.then(() => 'closed' as const), giveUp])) === 'gave up') {
+      await worker.close(true).catch(() => {});
+    }
   }
 
   /** The lease was lost: another process owns the shard. Running handlers' signals abort. */
@@ -66,7 +91,7 @@ export class ShardRunner {
   }
 
   async #process(job: Job, token: string | undefined): Promise<unknown> {
-    if (job.name === FENCE_JOB) return this.#passFence((job.data as FenceEnvelope).fence);
+    if (job.name === FENCE_JOB) return this.#passFence(job, token);
     const ctx = this.#ctx;
     const envelope = job.data as Envelope;
     const id = job.id as string;
@@ -87,6 +112,7 @@ export class ShardRunner {
     if (handler === undefined) {
       throw new Error(`The worker ${ctx.membership.id} has no handler named "${envelope.n}".`);
     }
+    this.#running++;
     const outcome = await runDelivery(
       {
         id,
@@ -97,14 +123,16 @@ export class ShardRunner {
         failedAttempts: envelope.f,
         signal: this.#taken.signal,
         interrupt: this.#interrupt.signal,
-        nextFencingToken: () => ctx.worker.incr(ctx.keys.fence),
+        nextFencingToken: async () => Number(await nextFencingToken.run(ctx.worker, [ctx.keys.fence], [])),
         recordFailure: (failed) => job.updateData({ ...envelope, f: failed }),
       },
       handler,
       ctx.config,
       realClock,
       ctx.events,
-    );
+    ).finally(() => {
+      if (--this.#running === 0) this.#idle?.();
+    });
     if (outcome.kind === 'completed') return outcome.result;
     if (outcome.kind === 'failed') {
       const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
@@ -141,25 +169,41 @@ export class ShardRunner {
   /**
    * Every job queued here under the old ring has run: record it, and take
    * this shard off the gate. The worker that takes the last one opens the
-   * gate and resumes the receiving shards.
+   * gate; the receivers are resumed by whoever holds the resize lock (see
+   * resize.ts), so that a late resume can never undo a newer pause. A fence
+   * must not fail (the gate would never open), so Redis errors are retried
+   * until the shard is handed over, and then it goes back to the head.
    */
-  async #passFence(epoch: number): Promise<{ readonly fence: number }> {
+  async #passFence(job: Job, token: string | undefined): Promise<{ readonly fence: number }> {
     const ctx = this.#ctx;
-    this.#fencedEpoch = Number(await raiseTo.run(ctx.worker, [ctx.keys.shardKey(this.shard, 'fenced')], [epoch]));
-    const now = Number(await redisNow.run(ctx.worker, [], []));
-    await updateRing(ctx.worker, ctx.keys, (current) => {
-      const gate = current.gate;
-      if (gate === null || gate.epoch !== epoch || !gate.pending.includes(this.shard)) return undefined;
-      const pending = gate.pending.filter((shard) => shard !== this.shard);
-      if (pending.length > 0) return { ...current, gate: { ...gate, pending } };
-      return {
-        ...current,
-        gate: null,
-        opened: { epoch, givers: gate.givers, receivers: gate.receivers, resumed: false },
-        retiring: current.retiring.map((shard) => (shard.since === 0 ? { ...shard, since: now } : shard)),
-      };
-    });
-    // The receivers are resumed by whoever holds the resize lock (see resize.ts), so that a late resume can never undo a newer pause.
-    return { fence: epoch };
+    const epoch = (job.data as FenceEnvelope).fence;
+    for (;;) {
+      try {
+        const fenced = ctx.keys.shardKey(this.shard, 'fenced');
+        this.#fencedEpoch = Number(await raiseTo.run(ctx.worker, [fenced], [epoch]));
+        const now = Number(await redisNow.run(ctx.worker, [], []));
+        await updateRing(ctx.worker, ctx.keys, (current) => {
+          const gate = current.gate;
+          if (gate === null || gate.epoch !== epoch || !gate.pending.includes(this.shard)) return undefined;
+          const pending = gate.pending.filter((shard) => shard !== this.shard);
+          if (pending.length > 0) return { ...current, gate: { ...gate, pending } };
+          return {
+            ...current,
+            gate: null,
+            opened: { epoch, givers: gate.givers, receivers: gate.receivers, resumed: false },
+            retiring: current.retiring.map((shard) => (shard.since === 0 ? { ...shard, since: now } : shard)),
+          };
+        });
+        // Counted so that stats() can leave fence jobs out of the running totals.
+        await ctx.worker.sadd(ctx.keys.shardKey(this.shard, 'fences'), epoch);
+        return { fence: epoch };
+      } catch {
+        if (this.#interrupt.signal.aborted) {
+          await job.moveToWait(token).catch(() => {});
+          throw new WaitingError();
+        }
+        await delay(200);
+      }
+    }
   }
 }

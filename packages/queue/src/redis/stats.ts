@@ -25,6 +25,7 @@ export async function shardCounts(ctx: RedisContext, shard: number): Promise<Sha
     .hget(key('metrics:failed'), 'count')
     .get(ctx.keys.shardKey(shard, 'lease'))
     .hget(key('meta'), 'paused')
+    .scard(ctx.keys.shardKey(shard, 'fences'))
     .exec();
   const value = (index: number): unknown => {
     const [error, result] = replies?.[index] ?? [new Error('no reply'), null];
@@ -34,14 +35,24 @@ export async function shardCounts(ctx: RedisContext, shard: number): Promise<Sha
   return {
     backlog: Number(value(0)) + Number(value(1)) + Number(value(2)),
     active: Number(value(3)),
-    completed: Number(value(4) ?? 0),
+    // Fence jobs (one per giving shard per resize) are BullMQ jobs too; they are not the user's.
+    completed: Math.max(0, Number(value(4) ?? 0) - Number(value(8))),
     failed: Number(value(5) ?? 0),
     owner: (value(6) as string | null) ?? undefined,
     paused: value(7) !== null,
   };
 }
 
-export async function readStats(ctx: RedisContext): Promise<JobQueueStats> {
+/**
+ * The queue's stats. `highWater` keeps each shard's largest totals seen by
+ * this process: a fence job is counted as passed a moment before BullMQ
+ * counts it completed, and without the high-water mark a snapshot taken in
+ * between would show a completed total one lower than the one before.
+ */
+export async function readStats(
+  ctx: RedisContext,
+  highWater: Map<number, { completed: number; failed: number }>,
+): Promise<JobQueueStats> {
   const ring = (await readRing(ctx.control, ctx.keys)) as RingState;
   const served = servedShards(ring);
   const retired = ring.everShards.filter((shard) => !served.includes(shard));
@@ -50,6 +61,19 @@ export async function readStats(ctx: RedisContext): Promise<JobQueueStats> {
     Promise.all(retired.map((shard) => shardCounts(ctx, shard))),
     countLive.run(ctx.control, [ctx.keys.workers], []) as Promise<number>,
   ]);
+  const monotone = (shard: number, counts: ShardCounts): ShardCounts => {
+    const seen = highWater.get(shard) ?? { completed: 0, failed: 0 };
+    const completed = Math.max(seen.completed, counts.completed);
+    const failed = Math.max(seen.failed, counts.failed);
+    highWater.set(shard, { completed, failed });
+    return { ...counts, completed, failed };
+  };
+  served.forEach((shard, index) => {
+    counts[index] = monotone(shard, counts[index] as ShardCounts);
+  });
+  retired.forEach((shard, index) => {
+    retiredCounts[index] = monotone(shard, retiredCounts[index] as ShardCounts);
+  });
   const retiringIds = new Set(ring.retiring.map((shard) => shard.id));
   const shards: JobShardStats[] = served.map((id, index) => ({
     id,
