@@ -56,6 +56,7 @@ const ring = (shards: number[], retiring: number[] = []): RingState => ({
   everShards: [...shards, ...retiring],
   gate: null,
   opened: null,
+  pausing: null,
 });
 
 describe('planResize', () => {

@@ -72,6 +72,7 @@ export class Membership {
       everShards: last.everShards,
       gate: null,
       opened: null,
+      pausing: null,
     });
   }
 

@@ -148,6 +148,7 @@ export class RedisQueue implements EngineQueue {
           everShards: shards,
           gate: null,
           opened: null,
+          pausing: null,
         });
         this.#checkRing(ring);
         await this.#ctx.membership.beat();

@@ -144,9 +144,19 @@ export async function resize(ctx: RedisContext, count: number, signal: AbortSign
     const ring = (await readRing(ctx.control, ctx.keys)) as RingState;
     if (ring.shards.length === count) return;
     const plan = planResize(ring, count, ctx.config.router);
-    for (const shard of plan.receivers) {
-      await prepareShardQueue(ctx, shard);
-      await ctx.adminQueue(shard).pause();
+    // Written down first, so that a resize whose driver dies between pausing and switching is undone.
+    await updateRing(ctx.control, ctx.keys, (latest) => ({
+      ...latest,
+      pausing: { epoch: latest.epoch + 1, receivers: plan.receivers },
+    }));
+    try {
+      for (const shard of plan.receivers) {
+        await prepareShardQueue(ctx, shard);
+        await ctx.adminQueue(shard).pause();
+      }
+    } catch (error) {
+      await undoPausing(ctx, lock).catch(() => {});
+      throw error;
     }
     const { ring: switched } = await updateRing(ctx.control, ctx.keys, (latest) => {
       const epoch = latest.epoch + 1;
@@ -166,6 +176,7 @@ export async function resize(ctx: RedisContext, count: number, signal: AbortSign
         everShards: [...new Set([...latest.everShards, ...plan.added])],
         gate,
         opened: null,
+        pausing: null,
       };
     });
     ctx.events.resize({
@@ -187,7 +198,10 @@ export async function resize(ctx: RedisContext, count: number, signal: AbortSign
  * process holds the lock.
  */
 export async function recoverResize(ctx: RedisContext, ring: RingState): Promise<void> {
-  const stranded = (ring.gate !== null && ring.gate.stage === 'acks') || (ring.opened !== null && !ring.opened.resumed);
+  const stranded =
+    ring.pausing !== null ||
+    (ring.gate !== null && ring.gate.stage === 'acks') ||
+    (ring.opened !== null && !ring.opened.resumed);
   if (!stranded) return;
   const lock = await ResizeLock.take(ctx, false, undefined);
   if (lock === undefined) return;
@@ -196,6 +210,18 @@ export async function recoverResize(ctx: RedisContext, ring: RingState): Promise
   } finally {
     await lock.release();
   }
+}
+
+/** Resumes the receivers of a resize that paused them and never switched the ring. */
+async function undoPausing(ctx: RedisContext, lock: ResizeLock): Promise<void> {
+  const ring = (await readRing(ctx.control, ctx.keys)) as RingState;
+  const pausing = ring.pausing;
+  if (pausing === null) return;
+  if (!(await lock.holds())) throw new Error('the resize lock was lost while undoing a pause');
+  for (const shard of pausing.receivers) await ctx.adminQueue(shard).resume();
+  await updateRing(ctx.control, ctx.keys, (latest) =>
+    latest.pausing?.epoch === pausing.epoch ? { ...latest, pausing: null } : undefined,
+  );
 }
 
 /** Moves the gate on from wherever it is; with `untilOpen`, waits for the fences to run and the receivers to resume. */
@@ -208,7 +234,9 @@ async function drive(
   for (;;) {
     const ring = (await readRing(ctx.control, ctx.keys)) as RingState;
     const gate = ring.gate;
-    if (gate !== null && gate.stage === 'acks') {
+    if (ring.pausing !== null) {
+      await undoPausing(ctx, lock);
+    } else if (gate !== null && gate.stage === 'acks') {
       await waitForAcknowledgements(ctx, gate.epoch, signal);
       for (const shard of gate.givers) {
         await ctx

@@ -52,6 +52,12 @@ export interface RingState {
   readonly everShards: readonly number[];
   readonly gate: Gate | null;
   readonly opened: OpenedGate | null;
+  /**
+   * Receivers paused for a resize whose ring has not switched yet. If the
+   * process driving it dies here, whoever finishes for it resumes them: the
+   * resize did not happen.
+   */
+  readonly pausing: { readonly epoch: number; readonly receivers: readonly number[] } | null;
 }
 
 export function parseRing(json: string): RingState {

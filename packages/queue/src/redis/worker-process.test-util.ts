@@ -75,5 +75,14 @@ process.on('message', (message: { command?: string }) => {
       .then(() => process.exit(0));
   }
 });
-await queue.stats();
+// Joined once stats() answers; Redis may be restarting when a worker starts.
+for (let tries = 0; ; tries++) {
+  try {
+    await queue.stats();
+    break;
+  } catch (error) {
+    if (tries === 30) throw error;
+    await sleep(500);
+  }
+}
 process.send?.({ event: 'ready', pid: process.pid });
