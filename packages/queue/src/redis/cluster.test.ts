@@ -14,6 +14,7 @@ import {
   spawnWorker,
   stopWorkers,
   testKeys,
+  tokenViolations,
   type WorkerProcess,
   waitUntil,
 } from './harness.test-util.js';
@@ -54,6 +55,7 @@ run(redisAvailable() ? 'on a 3-master Redis Cluster' : `on a 3-master Redis Clus
       const keys = testKeys(name);
       await waitUntil(async () => new Set(await redis.lrange(keys.done, 0, -1)).size === 200, 60_000, 'every job done');
       expect(orderViolations(await readStarts(redis, name), added)).toEqual([]);
+      expect(tokenViolations(await readStarts(redis, name))).toEqual([]);
 
       // Each shard's keys share a slot; the six shards land on more than one master.
       const holders = new Set<string>();

@@ -12,6 +12,7 @@ import {
   spawnWorker,
   stopWorkers,
   testKeys,
+  tokenViolations,
   type WorkerProcess,
   waitUntil,
 } from './harness.test-util.js';
@@ -89,6 +90,7 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
       );
       const starts = await readStarts(redis, name);
       expect(orderViolations(starts, added)).toEqual([]);
+      expect(tokenViolations(starts)).toEqual([]);
       const startsOf = new Map<string, number>();
       for (const start of starts) startsOf.set(start.label, (startsOf.get(start.label) ?? 0) + 1);
       const duplicates = [...startsOf.values()].filter((count) => count > 1).length;

@@ -112,6 +112,26 @@ export function orderViolations(starts: readonly Start[], added: ReadonlyMap<Que
   return problems;
 }
 
+/**
+ * Checks the fencing tokens: each key's starts, in the order they happened,
+ * must carry strictly growing tokens, across retries, redeliveries and moves
+ * between shards. Returns the problems found.
+ */
+export function tokenViolations(starts: readonly Start[]): string[] {
+  const last = new Map<QueueKey, Start>();
+  const problems: string[] = [];
+  for (const start of starts) {
+    const previous = last.get(start.key);
+    if (previous !== undefined && start.token <= previous.token) {
+      problems.push(
+        `key ${start.key}: ${start.label} (shard ${start.shard}) got token ${start.token} after ${previous.label} (shard ${previous.shard}) got ${previous.token}`,
+      );
+    }
+    last.set(start.key, start);
+  }
+  return problems;
+}
+
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 export interface WorkerProcess {

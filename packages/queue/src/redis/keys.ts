@@ -16,8 +16,6 @@ export class RedisKeys {
   readonly workers: string;
   /** Per member, the ring epoch it has switched to, its older adds all settled. */
   readonly acks: string;
-  /** The fencing counter: INCR at every start of every job. */
-  readonly fence: string;
   /** Held by the process driving a resize. */
   readonly resizeLock: string;
 
@@ -29,7 +27,6 @@ export class RedisKeys {
     this.members = `${base}:members`;
     this.workers = `${base}:workers`;
     this.acks = `${base}:acks`;
-    this.fence = `${base}:fence`;
     this.resizeLock = `${base}:resize-lock`;
   }
 
@@ -39,7 +36,7 @@ export class RedisKeys {
   }
 
   /** A key of ours in shard `shard`'s slot. BullMQ's job keys are `<prefix>:<queue>:<id>` with no `:` in the id, so a second `:` cannot collide with one. */
-  shardKey(shard: number, name: 'lease' | 'fenced' | 'fences'): string {
+  shardKey(shard: number, name: 'lease' | 'fenced' | 'fences' | 'fence'): string {
     return `${this.prefix}:${this.shardQueue(shard)}:palisade:${name}`;
   }
 

@@ -15,6 +15,7 @@ import {
   spawnWorker,
   stopWorkers,
   testKeys,
+  tokenViolations,
   type WorkerProcess,
   waitUntil,
 } from './harness.test-util.js';
@@ -65,6 +66,8 @@ describeWithRedis('resize across processes', (fixture) => {
       );
 
       expect(orderViolations(await readStarts(redis, name), added)).toEqual([]);
+
+      expect(tokenViolations(await readStarts(redis, name))).toEqual([]);
       expect(resizes.map((event) => [event.previousShards.length, event.shards.length])).toEqual([
         [4, 8],
         [8, 3],

@@ -5,7 +5,7 @@ import type { RouterFactory } from '../router.js';
 import { FENCE_JOB, type RedisContext } from './context.js';
 import { repeat } from './repeat.js';
 import { type Gate, type RingState, readRing, updateRing } from './ring.js';
-import { acquireLease, laggards, releaseLease, renewLease } from './script.js';
+import { acquireLease, laggards, raiseTo, releaseLease, renewLease } from './script.js';
 import { jobOptions, prepareShardQueue } from './shard-admin.js';
 
 /** How often a resize looks at the ring and the acknowledgements while it waits. */
@@ -254,6 +254,7 @@ async function drive(
     } else if (ring.opened !== null && !ring.opened.resumed) {
       const opened = ring.opened;
       if (!(await lock.holds())) throw new Error('the resize lock was lost while the receiving shards were paused');
+      await raiseReceiverFences(ctx, opened.givers, opened.receivers);
       for (const shard of opened.receivers) await ctx.adminQueue(shard).resume();
       await updateRing(ctx.control, ctx.keys, (latest) =>
         latest.opened?.epoch === opened.epoch ? { ...latest, opened: { ...latest.opened, resumed: true } } : undefined,
@@ -268,6 +269,23 @@ async function drive(
       return;
     }
   }
+}
+
+/**
+ * Fencing counters are per shard (each in its shard's slot, so a token can
+ * be taken in the same script that checks the job's lock). Before a moved
+ * key's jobs start on their new shard, that shard's counter is raised to the
+ * givers' highest, so their tokens stay above every token the key's jobs got
+ * on the old shard.
+ */
+async function raiseReceiverFences(
+  ctx: RedisContext,
+  givers: readonly number[],
+  receivers: readonly number[],
+): Promise<void> {
+  const counters = await Promise.all(givers.map((shard) => ctx.control.get(ctx.keys.shardKey(shard, 'fence'))));
+  const highest = Math.max(0, ...counters.map((value) => Number(value ?? 0)));
+  for (const shard of receivers) await raiseTo.run(ctx.control, [ctx.keys.shardKey(shard, 'fence')], [highest]);
 }
 
 /** Waits until every live process has switched to `epoch` with none of its older adds in flight. */

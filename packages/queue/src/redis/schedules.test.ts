@@ -13,6 +13,7 @@ import {
   spawnWorker,
   stopWorkers,
   testKeys,
+  tokenViolations,
   type WorkerProcess,
   waitUntil,
 } from './harness.test-util.js';
@@ -120,6 +121,7 @@ describeWithRedis(
               100,
             );
             expect(orderViolations(await readStarts(redis, name), added)).toEqual([]);
+            expect(tokenViolations(await readStarts(redis, name))).toEqual([]);
           } finally {
             await stopWorkers(everyWorker);
             await producer.close();

@@ -122,17 +122,23 @@ return tostring(now)`,
 );
 
 /**
- * The next fencing token. A counter made (or made again, after Redis lost
- * it) starts at Redis' clock in microseconds, above every token handed out
- * before, as long as fewer than one job a microsecond started on average.
+ * The fencing token of a job's start, from its shard's counter, only while
+ * the caller still holds the job's lock (-1 otherwise): a worker frozen
+ * between taking the job and asking for its token cannot come back with a
+ * token newer than the one its successor got. A counter made (or made again,
+ * after Redis lost it) starts at Redis' clock in microseconds, above every
+ * token handed out before, as long as fewer than one job a microsecond
+ * started on average. KEYS: the job's BullMQ lock, the shard's counter.
+ * ARGV: the lock token.
  */
-export const nextFencingToken = new Script(
-  1,
-  `if redis.call('EXISTS', KEYS[1]) == 0 then
+export const startFencing = new Script(
+  2,
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('EXISTS', KEYS[2]) == 0 then
   local time = redis.call('TIME')
-  redis.call('SET', KEYS[1], string.format('%.0f', tonumber(time[1]) * 1000000 + tonumber(time[2])))
+  redis.call('SET', KEYS[2], string.format('%.0f', tonumber(time[1]) * 1000000 + tonumber(time[2])))
 end
-return redis.call('INCR', KEYS[1])`,
+return redis.call('INCR', KEYS[2])`,
 );
 
 /** Members of a membership set that have not expired. */

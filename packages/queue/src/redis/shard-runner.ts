@@ -4,8 +4,11 @@ import { type Job, WaitingError, Worker } from 'bullmq';
 import { runDelivery } from '../jobs/delivery.js';
 import { type Envelope, FENCE_JOB, type FenceEnvelope, type ForwardedResult, type RedisContext } from './context.js';
 import { updateRing } from './ring.js';
-import { nextFencingToken, raiseTo, redisNow } from './script.js';
+import { raiseTo, redisNow, startFencing } from './script.js';
 import { jobOptions, prepareShardQueue } from './shard-admin.js';
+
+/** The job's lock is gone before its attempt could start: another worker has it now. */
+class LockLost extends Error {}
 
 /**
  * Runs one shard in this process while it holds the shard's lease: a BullMQ
@@ -123,16 +126,32 @@ export class ShardRunner {
         failedAttempts: envelope.f,
         signal: this.#taken.signal,
         interrupt: this.#interrupt.signal,
-        nextFencingToken: async () => Number(await nextFencingToken.run(ctx.worker, [ctx.keys.fence], [])),
+        nextFencingToken: async () => {
+          const fencingToken = Number(
+            await startFencing.run(
+              ctx.worker,
+              [ctx.keys.bullKey(this.shard, `${id}:lock`), ctx.keys.shardKey(this.shard, 'fence')],
+              [token ?? ''],
+            ),
+          );
+          if (fencingToken < 0) throw new LockLost();
+          return fencingToken;
+        },
         recordFailure: (failed) => job.updateData({ ...envelope, f: failed }),
       },
       handler,
       ctx.config,
       realClock,
       ctx.events,
-    ).finally(() => {
-      if (--this.#running === 0) this.#idle?.();
-    });
+    )
+      .catch((error: unknown) => {
+        // Not ours any more: leave the job to the worker that holds it.
+        if (error instanceof LockLost) throw new WaitingError();
+        throw error;
+      })
+      .finally(() => {
+        if (--this.#running === 0) this.#idle?.();
+      });
     if (outcome.kind === 'completed') return outcome.result;
     if (outcome.kind === 'failed') {
       const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
