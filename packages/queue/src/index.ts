@@ -11,6 +11,7 @@ export {
 export type { EngineQueue, EngineSpec, JobEngine, JobEventSink, JobQueueConfig, NewJob } from './jobs/engine.js';
 export {
   JobFailedError,
+  JobLostError,
   JobNotFoundError,
   PayloadNotJsonError,
   type Persisted,

@@ -1,6 +1,7 @@
 import { type Clock, createDeadline, delay, raceAbort } from '@palisade/core';
 import type { QueueKey } from '../key.js';
 import type { JobEventSink, JobQueueConfig } from './engine.js';
+import { JobLostError } from './errors.js';
 import { checkJson } from './json.js';
 import type { JobContext, JobHandler } from './types.js';
 
@@ -21,7 +22,11 @@ export interface Delivery {
   readonly signal: AbortSignal;
   /** Aborts a backoff: the engine gives the job back at the head of its shard (a graceful close, a lease handover). */
   readonly interrupt: AbortSignal | undefined;
-  /** The token of the attempt about to start; larger than any token handed out before. */
+  /**
+   * A fencing token for the running attempt, larger than any handed out
+   * before; rejects with `JobLostError` when the job is no longer this
+   * process's. Called at most once per attempt, when the handler first asks.
+   */
   nextFencingToken(): number | Promise<number>;
   /** Stores the count of failed attempts, so that a redelivery goes on counting. */
   recordFailure(failedAttempts: number): void | Promise<void>;
@@ -50,22 +55,14 @@ export async function runDelivery(
   let failed = delivery.failedAttempts;
   for (;;) {
     const attempt = failed + 1;
-    const fencingToken = await delivery.nextFencingToken();
-    const outcome = await runAttempt(delivery, handler, attempt, fencingToken, config.timeout, clock);
+    const outcome = await runAttempt(delivery, handler, attempt, config.timeout, clock);
     if (outcome.ok) {
-      events.completed({
-        id: delivery.id,
-        name: delivery.name,
-        key: delivery.key,
-        shard: delivery.shard,
-        attempt,
-        fencingToken,
-      });
+      events.completed({ id: delivery.id, name: delivery.name, key: delivery.key, shard: delivery.shard, attempt });
       return { kind: 'completed', result: outcome.value, attempt };
     }
     failed = attempt;
     // A job taken from this process (lock or lease lost) is retried by its next owner, not here.
-    const taken = delivery.signal.aborted;
+    const taken = delivery.signal.aborted || outcome.error instanceof JobLostError;
     const willRetry = failed < config.attempts;
     events.failed({
       id: delivery.id,
@@ -74,12 +71,13 @@ export async function runDelivery(
       shard: delivery.shard,
       attempt,
       error: outcome.error,
-      willRetry,
+      willRetry: willRetry || taken,
     });
+    if (taken) return { kind: 'interrupted', failedAttempts: failed - 1 };
     if (!willRetry) return { kind: 'failed', error: outcome.error, attempt };
     await delivery.recordFailure(failed);
     const wait = backoffFor(config, failed + 1);
-    if (taken || delivery.interrupt?.aborted) return { kind: 'interrupted', failedAttempts: failed };
+    if (delivery.interrupt?.aborted) return { kind: 'interrupted', failedAttempts: failed };
     if (wait > 0) {
       try {
         await delay(wait, { clock, signal: delivery.interrupt });
@@ -96,11 +94,11 @@ async function runAttempt(
   delivery: Delivery,
   handler: JobHandler,
   attempt: number,
-  fencingToken: number,
   timeout: number,
   clock: Clock,
 ): Promise<AttemptOutcome> {
   const deadline = createDeadline(timeout, { clock, signal: delivery.signal });
+  let token: Promise<number> | undefined;
   const context: JobContext = {
     id: delivery.id,
     name: delivery.name,
@@ -108,7 +106,10 @@ async function runAttempt(
     shard: delivery.shard,
     attempt,
     signal: deadline.signal,
-    fencingToken,
+    fencingToken: () => {
+      token ??= Promise.resolve().then(() => delivery.nextFencingToken());
+      return token;
+    },
   };
   try {
     const work = new Promise<unknown>((resolve) => resolve(handler(delivery.payload(), context)));
@@ -122,7 +123,6 @@ async function runAttempt(
     deadline.dispose();
   }
 }
-
 function backoffFor(config: JobQueueConfig, attempt: number): number {
   let wait: number;
   try {

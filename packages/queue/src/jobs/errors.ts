@@ -76,6 +76,25 @@ export class JobNotFoundError extends PalisadeError {
   }
 }
 
+/**
+ * The job was taken from this worker before it asked for its fencing token:
+ * its lock expired (the process was frozen, or its event loop blocked, past
+ * `lockDuration`) and another worker runs the job now. Stop: whatever this
+ * attempt would write is stale.
+ */
+export class JobLostError extends PalisadeError {
+  override readonly name: string = 'JobLostError';
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super(
+      'ERR_PALISADE_QUEUE_JOB_LOST',
+      `Job ${jobId} is no longer this worker's: its lock expired and another worker runs it. This attempt should stop without writing.`,
+    );
+    this.jobId = jobId;
+  }
+}
+
 /** What a failed call to Redis left behind. */
 export type Persisted = 'no' | 'unknown';
 

@@ -15,7 +15,7 @@ function setup(options: Partial<ConstructorParameters<typeof JobQueue>[0]> = {})
   const failuresLeft = new Map<string, number>();
   const handlers = {
     record: async (payload: { label: string; ms?: number; fail?: number }, context: JobContext) => {
-      tokens.push(context.fencingToken);
+      tokens.push(await context.fencingToken());
       log.push(`${payload.label}#${context.attempt}`);
       if (payload.fail !== undefined) {
         const left = failuresLeft.get(payload.label) ?? payload.fail;

@@ -20,13 +20,17 @@ export interface JobContext {
    */
   readonly signal: AbortSignal;
   /**
-   * Grows with every start of every job of the queue (each attempt and each
-   * redelivery takes a new, larger token), so a store that remembers the
-   * largest token it has accepted for a record can refuse a write from a
-   * worker that was frozen past its lock while the job ran elsewhere: that
-   * worker's token is smaller. See "Fencing" in the README.
+   * This attempt's fencing token: a number larger than every token any
+   * earlier start of a job of this key was given (each attempt and each
+   * redelivery is a start). A store that remembers the largest token it has
+   * accepted for a record, and refuses writes with a smaller one, thereby
+   * refuses a worker that was frozen past its lock while the job ran
+   * elsewhere. Taken from Redis the first time it is asked for (so jobs that
+   * never ask cost nothing), only while this worker still holds the job:
+   * otherwise it rejects with `JobLostError`. Every call within one attempt
+   * returns the same token. See "Fencing" in the README.
    */
-  readonly fencingToken: number;
+  fencingToken(): Promise<number>;
 }
 
 /** Runs one job. The payload arrives as JSON data; the result must be JSON data too. */
@@ -82,7 +86,6 @@ export interface JobCompletedEvent {
   readonly key: QueueKey;
   readonly shard: number;
   readonly attempt: number;
-  readonly fencingToken: number;
 }
 
 /** Emitted by `onFailed`: an attempt this process ran threw, rejected or timed out. */

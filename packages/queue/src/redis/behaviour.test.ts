@@ -295,4 +295,41 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
       redis.disconnect();
     }
   });
+
+  it('a worker that asks for its fencing token after its lock is gone gets JobLostError; the job runs again elsewhere', async () => {
+    const redis = new Redis(fixture.server.url, { maxRetriesPerRequest: null });
+    const outcomes: string[] = [];
+    let lockGone = false;
+    const queue = new JobQueue({
+      name: 'lost',
+      engine: engine(),
+      shards: 1,
+      handlers: {
+        write: async (_payload: null, context: JobContext) => {
+          if (context.attempt === 1 && !lockGone) {
+            // As if this process froze past its lock: the lock expires, and only then does the handler ask.
+            await redis.del(`palisade:{lost.s0}:${context.id}:lock`);
+            lockGone = true;
+          }
+          try {
+            outcomes.push(`token ${await context.fencingToken()}`);
+          } catch (error) {
+            outcomes.push((error as Error).name);
+            throw error;
+          }
+          return 'written';
+        },
+      },
+    });
+    try {
+      const id = await queue.add('write', null, { key: 'k' });
+      expect(await queue.result(id, { timeout: 20_000 })).toBe('written');
+      expect(outcomes[0]).toBe('JobLostError');
+      expect(outcomes.slice(1)).toEqual([expect.stringMatching(/^token \d+$/)]);
+      expect((await queue.stats()).failed).toBe(0);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  });
 });

@@ -16,7 +16,7 @@ describeWithRedis('JobQueue on Redis', (fixture) => {
       handlers: {
         echo: async (payload: { label: string }, context: JobContext) => {
           log.push(`${context.key}:${payload.label}`);
-          return { upper: payload.label.toUpperCase(), token: context.fencingToken };
+          return { upper: payload.label.toUpperCase(), token: await context.fencingToken() };
         },
       },
     });

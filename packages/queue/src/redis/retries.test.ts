@@ -20,9 +20,9 @@ describeWithRedis('retries on Redis', (fixture) => {
       attempts: 3,
       backoff: 200,
       handlers: {
-        step: (payload: { label: string; fail?: number }, context: JobContext) => {
+        step: async (payload: { label: string; fail?: number }, context: JobContext) => {
           log.push(`${payload.label}#${context.attempt}`);
-          tokens.push(context.fencingToken);
+          tokens.push(await context.fencingToken());
           if (payload.fail !== undefined && context.attempt <= payload.fail) {
             throw new TypeError(`${payload.label} fails attempt ${context.attempt}`);
           }

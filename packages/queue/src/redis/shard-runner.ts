@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { delay, realClock } from '@palisade/core';
 import { type Job, WaitingError, Worker } from 'bullmq';
 import { runDelivery } from '../jobs/delivery.js';
+import { JobLostError } from '../jobs/errors.js';
 import { type Envelope, FENCE_JOB, type FenceEnvelope, type ForwardedResult, type RedisContext } from './context.js';
 import { updateRing } from './ring.js';
 import { raiseTo, redisNow, startFencing } from './script.js';
 import { jobOptions, prepareShardQueue } from './shard-admin.js';
-
-/** The job's lock is gone before its attempt could start: another worker has it now. */
-class LockLost extends Error {}
 
 /**
  * Runs one shard in this process while it holds the shard's lease: a BullMQ
@@ -134,7 +132,7 @@ export class ShardRunner {
               [token ?? ''],
             ),
           );
-          if (fencingToken < 0) throw new LockLost();
+          if (fencingToken < 0) throw new JobLostError(id);
           return fencingToken;
         },
         recordFailure: (failed) => job.updateData({ ...envelope, f: failed }),
@@ -143,15 +141,9 @@ export class ShardRunner {
       ctx.config,
       realClock,
       ctx.events,
-    )
-      .catch((error: unknown) => {
-        // Not ours any more: leave the job to the worker that holds it.
-        if (error instanceof LockLost) throw new WaitingError();
-        throw error;
-      })
-      .finally(() => {
-        if (--this.#running === 0) this.#idle?.();
-      });
+    ).finally(() => {
+      if (--this.#running === 0) this.#idle?.();
+    });
     if (outcome.kind === 'completed') return outcome.result;
     if (outcome.kind === 'failed') {
       const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));

@@ -21,11 +21,12 @@ redis.on('error', () => {});
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function step(payload: StepPayload, context: JobContext): Promise<unknown> {
+  const token = await context.fencingToken();
   const started = {
     label: payload.label,
     key: context.key,
     attempt: context.attempt,
-    token: context.fencingToken,
+    token,
     pid: process.pid,
     shard: context.shard,
     at: Date.now(),
@@ -42,11 +43,8 @@ async function step(payload: StepPayload, context: JobContext): Promise<unknown>
   if (payload.fail !== undefined && context.attempt <= payload.fail)
     throw new Error(`${payload.label} fails attempt ${context.attempt}`);
   if (payload.fenced === true) {
-    const accepted = await fencedWrite(redis, keys.store, String(context.key), context.fencingToken, payload.label);
-    await redis.rpush(
-      keys.writes,
-      JSON.stringify({ label: payload.label, token: context.fencingToken, pid: process.pid, accepted }),
-    );
+    const accepted = await fencedWrite(redis, keys.store, String(context.key), token, payload.label);
+    await redis.rpush(keys.writes, JSON.stringify({ label: payload.label, token, pid: process.pid, accepted }));
   }
   await redis.rpush(keys.done, payload.label);
   return { label: payload.label, pid: process.pid };
