@@ -22,6 +22,8 @@ export interface WorkerSpec {
   readonly engine?: Record<string, number>;
   /** Report every job's start (for the redelivery figure). */
   readonly reportStarts?: boolean;
+  /** palisade: every job asks for its fencing token (one more Redis command per job). */
+  readonly fencing?: boolean;
   /** GroupMQ jobs at once per process, so that every contender runs SHARDS jobs at once in total. */
   readonly concurrency?: number;
 }

@@ -36,7 +36,12 @@ if (spec.contender === 'palisade') {
     name: spec.name,
     engine: redisEngine({ connection: spec.url, ...spec.engine }),
     shards: SHARDS,
-    handlers: { job: (payload: { label: string }) => work(payload.label) },
+    handlers: {
+      job: async (payload: { label: string }, context) => {
+        if (spec.fencing === true) await context.fencingToken();
+        work(payload.label);
+      },
+    },
   });
   closers.push(() => queue.close());
 } else if (spec.contender === 'bullmq') {

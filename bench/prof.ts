@@ -1,0 +1,31 @@
+import { JobQueue } from '@palisade/queue';
+import { redisEngine } from '@palisade/queue/redis';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../scripts/lib/redis-server.ts';
+const server = await startRedisServer();
+const N = Number(process.env.N ?? 2000);
+const producer = new JobQueue({ name: 'p', engine: redisEngine({ connection: server.url }), shards: 4, work: false, handlers: { job: (_: { i: number }) => undefined } });
+const admin = new Redis(server.url, { maxRetriesPerRequest: null });
+const queues = [0, 1, 2, 3].map((s) => new Queue(`{p.s${s}}`, { connection: admin, prefix: 'palisade' }));
+await producer.stats();
+for (const q of queues) await q.pause();
+for (let i = 0; i < N; i += 200) await Promise.all([...Array(200)].map((_, j) => producer.add('job', { i: i + j }, { key: `u${(i + j) % 200}` })));
+let done = 0;
+let resolve!: () => void;
+const finished = new Promise<void>((r) => { resolve = r; });
+const worker = new JobQueue({ name: 'p', engine: redisEngine({ connection: server.url }), shards: 4, handlers: { job: () => { if (++done === N) resolve(); } } });
+await new Promise((r) => setTimeout(r, 1500));
+const { Session } = await import('node:inspector/promises');
+const session = new Session(); session.connect();
+if (process.env.PROFILE) { await session.post('Profiler.enable'); await session.post('Profiler.start'); }
+const t0 = performance.now();
+const c0 = process.cpuUsage();
+for (const q of queues) await q.resume();
+await finished;
+const c = process.cpuUsage(c0);
+console.log('jobs/s', (N / (performance.now() - t0) * 1000).toFixed(0), 'cpu µs/job', ((c.user + c.system) / N).toFixed(0));
+if (process.env.PROFILE) { const { profile } = await session.post('Profiler.stop'); (await import('node:fs')).writeFileSync('/tmp/worker.cpuprofile', JSON.stringify(profile)); }
+await producer.close(); await worker.close();
+await server.stop();
+process.exit(0);
