@@ -9,6 +9,7 @@ import {
 } from '@palisade/core';
 import { QueueClosedError, QueueFullError } from '../errors.js';
 import type { QueueKey } from '../key.js';
+import { fmix32 } from '../murmur3.js';
 import type { WhenFull } from '../options.js';
 import { ShardedQueue } from '../sharded-queue.js';
 import { runDelivery } from './delivery.js';
@@ -77,15 +78,6 @@ class InProcessQueue implements EngineQueue {
       intervalCap: config.intervalCap,
       interval: config.interval,
       clock,
-    });
-    this.#queue.onResize((event) => {
-      this.#epoch++;
-      spec.events.resize({
-        epoch: this.#epoch,
-        previousShards: event.previousShardIds,
-        shards: event.shardIds,
-        movedFraction: event.movedFraction,
-      });
     });
     this.#queue.onHandoff((event) =>
       spec.events.handoff({
@@ -200,7 +192,25 @@ class InProcessQueue implements EngineQueue {
 
   resize(count: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#closing) return Promise.reject(new QueueClosedError());
-    return raceAbort(this.#queue.resize(count), signal);
+    const before = this.#queue.router;
+    // The router changes inside this call; removed shards drain after it.
+    const drained = this.#queue.resize(count);
+    const after = this.#queue.router;
+    if (after !== before) {
+      this.#epoch++;
+      let moved = 0;
+      for (let i = 0; i < RESIZE_SAMPLE; i++) {
+        const hash = fmix32(i + 0x3c6ef372);
+        if (before.route(hash) !== after.route(hash)) moved++;
+      }
+      this.#spec.events.resize({
+        epoch: this.#epoch,
+        previousShards: before.shardIds,
+        shards: after.shardIds,
+        movedFraction: moved / RESIZE_SAMPLE,
+      });
+    }
+    return raceAbort(drained, signal);
   }
 
   async stats(): Promise<JobQueueStats> {
@@ -245,3 +255,6 @@ class InProcessQueue implements EngineQueue {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+
+/** Keys sampled to estimate the fraction a resize moved, as ShardedQueue and the Redis engine do. */
+const RESIZE_SAMPLE = 4096;

@@ -6,7 +6,7 @@ import { jumpRouter } from '../jump-router.js';
 import { JobFailedError, JobNotFoundError, PayloadNotJsonError, UnknownHandlerError } from './errors.js';
 import { inProcessEngine } from './in-process-engine.js';
 import { JobQueue } from './job-queue.js';
-import type { JobContext } from './types.js';
+import type { JobContext, JobResizeEvent } from './types.js';
 
 function setup(options: Partial<ConstructorParameters<typeof JobQueue>[0]> = {}) {
   const clock = new VirtualClock();
@@ -150,6 +150,8 @@ describe('JobQueue, in process', () => {
     queue.onCompleted((event) => starts.push(`${event.key}@${event.shard}`));
     const handoffs: number[] = [];
     queue.onHandoff((event) => handoffs.push(event.epoch));
+    const resizes: JobResizeEvent[] = [];
+    queue.onResize((event) => resizes.push(event));
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push(await queue.add('record', { label: `j${i}` }, { key: `key${i % 8}` }));
     const resized = queue.resize(4);
@@ -166,9 +168,14 @@ describe('JobQueue, in process', () => {
     }
     const stats = await queue.stats();
     expect(stats.shards.map((shard) => shard.id)).toEqual([0, 1, 2, 3]);
-    expect(stats.epoch).toBe(3);
+    expect(stats.epoch).toBe(2);
     expect(stats.completed).toBe(80);
     expect(handoffs.length).toBeGreaterThan(0);
+    expect(handoffs.every((epoch) => epoch === 2)).toBe(true);
+    expect(resizes).toHaveLength(1);
+    expect(resizes[0]).toMatchObject({ epoch: 2, previousShards: [0, 1], shards: [0, 1, 2, 3] });
+    expect(resizes[0]?.movedFraction).toBeGreaterThan(0.4);
+    expect(resizes[0]?.movedFraction).toBeLessThan(0.6);
   });
 
   it('close() runs what waits (delayed jobs at once), then add rejects with QueueClosedError', async () => {
