@@ -135,12 +135,11 @@ export class LeaseManager {
     const runner = new ShardRunner(ctx, shard);
     const held: HeldShard = { runner, renewedAt: sentAt, stopping: undefined };
     this.#held.set(shard, held);
-    try {
-      await runner.start();
-    } catch {
+    // Not awaited: starting waits for Redis without a timeout, and the heartbeat that renews the leases must not wait with it.
+    runner.start().catch(() => {
       // Try again on a later heartbeat rather than hold a shard nothing runs.
       if (this.#held.get(shard) === held) this.#handOver(shard, held);
-    }
+    });
   }
 
   async #release(shard: number): Promise<void> {

@@ -93,6 +93,7 @@ export class RedisQueue implements EngineQueue {
   #closing: Promise<void> | undefined;
   #started = false;
   readonly #adding = new Set<Promise<unknown>>();
+  #recovering: Promise<void> | undefined;
   readonly #highWater = new Map<number, { completed: number; failed: number }>();
 
   constructor(spec: EngineSpec, options: ResolvedRedisOptions) {
@@ -190,7 +191,12 @@ export class RedisQueue implements EngineQueue {
     const beat = await ctx.membership.beat();
     if (this.#leases !== undefined) {
       await this.#leases.tick(beat);
-      await recoverResize(ctx, beat.ring).catch(() => {});
+      // In the background: finishing a resize can wait a lease duration for acknowledgements, and the heartbeat must go on meanwhile.
+      this.#recovering ??= recoverResize(ctx, beat.ring)
+        .catch(() => {})
+        .finally(() => {
+          this.#recovering = undefined;
+        });
       await this.#retireDrained(beat.ring, beat.redisNow).catch(() => {});
     }
     if (ctx.config.maxSize !== Number.POSITIVE_INFINITY) await this.#backlog.measure();
@@ -350,6 +356,7 @@ export class RedisQueue implements EngineQueue {
     await Promise.allSettled(this.#adding);
     ctx.membership.stopWorking();
     await this.#leases?.close();
+    await this.#recovering;
     await bounded(ctx.membership.leave());
     await bounded(this.#results.close());
     await bounded(ctx.closeQueues());
