@@ -101,7 +101,9 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
       expect(redelivered.length).toBe(inFlight.size);
       // The survivors said so: the stall checker's onStalled, and onRedelivered where the jobs started again.
       const survivorEvents = workers.filter((worker) => worker !== chosen).flatMap((worker) => worker.events);
-      expect(survivorEvents.filter((event) => event.event === 'onStalled').length).toBeGreaterThanOrEqual(inFlight.size);
+      expect(survivorEvents.filter((event) => event.event === 'onStalled').length).toBeGreaterThanOrEqual(
+        inFlight.size,
+      );
       expect(survivorEvents.filter((event) => event.event === 'onRedelivered').length).toBe(inFlight.size);
       const redelivery = Math.max(...redelivered.map((start) => start.at)) - killedAt;
       // The bound with these options: leaseDuration + heartbeatInterval + 2 × stalledInterval = 1.6 s; generous margin for a busy machine.
