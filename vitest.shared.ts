@@ -20,10 +20,10 @@ if (nodeMajor < 22) {
  */
 export default defineConfig({
   resolve: {
+    // A subpath (`@palisade/core/internal`) is the file of that name in src.
     alias: [
+      { find: /^@palisade\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/$2.ts` },
       { find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` },
-      // Engine adapters (`@palisade/queue/redis`) live in a folder of their package's sources.
-      { find: /^@palisade\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/$2/index.ts` },
     ],
   },
   test: {

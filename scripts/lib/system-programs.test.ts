@@ -27,14 +27,19 @@ describe('system programs', () => {
 
   // The point of the variables: the browser tests' cache key changes when
   // Chromium appears, so the skip recorded without it is not replayed.
-  it("puts each program's presence into the cache key of the tasks that need it", () => {
+  it("puts each program's presence into the cache key of the tasks that need it", { timeout: 180_000 }, () => {
     const hashOf = (task: string, variable: string, value: string) => {
-      const dry = spawnSync('npx', ['turbo', 'run', task, '--dry=json'], {
-        cwd: repoRoot,
-        env: { ...process.env, [variable]: value },
-        encoding: 'utf8',
-      });
-      expect(dry.status, dry.stderr).toBe(0);
+      const dry = spawnSync(
+        join(repoRoot, 'node_modules/.bin/turbo'),
+        ['run', task, '--filter=@palisade/sandbox', '--dry=json'],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, [variable]: value },
+          encoding: 'utf8',
+          timeout: 40_000,
+        },
+      );
+      expect(dry.status, `${dry.error ?? ''}${dry.stderr}`).toBe(0);
       const plan = JSON.parse(dry.stdout) as { tasks: { taskId: string; hash: string }[] };
       return plan.tasks.map((entry) => `${entry.taskId}:${entry.hash}`).join(',');
     };

@@ -1,7 +1,14 @@
 import { TaskCancelledError } from 'cockatiel';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { cancellationError, linkedAbortController, onAbort, raceAbort, throwIfAborted } from './abort.js';
+import {
+  cancellationError,
+  isAbortSignal,
+  linkedAbortController,
+  onAbort,
+  raceAbort,
+  throwIfAborted,
+} from './abort.js';
 import { CancelledError, DeadlineExceededError } from './errors.js';
 
 const abortedWith = (reason: unknown): AbortSignal => {
@@ -29,6 +36,68 @@ describe('cancellationError', () => {
     expect(() => throwIfAborted(undefined)).not.toThrow();
     expect(() => throwIfAborted(new AbortController().signal)).not.toThrow();
     expect(() => throwIfAborted(abortedWith('x'))).toThrow(CancelledError);
+  });
+});
+
+/** A signal from somewhere that is not this realm's AbortSignal: an iframe, jsdom, a polyfill. */
+const foreignSignal = (): AbortSignal & { abortNow(reason: unknown): void } => {
+  const target = new EventTarget() as EventTarget & { aborted: boolean; reason: unknown; abortNow(r: unknown): void };
+  target.aborted = false;
+  target.reason = undefined;
+  target.abortNow = (reason) => {
+    target.aborted = true;
+    target.reason = reason;
+    target.dispatchEvent(new Event('abort'));
+  };
+  return target as unknown as AbortSignal & { abortNow(reason: unknown): void };
+};
+
+describe('isAbortSignal', () => {
+  it('accepts signals, aborted or not', () => {
+    expect(isAbortSignal(new AbortController().signal)).toBe(true);
+    expect(isAbortSignal(AbortSignal.abort())).toBe(true);
+    expect(isAbortSignal(AbortSignal.any([]))).toBe(true);
+  });
+
+  it('accepts a signal that is not instanceof this realm’s AbortSignal, and onAbort works on it', () => {
+    const signal = foreignSignal();
+    expect(signal instanceof AbortSignal).toBe(false);
+    expect(isAbortSignal(signal)).toBe(true);
+    const reasons: unknown[] = [];
+    onAbort(signal, (reason) => reasons.push(reason));
+    signal.abortNow('gone');
+    expect(reasons).toEqual(['gone']);
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'nope'],
+    ['a number', 42],
+    ['a function', () => {}],
+    ['an empty object', {}],
+    ['an object with only aborted', { aborted: false }],
+    ['an AbortController', new AbortController()],
+    ['a plain EventTarget', new EventTarget()],
+    ['an object that only inherits from AbortSignal.prototype', Object.create(AbortSignal.prototype)],
+  ])('refuses %s', (_, value) => {
+    expect(isAbortSignal(value)).toBe(false);
+  });
+
+  it('refuses, without throwing, an object whose getters throw', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+      },
+    );
+    expect(isAbortSignal(hostile)).toBe(false);
+  });
+
+  it('property: never throws, and refuses every value that is not a signal', () => {
+    fc.assert(fc.property(fc.anything({ withObjectString: true }), (value) => !isAbortSignal(value)));
   });
 });
 

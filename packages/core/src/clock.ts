@@ -19,8 +19,8 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** Platform timers reject delays above this; they fire at once instead. */
-const MAX_PLATFORM_DELAY = 2 ** 31 - 1;
+/** The longest delay platform timers honour: they fire at once for a longer one. */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * The real clock: `Date.now()` and the platform's timers. The only place in
@@ -30,8 +30,8 @@ export const realClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimeout: (callback: () => void, ms: number): TimerHandle => {
     const delay = checkDelay(ms);
-    if (delay > MAX_PLATFORM_DELAY) {
-      throw new InvalidArgumentError('ms', `at most ${MAX_PLATFORM_DELAY} (about 24.8 days) on the real clock`, ms);
+    if (delay > MAX_TIMER_DELAY) {
+      throw new InvalidArgumentError('ms', `at most ${MAX_TIMER_DELAY} (about 24.8 days) on the real clock`, ms);
     }
     return setTimeout(callback, delay);
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeadline, delay } from './deadline.js';
-import { CancelledError, DeadlineExceededError, InvalidArgumentError } from './errors.js';
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, InvalidOptionError } from './errors.js';
 import { VirtualClock } from './virtual-clock.js';
 
 describe('createDeadline', () => {
@@ -13,7 +13,7 @@ describe('createDeadline', () => {
     expect(deadline.signal.aborted).toBe(false);
     await clock.advance(40);
     expect(deadline.signal.reason).toBeInstanceOf(DeadlineExceededError);
-    expect(deadline.signal.reason).toMatchObject({ timeoutMs: 100 });
+    expect(deadline.signal.reason).toMatchObject({ timeout: 100 });
     expect(deadline.remaining()).toBe(0);
   });
 
@@ -31,7 +31,7 @@ describe('createDeadline', () => {
     const inner = createDeadline(1000, { clock, signal: outer.signal });
     await clock.advance(50);
     expect(inner.signal.aborted).toBe(true);
-    expect(inner.signal.reason).toMatchObject({ timeoutMs: 50 });
+    expect(inner.signal.reason).toMatchObject({ timeout: 50 });
   });
 
   it('clears its timer when disposed', async () => {
@@ -51,12 +51,25 @@ describe('createDeadline', () => {
     expect(deadline.remaining()).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it.each([-1, Number.NaN, '5'])('rejects a timeout of %s', (ms) => {
+  it.each([-1, Number.NaN, '5'])('rejects a timeout of %s, naming the argument `timeout`', (ms) => {
     expect(() => createDeadline(ms as never)).toThrow(InvalidArgumentError);
+    expect(() => createDeadline(ms as never)).toThrow(expect.objectContaining({ argument: 'timeout' }));
+  });
+
+  it.each(['nope', 42, null, {}])('rejects a signal of %s with InvalidOptionError, and sets no timer', (signal) => {
+    const clock = new VirtualClock();
+    expect(() => createDeadline(10, { clock, signal: signal as never })).toThrow(InvalidOptionError);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
 
 describe('delay', () => {
+  it.each(['nope', 42, null, {}])('throws InvalidOptionError for a signal of %s, and sets no timer', (signal) => {
+    const clock = new VirtualClock();
+    expect(() => delay(10, { clock, signal: signal as never })).toThrow(InvalidOptionError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('resolves after the delay on the clock', async () => {
     const clock = new VirtualClock();
     let done = false;

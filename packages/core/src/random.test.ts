@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidOptionError } from './errors.js';
 import { defaultRandom, seededRandom } from './random.js';
 
@@ -66,8 +66,9 @@ describe('seededRandom', () => {
 
 describe('defaultRandom', () => {
   it('draws from Math.random', () => {
-    const value = defaultRandom();
-    expect(value).toBeGreaterThanOrEqual(0);
-    expect(value).toBeLessThan(1);
+    // Values no constant or other generator would give, one per call: each draw must be a fresh Math.random().
+    const random = vi.spyOn(Math, 'random').mockReturnValueOnce(0.125).mockReturnValueOnce(0.8125);
+    expect([defaultRandom(), defaultRandom()]).toEqual([0.125, 0.8125]);
+    expect(random).toHaveBeenCalledTimes(2);
   });
 });

@@ -20,7 +20,7 @@ export interface ShardSpec<Job extends ShardJob> {
    * them too.
    */
   readonly orderedKeys: boolean;
-  /** At most this many jobs start per `interval` ms. Infinity: no rate limit. */
+  /** At most this many jobs start per window of `interval` ms (fixed windows; see `BackendShard`). Infinity: no rate limit. */
   readonly intervalCap: number;
   /** The rate-limit window in ms; 0 disables the rate limit. */
   readonly interval: number;
@@ -48,8 +48,14 @@ export interface ShardSpec<Job extends ShardJob> {
  * - With `orderedKeys`, the jobs of one key start in the order they were
  *   enqueued. Among keys, higher `priority` starts first and keys of equal
  *   priority take turns (round-robin), so a busy key cannot starve the others.
- * - No more than `intervalCap` jobs start in any window of `interval` ms on
- *   the spec's clock.
+ * - No more than `intervalCap` jobs start per window on the spec's clock.
+ *   Windows are fixed, as in p-queue and BullMQ's limiter: a window opens
+ *   with the first start after the previous one closed and lasts `interval`
+ *   ms. A sliding span of `interval` ms can straddle two windows, so it may
+ *   see up to 2 × `intervalCap` starts (2 × `intervalCap` − 1 if it leaves
+ *   out its end); over n × `interval` ms, at most (n + 1) × `intervalCap`.
+ *   Callers that need a strict cap in every sliding span must halve
+ *   `intervalCap`.
  * - `enqueue` never runs a job synchronously, so the caller can finish its
  *   own bookkeeping first.
  */
@@ -71,7 +77,7 @@ export interface BackendShard<Job extends ShardJob> {
  * change.
  */
 export interface QueueBackend {
-  /** For metrics and displays. */
+  /** For stats and displays. */
   readonly name: string;
   createShard<Job extends ShardJob>(spec: ShardSpec<Job>): BackendShard<Job>;
 }

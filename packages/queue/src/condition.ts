@@ -1,4 +1,6 @@
-import { cancellationError, EventEmitter, type IDisposable, InvalidArgumentError, onAbort } from '@palisade/core';
+import { cancellationError, type IDisposable, InvalidArgumentError, isAbortSignal, onAbort } from '@palisade/core';
+import { reportError, SafeEventEmitter } from '@palisade/core/internal';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -25,20 +27,15 @@ export interface SizeCondition {
   (limit: number, options?: WaitOptions): Promise<void>;
 }
 
-/**
- * Emits to listeners without letting a throwing listener break the queue's
- * bookkeeping halfway: the error is rethrown on a fresh microtask, where it
- * surfaces as an uncaught error (as a throwing DOM event listener's does).
- */
-export function emitSafely<T>(emitter: EventEmitter<T>, value: T): void {
-  if (emitter.size === 0) return;
-  try {
-    emitter.emit(value);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+/** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
+function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  rejectUnknownCallOptions(callOptions(options), ['signal']);
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
   }
+  return signal;
 }
 
 interface Waiter {
@@ -51,7 +48,7 @@ interface Waiter {
  * can change; listeners fire on each false → true transition.
  */
 export class ConditionWatch {
-  readonly #emitter = new EventEmitter<void>();
+  readonly #emitter = new SafeEventEmitter<void>();
   readonly #waiters = new Set<Waiter>();
   readonly #holds: () => boolean;
   #held: boolean;
@@ -89,11 +86,11 @@ export class ConditionWatch {
       waiter.resolve();
     }
     this.#waiters.clear();
-    emitSafely(this.#emitter, undefined);
+    this.#emitter.emit(undefined);
   }
 
   #wait(options: WaitOptions | undefined): Promise<void> {
-    const signal = options?.signal;
+    const signal = waitSignal(options);
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     if (this.#holds()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -137,7 +134,7 @@ export class SizeWatch {
       this.#watchers.add(watcher);
       return { dispose: () => this.#watchers.delete(watcher) };
     }
-    const signal = arg?.signal;
+    const signal = waitSignal(arg);
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     if (this.#size() < limit) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -170,9 +167,7 @@ export class SizeWatch {
         try {
           watcher.notify();
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          reportError(error);
         }
       }
     }

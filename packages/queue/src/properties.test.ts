@@ -11,7 +11,8 @@ import { ShardedQueue } from './sharded-queue.js';
 // clock. After each run every promise must have settled, and the record of
 // what ran must satisfy the queue's promises: each task ran at most once and
 // settled with its own outcome or a typed error; per-key order held across
-// resizes; no limit was exceeded.
+// resizes; no limit was exceeded; the stats' totals never went down and
+// count exactly the tasks that ran.
 
 type Fate = 'fulfil' | 'throw' | 'reject' | 'hang';
 
@@ -150,7 +151,16 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
       }
     };
 
-  for (const op of ops) {
+  let totals = queue.stats();
+  const checkTotals = (after: string): void => {
+    const now = queue.stats();
+    for (const total of ['completed', 'failed', 'handoffs', 'spills'] as const) {
+      if (now[total] < totals[total]) violations.push(`${total} went from ${totals[total]} to ${now[total]} ${after}`);
+    }
+    totals = now;
+  };
+
+  for (const [index, op] of ops.entries()) {
     switch (op.kind) {
       case 'add': {
         const controller = op.withSignal ? new AbortController() : undefined;
@@ -200,19 +210,24 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
         break;
       }
       case 'clear': {
-        if (queue.metrics().movingKeys > 0) coverage.parkedAtClear++;
+        if (queue.stats().movingKeys > 0) coverage.parkedAtClear++;
         queue.clear();
         for (const record of records) if (record.runs === 0) clearedBeforeStart.add(record);
         if (queue.size !== 0 || queue.waitingForRoom !== 0) violations.push('clear() left tasks waiting');
         break;
       }
     }
+    checkTotals(`after op ${index} (${op.kind})`);
   }
 
   const closing = queue.close({ drain: setup.drainOnClose });
-  for (let round = 0; round < 50 && records.some((r) => r.outcome === undefined); round++) await clock.runAll();
+  for (let round = 0; round < 50 && records.some((r) => r.outcome === undefined); round++) {
+    await clock.runAll();
+    checkTotals(`in round ${round} of closing`);
+  }
   await closing;
   await Promise.all(settled);
+  checkTotals('after close');
 
   for (const record of records) {
     const { outcome } = record;
@@ -248,16 +263,23 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
       }
     }
   }
-  if (queue.metrics().movingKeys !== 0) violations.push(`${queue.metrics().movingKeys} keys still moving after close`);
+  if (queue.stats().movingKeys !== 0) violations.push(`${queue.stats().movingKeys} keys still moving after close`);
   if (queue.size !== 0 || queue.pending !== 0 || queue.waitingForRoom !== 0) {
     violations.push(`queue not empty after close: ${queue.size}/${queue.pending}/${queue.waitingForRoom}`);
   }
-  const metrics = queue.metrics();
+  const stats = queue.stats();
   const started = records.filter((r) => r.runs > 0).length;
-  const finishedByShards = metrics.shards.reduce((sum, s) => sum + s.completed + s.failed, 0);
-  if (finishedByShards > started) violations.push(`metrics count ${finishedByShards} finished of ${started} started`);
-  coverage.handoffs += queue.metrics().handoffs;
-  coverage.spills += queue.metrics().spills;
+  const finishedByShards = stats.shards.reduce((sum, s) => sum + s.completed + s.failed, 0);
+  if (finishedByShards > started) violations.push(`stats count ${finishedByShards} finished of ${started} started`);
+  const ran = records.filter((r) => r.runs > 0);
+  const fulfilled = ran.filter((r) => r.outcome?.fulfilled === true).length;
+  if (stats.completed !== fulfilled || stats.failed !== ran.length - fulfilled) {
+    violations.push(
+      `stats count ${stats.completed} completed and ${stats.failed} failed; ${fulfilled} of ${ran.length} that ran fulfilled`,
+    );
+  }
+  coverage.handoffs += queue.stats().handoffs;
+  coverage.spills += queue.stats().spills;
   coverage.runs++;
   return violations;
 }
@@ -279,6 +301,55 @@ describe('ShardedQueue properties', () => {
     expect(coverage.handoffs).toBeGreaterThan(20);
     expect(coverage.parkedAtClear).toBeGreaterThan(5);
     expect(coverage.spills).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('stats totals are running counts: they never go down across adds, resizes and completions', async () => {
+    const flowArbitrary: fc.Arbitrary<Op> = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          kind: fc.constant('add' as const),
+          key: fc.integer({ min: 0, max: 7 }),
+          ms: fc.constant(0),
+          fate: fc.constantFrom<Fate>('fulfil', 'fulfil', 'throw', 'reject'),
+          priority: fc.constant(0),
+          withSignal: fc.constant(false),
+          waitForRoom: fc.constant(undefined),
+        }),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 10 }) }),
+      },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('addShard' as const) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('removeShard' as const), pick: fc.nat() }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          shards: fc.integer({ min: 1, max: 4 }),
+          router: fc.constantFrom<Setup['router']>('rendezvous', 'jump', 'bounded-load'),
+          ordered: fc.boolean(),
+        }),
+        fc.array(flowArbitrary, { minLength: 1, maxLength: 60 }),
+        async ({ shards, router, ordered }, ops) => {
+          const setup: Setup = {
+            shards,
+            concurrency: 2,
+            ordered,
+            keyConcurrency: 1,
+            router,
+            maxSize: undefined,
+            maxShardSize: undefined,
+            waitForRoom: false,
+            timeout: undefined,
+            drainOnClose: true,
+          };
+          expect(await run(setup, ops)).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
+    );
   }, 60_000);
 
   it('keeps per-key order through many resizes under a steady flow', async () => {

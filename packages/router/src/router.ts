@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from '@palisade/breaker';
-import { type Event, InvalidArgumentError, numberOption, oneOfOption } from '@palisade/core';
+import { type Event, InvalidArgumentError, isAbortSignal, numberOption, oneOfOption } from '@palisade/core';
 import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
 import { type BalancerName, balancerNames } from './balancer.js';
 import { type AttemptFunction, Call } from './call.js';
@@ -47,15 +47,6 @@ const captureSettlers = (resolve: (value: never) => void, reject: (error: unknow
   capturedResolve = resolve;
   capturedReject = reject;
 };
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
 
 /**
  * Retry and failover routing across a set of endpoints, for any

@@ -1,6 +1,6 @@
 import type { QueueKey } from '../key.js';
 import type { WhenFull } from '../options.js';
-import type { RouterFactory } from '../router.js';
+import type { ShardRouterFactory } from '../shard-router.js';
 import type {
   JobCompletedEvent,
   JobDataLossEvent,
@@ -20,7 +20,7 @@ export interface JobQueueConfig {
   readonly name: string;
   readonly work: boolean;
   readonly shards: number;
-  readonly router: RouterFactory;
+  readonly router: ShardRouterFactory;
   readonly orderedKeys: boolean;
   readonly concurrency: number;
   readonly attempts: number;

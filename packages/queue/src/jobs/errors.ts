@@ -1,6 +1,9 @@
 import { InvalidArgumentError, PalisadeError } from '@palisade/core';
 
-/** `add` named a handler the queue does not know. Nothing was queued. */
+/**
+ * `add` named a handler the queue does not know: a bad argument, so an
+ * `InvalidArgumentError` with core's code. Nothing was queued.
+ */
 export class UnknownHandlerError extends InvalidArgumentError {
   override readonly name: string = 'UnknownHandlerError';
   /** The handler names the queue knows. */
@@ -13,16 +16,16 @@ export class UnknownHandlerError extends InvalidArgumentError {
         ? 'the name of a handler, but the queue has none (pass them as the handlers option)'
         : `the name of a handler: ${known.map((name) => JSON.stringify(name)).join(', ')}`,
       received,
-      'ERR_PALISADE_QUEUE_UNKNOWN_HANDLER',
     );
     this.known = known;
   }
 }
 
 /**
- * A payload is not plain JSON data, so it would not arrive as it was sent.
- * `path` points at the first offending value (`payload.items[2].at`).
- * Nothing was queued.
+ * A payload is not plain JSON data, so it would not arrive as it was sent:
+ * a bad argument, so an `InvalidArgumentError` with core's code. `path`
+ * points at the first offending value (`payload.items[2].at`). Nothing was
+ * queued.
  */
 export class PayloadNotJsonError extends InvalidArgumentError {
   override readonly name: string = 'PayloadNotJsonError';
@@ -30,12 +33,7 @@ export class PayloadNotJsonError extends InvalidArgumentError {
   readonly path: string;
 
   constructor(path: string, problem: string, received: unknown) {
-    super(
-      path,
-      `JSON data (null, booleans, finite numbers, strings, arrays and plain objects): ${problem}`,
-      received,
-      'ERR_PALISADE_QUEUE_PAYLOAD_NOT_JSON',
-    );
+    super(path, `JSON data (null, booleans, finite numbers, strings, arrays and plain objects): ${problem}`, received);
     this.path = path;
   }
 }
@@ -47,6 +45,7 @@ export class PayloadNotJsonError extends InvalidArgumentError {
  */
 export class JobFailedError extends PalisadeError {
   override readonly name: string = 'JobFailedError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_JOB_FAILED';
   readonly jobId: string;
   /** Attempts the job made. */
   readonly attempts: number;
@@ -65,6 +64,7 @@ export class JobFailedError extends PalisadeError {
  */
 export class JobNotFoundError extends PalisadeError {
   override readonly name: string = 'JobNotFoundError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_JOB_NOT_FOUND';
   readonly jobId: string;
 
   constructor(jobId: string) {
@@ -84,6 +84,7 @@ export class JobNotFoundError extends PalisadeError {
  */
 export class JobLostError extends PalisadeError {
   override readonly name: string = 'JobLostError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_JOB_LOST';
   readonly jobId: string;
 
   constructor(jobId: string) {
@@ -106,6 +107,7 @@ export type Persisted = 'no' | 'unknown';
  */
 export class QueueUnavailableError extends PalisadeError {
   override readonly name: string = 'QueueUnavailableError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_UNAVAILABLE';
   readonly persisted: Persisted;
   /** The job id the failed `add` used, or undefined for other calls. */
   readonly jobId: string | undefined;

@@ -1,12 +1,5 @@
-import {
-  type Clock,
-  createDeadline,
-  InvalidOptionError,
-  optionsObject,
-  raceAbort,
-  realClock,
-  type TimerHandle,
-} from '@palisade/core';
+import { type Clock, createDeadline, InvalidOptionError, raceAbort, realClock, type TimerHandle } from '@palisade/core';
+import { NEVER_ABORTED_SIGNAL, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { QueueClosedError, QueueFullError } from '../errors.js';
 import type { QueueKey } from '../key.js';
 import { fmix32 } from '../murmur3.js';
@@ -15,7 +8,6 @@ import { ShardedQueue } from '../sharded-queue.js';
 import { runDelivery } from './delivery.js';
 import type { EngineQueue, EngineSpec, JobEngine, JobQueueConfig, NewJob } from './engine.js';
 import { JobFailedError, JobNotFoundError } from './errors.js';
-import { rejectUnknownKeys } from './options.js';
 import type { JobQueueStats, JobShardStats } from './types.js';
 
 /** Options of `inProcessEngine()`. */
@@ -31,7 +23,7 @@ export interface InProcessEngineOptions {
  */
 export function inProcessEngine(options?: InProcessEngineOptions): JobEngine {
   const given = optionsObject('options', options);
-  rejectUnknownKeys(given, ['clock']);
+  rejectUnknownOptions(given, ['clock']);
   const clock = given.clock ?? realClock;
   if (clock === null || typeof clock !== 'object' || typeof clock.now !== 'function') {
     throw new InvalidOptionError('clock', 'a Clock: { now, setTimeout, clearTimeout }', clock);
@@ -94,13 +86,17 @@ class InProcessQueue implements EngineQueue {
     const maxSize = this.#config.maxSize;
     while (!this.#closing && this.#size() >= maxSize) {
       if (whenFull === 'reject') {
-        const shard = this.#queue.shardFor(job.key);
-        this.#spec.events.reject({ name: job.name, key: job.key, reason: 'full', size: this.#size(), maxSize });
-        throw new QueueFullError('maxSize', maxSize, shard);
+        const error = new QueueFullError('maxSize', maxSize, this.#queue.shardFor(job.key));
+        this.#spec.events.reject({ reason: 'full', name: job.name, key: job.key, error, size: this.#size() });
+        throw error;
       }
       await this.#queue.onSizeLessThan(maxSize, { signal });
     }
-    if (this.#closing) throw new QueueClosedError();
+    if (this.#closing) {
+      const error = new QueueClosedError();
+      this.#spec.events.reject({ reason: 'closed', name: job.name, key: job.key, error });
+      throw error;
+    }
     const id = job.id ?? globalThis.crypto.randomUUID();
     if (this.#records.has(id)) return id;
     const json = JSON.stringify(job.payload);
@@ -138,7 +134,7 @@ class InProcessQueue implements EngineQueue {
             payload: () => JSON.parse(json) as unknown,
             failedAttempts: 0,
             // Nothing takes a job from this process, and close() lets backoffs finish: nothing to abort.
-            signal: NEVER_ABORTED,
+            signal: NEVER_ABORTED_SIGNAL,
             interrupt: undefined,
             nextFencingToken: () => ++this.#fencingToken,
             recordFailure: () => {},
@@ -214,7 +210,7 @@ class InProcessQueue implements EngineQueue {
   }
 
   async stats(): Promise<JobQueueStats> {
-    const metrics = this.#queue.metrics();
+    const metrics = this.#queue.stats();
     const shards: JobShardStats[] = metrics.shards.map((shard) => ({
       id: shard.id,
       backlog: shard.size + shard.waitingForRoom,
@@ -253,8 +249,6 @@ class InProcessQueue implements EngineQueue {
     return this.#closing;
   }
 }
-
-const NEVER_ABORTED = new AbortController().signal;
 
 /** Keys sampled to estimate the fraction a resize moved, as ShardedQueue and the Redis engine do. */
 const RESIZE_SAMPLE = 4096;

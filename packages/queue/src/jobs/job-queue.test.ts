@@ -112,7 +112,7 @@ describe('JobQueue, in process', () => {
   it('rejects when full, or waits for room; onReject reports the rejection', async () => {
     const { clock, queue } = setup({ shards: 1, maxSize: 2 });
     const rejected: number[] = [];
-    queue.onReject((event) => rejected.push(event.size));
+    queue.onReject((event) => rejected.push(event.reason === 'full' ? event.size : -1));
     await queue.add('record', { label: 'running' }, { key: 'a' });
     await Promise.resolve();
     await queue.add('record', { label: 'w1' }, { key: 'a' });
@@ -245,7 +245,7 @@ describe('JobQueue bad input gives typed errors at the call site', () => {
     try {
       queue.add('nope' as 'record', { label: 'x' }, { key: 'k' });
     } catch (error) {
-      expect((error as UnknownHandlerError).code).toBe('ERR_PALISADE_QUEUE_UNKNOWN_HANDLER');
+      expect((error as UnknownHandlerError).code).toBe('ERR_PALISADE_INVALID_ARGUMENT');
       expect(error).toBeInstanceOf(InvalidArgumentError);
       expect((error as Error).message).toContain('"record"');
     }
@@ -266,7 +266,8 @@ describe('JobQueue bad input gives typed errors at the call site', () => {
       queue.add('record', payload as never, { key: 'k' });
     } catch (error) {
       expect((error as PayloadNotJsonError).path).toBe(path);
-      expect((error as PayloadNotJsonError).code).toBe('ERR_PALISADE_QUEUE_PAYLOAD_NOT_JSON');
+      expect((error as PayloadNotJsonError).code).toBe('ERR_PALISADE_INVALID_ARGUMENT');
+      expect(error).toBeInstanceOf(InvalidArgumentError);
     }
   });
 
@@ -276,23 +277,38 @@ describe('JobQueue bad input gives typed errors at the call site', () => {
     expect(() => queue.add('record', cyclic as never, { key: 'k' })).toThrow(/cycle/);
   });
 
-  it('bad keys, ids and per-job options', () => {
-    expect(() => queue.add('record', { label: 'x' }, undefined as never)).toThrow(InvalidArgumentError);
-    expect(() => queue.add('record', { label: 'x' }, { key: Number.NaN })).toThrow(InvalidArgumentError);
-    expect(() => queue.add('record', { label: 'x' }, { key: {} as never })).toThrow(InvalidArgumentError);
-    expect(() => queue.add('record', { label: 'x' }, { key: 'k', id: '123' })).toThrow(InvalidOptionError);
-    expect(() => queue.add('record', { label: 'x' }, { key: 'k', id: 'a:b' })).toThrow(InvalidOptionError);
+  it('bad keys, ids and per-job options: InvalidArgumentError naming options.<key>', () => {
+    const argumentOf = (call: () => unknown): string => {
+      try {
+        call();
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidArgumentError);
+        expect(error).not.toBeInstanceOf(InvalidOptionError);
+        return (error as InvalidArgumentError).argument;
+      }
+      throw new Error('did not throw');
+    };
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, undefined as never))).toBe('options');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: Number.NaN }))).toBe('options.key');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: {} as never }))).toBe('options.key');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', id: '123' }))).toBe('options.id');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', id: 'a:b' }))).toBe('options.id');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', id: 'wait' }))).toBe('options.id');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', priority: 2 }))).toBe('options.priority');
     expect(() => queue.add('record', { label: 'x' }, { key: 'k', priority: 2 })).toThrow(/keyOrder 'fifo'/);
-    expect(() => queue.add('record', { label: 'x' }, { key: 'k', delay: 5 })).toThrow(InvalidOptionError);
-    expect(() => queue.add('record', { label: 'x' }, { key: 'k', whenFull: 'drop' as never })).toThrow(
-      InvalidOptionError,
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', delay: 5 }))).toBe('options.delay');
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', whenFull: 'drop' as never }))).toBe(
+      'options.whenFull',
     );
-    expect(() => queue.add('record', { label: 'x' }, { key: 'k', signal: {} as never })).toThrow(InvalidOptionError);
+    expect(argumentOf(() => queue.add('record', { label: 'x' }, { key: 'k', signal: {} as never }))).toBe(
+      'options.signal',
+    );
     expect(() => queue.add('record', { label: 'x' }, { key: 'k', prority: 1 } as never)).toThrow(
-      /did you mean `priority`/,
+      /did you mean "options.priority"/,
     );
-    expect(() => queue.result('')).toThrow(InvalidArgumentError);
-    expect(() => queue.result('x', { timeout: -1 })).toThrow(InvalidOptionError);
+    expect(argumentOf(() => queue.result(''))).toBe('id');
+    expect(argumentOf(() => queue.result('x', { timeout: -1 }))).toBe('options.timeout');
+    expect(argumentOf(() => queue.resize(2, { signal: 'no' as never }))).toBe('options.signal');
   });
 
   it.each([0, 1025, 1.5, Number.NaN])('a shard count out of range: resize(%s)', (count) => {

@@ -1,22 +1,14 @@
-import {
-  cancellationError,
-  durationOption,
-  type Event,
-  EventEmitter,
-  InvalidArgumentError,
-  InvalidOptionError,
-  oneOfOption,
-  optionsObject,
-} from '@palisade/core';
-import { emitSafely } from '../condition.js';
+import { cancellationError, type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
+import { LazyEmitters, MAX_TIMER_DELAY } from '@palisade/core/internal';
+import { callOptions, rejectUnknownCallOptions } from '../call-options.js';
 import { QueueClosedError } from '../errors.js';
 import { checkKey } from '../key.js';
-import { checkTimeout, MAX_SHARDS, type WhenFull } from '../options.js';
+import { MAX_SHARDS } from '../options.js';
 import type { EngineQueue, JobEventSink, JobQueueConfig } from './engine.js';
 import { UnknownHandlerError } from './errors.js';
 import { inProcessEngine } from './in-process-engine.js';
 import { checkJson } from './json.js';
-import { type JobQueueOptions, rejectUnknownKeys, resolveJobOptions } from './options.js';
+import { type JobQueueOptions, resolveJobOptions } from './options.js';
 import type {
   AddJobOptions,
   JobCompletedEvent,
@@ -35,18 +27,42 @@ import type {
   ResultOptions,
 } from './types.js';
 
+/** The queue's events by name, as its `LazyEmitters` holds them. */
+interface JobQueueEvents {
+  readonly completed: JobCompletedEvent;
+  readonly failed: JobFailedEvent;
+  readonly stalled: JobStalledEvent;
+  readonly redelivered: JobRedeliveredEvent;
+  readonly handoff: JobHandoffEvent;
+  readonly resize: JobResizeEvent;
+  readonly reject: JobRejectEvent;
+  readonly misroute: JobMisrouteEvent;
+  readonly dataLoss: JobDataLossEvent;
+}
+
 /** Job ids BullMQ accepts as custom ids and that read well in logs: no `:`, and not only digits. */
 const JOB_ID_PATTERN = /^(?!\d+$)[A-Za-z0-9_.-]{1,200}$/;
-const MAX_DELAY = 2 ** 31 - 1;
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
+/** BullMQ keeps a queue's own keys beside its jobs' (`<prefix>:<queue>:wait`): a job id must not be one of their names. */
+const RESERVED_IDS = new Set([
+  'active',
+  'wait',
+  'waiting-children',
+  'paused',
+  'id',
+  'delayed',
+  'prioritized',
+  'stalled-check',
+  'completed',
+  'failed',
+  'stalled',
+  'repeat',
+  'limiter',
+  'meta',
+  'events',
+  'pc',
+  'marker',
+  'de',
+]);
 
 /**
  * A queue of data jobs: handlers registered by name, JSON payloads, and per
@@ -65,34 +81,52 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
   readonly #engineKind: string;
   #closing: Promise<void> | undefined;
 
-  readonly #completed = new EventEmitter<JobCompletedEvent>();
-  readonly #failed = new EventEmitter<JobFailedEvent>();
-  readonly #stalled = new EventEmitter<JobStalledEvent>();
-  readonly #redelivered = new EventEmitter<JobRedeliveredEvent>();
-  readonly #handoff = new EventEmitter<JobHandoffEvent>();
-  readonly #resize = new EventEmitter<JobResizeEvent>();
-  readonly #reject = new EventEmitter<JobRejectEvent>();
-  readonly #misroute = new EventEmitter<JobMisrouteEvent>();
-  readonly #dataLoss = new EventEmitter<JobDataLossEvent>();
+  readonly #events = new LazyEmitters<JobQueueEvents>();
 
   /** A job this process ran succeeded. */
-  readonly onCompleted: Event<JobCompletedEvent> = this.#completed.addListener;
+  get onCompleted(): Event<JobCompletedEvent> {
+    return this.#events.on('completed');
+  }
+
   /** An attempt this process ran failed; `willRetry` says whether another follows. */
-  readonly onFailed: Event<JobFailedEvent> = this.#failed.addListener;
+  get onFailed(): Event<JobFailedEvent> {
+    return this.#events.on('failed');
+  }
+
   /** This process put a job whose worker stopped back at the head of its shard (Redis only). */
-  readonly onStalled: Event<JobStalledEvent> = this.#stalled.addListener;
+  get onStalled(): Event<JobStalledEvent> {
+    return this.#events.on('stalled');
+  }
+
   /** This process started a job that another start had left unfinished (Redis only). */
-  readonly onRedelivered: Event<JobRedeliveredEvent> = this.#redelivered.addListener;
+  get onRedelivered(): Event<JobRedeliveredEvent> {
+    return this.#events.on('redelivered');
+  }
+
   /** Keys that moved in a resize drained from their old shards; their new shards run them now. */
-  readonly onHandoff: Event<JobHandoffEvent> = this.#handoff.addListener;
+  get onHandoff(): Event<JobHandoffEvent> {
+    return this.#events.on('handoff');
+  }
+
   /** The shard set changed. */
-  readonly onResize: Event<JobResizeEvent> = this.#resize.addListener;
-  /** An `add` was turned away: the queue was full. */
-  readonly onReject: Event<JobRejectEvent> = this.#reject.addListener;
+  get onResize(): Event<JobResizeEvent> {
+    return this.#events.on('resize');
+  }
+
+  /** An `add` was turned away: the queue was full or closed. */
+  get onReject(): Event<JobRejectEvent> {
+    return this.#events.on('reject');
+  }
+
   /** A job added with an outdated ring was forwarded to its key's current shard (Redis only). */
-  readonly onMisroute: Event<JobMisrouteEvent> = this.#misroute.addListener;
+  get onMisroute(): Event<JobMisrouteEvent> {
+    return this.#events.on('misroute');
+  }
+
   /** Redis came back without the queue's data: the jobs stored before are gone (Redis only). */
-  readonly onDataLoss: Event<JobDataLossEvent> = this.#dataLoss.addListener;
+  get onDataLoss(): Event<JobDataLossEvent> {
+    return this.#events.on('dataLoss');
+  }
 
   constructor(options: JobQueueOptions<Handlers>) {
     const { config, handlers, engine } = resolveJobOptions(options, () => inProcessEngine());
@@ -100,16 +134,20 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
     this.#handlerNames = [...handlers.keys()];
     this.#handlers = new Set(this.#handlerNames);
     this.#engineKind = engine.kind;
+    const emit =
+      <K extends keyof JobQueueEvents>(name: K) =>
+      (event: JobQueueEvents[K]): void =>
+        this.#events.emit(name, event);
     const events: JobEventSink = {
-      completed: (event) => emitSafely(this.#completed, event),
-      failed: (event) => emitSafely(this.#failed, event),
-      stalled: (event) => emitSafely(this.#stalled, event),
-      redelivered: (event) => emitSafely(this.#redelivered, event),
-      handoff: (event) => emitSafely(this.#handoff, event),
-      resize: (event) => emitSafely(this.#resize, event),
-      reject: (event) => emitSafely(this.#reject, event),
-      misroute: (event) => emitSafely(this.#misroute, event),
-      dataLoss: (event) => emitSafely(this.#dataLoss, event),
+      completed: emit('completed'),
+      failed: emit('failed'),
+      stalled: emit('stalled'),
+      redelivered: emit('redelivered'),
+      handoff: emit('handoff'),
+      resize: emit('resize'),
+      reject: emit('reject'),
+      misroute: emit('misroute'),
+      dataLoss: emit('dataLoss'),
     };
     this.#engine = engine.open({ config, handlers, events });
   }
@@ -135,7 +173,7 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
    * jobs of its key.
    *
    * Throws at once for bad input: `UnknownHandlerError`, `PayloadNotJsonError`,
-   * `InvalidArgumentError` (key, id), `InvalidOptionError` (options).
+   * `InvalidArgumentError` (a bad key or option, named `options.<key>`).
    * Rejects with `QueueFullError` (`whenFull: 'reject'`), `QueueClosedError`,
    * `QueueUnavailableError` (Redis did not answer within `commandTimeout`),
    * or the signal's cancellation error.
@@ -148,36 +186,40 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
     if (typeof name !== 'string' || !this.#handlers.has(name)) throw new UnknownHandlerError(name, this.#handlerNames);
     checkJson(payload, 'payload');
     if (options === undefined) throw new InvalidArgumentError('options', 'an object with a key', options);
-    const given = optionsObject('options', options);
-    rejectUnknownKeys(given, ['key', 'id', 'priority', 'delay', 'whenFull', 'signal']);
+    const given = callOptions(options);
+    rejectUnknownCallOptions(given, ['key', 'id', 'priority', 'delay', 'whenFull', 'signal']);
     const key = checkKey(given.key, 'options.key');
     const id = given.id;
-    if (id !== undefined && (typeof id !== 'string' || !JOB_ID_PATTERN.test(id))) {
-      throw new InvalidOptionError(
-        'id',
-        '1 to 200 letters, digits, _, . or -, and not only digits (BullMQ reserves numeric ids)',
+    if (id !== undefined && (typeof id !== 'string' || !JOB_ID_PATTERN.test(id) || RESERVED_IDS.has(id))) {
+      throw new InvalidArgumentError(
+        'options.id',
+        '1 to 200 letters, digits, _, . or -, not only digits, and not a name BullMQ uses for its own keys',
         id,
       );
     }
     const priority = given.priority ?? 0;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-      throw new InvalidOptionError('priority', 'a finite number', priority);
+      throw new InvalidArgumentError('options.priority', 'a finite number', priority);
     }
-    const delay = durationOption('delay', given.delay ?? 0, { min: 0, max: MAX_DELAY });
+    const delay = given.delay ?? 0;
+    if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_TIMER_DELAY)) {
+      throw new InvalidArgumentError('options.delay', `a duration in milliseconds in [0, ${MAX_TIMER_DELAY}]`, delay);
+    }
     if (this.#config.orderedKeys && (priority !== 0 || delay !== 0)) {
-      throw new InvalidOptionError(
-        priority !== 0 ? 'priority' : 'delay',
+      throw new InvalidArgumentError(
+        priority !== 0 ? 'options.priority' : 'options.delay',
         "no value with keyOrder 'fifo': it would let a job overtake an earlier job of its key (use keyOrder 'none')",
         priority !== 0 ? priority : delay,
       );
     }
-    const whenFull: WhenFull =
-      given.whenFull === undefined
-        ? this.#config.whenFull
-        : oneOfOption('whenFull', given.whenFull, ['reject', 'wait']);
+    const whenFull = given.whenFull ?? this.#config.whenFull;
+    if (whenFull !== 'reject' && whenFull !== 'wait') {
+      throw new InvalidArgumentError('options.whenFull', '"reject" or "wait"', whenFull);
+    }
     const signal = given.signal;
-    if (signal !== undefined && !isAbortSignal(signal))
-      throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+    }
     if (this.#closing !== undefined) return Promise.reject(new QueueClosedError());
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     return this.#engine.add({ id, name, key, payload, priority, delay }, whenFull, signal);
@@ -195,12 +237,23 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
     options?: ResultOptions,
   ): Promise<ResultOf<Handlers[Name]>> {
     if (typeof id !== 'string' || id === '') throw new InvalidArgumentError('id', 'a job id, as add returned it', id);
-    const given = optionsObject('options', options);
-    rejectUnknownKeys(given, ['signal', 'timeout']);
-    const timeout = checkTimeout('timeout', given.timeout);
+    const given = callOptions(options ?? {});
+    rejectUnknownCallOptions(given, ['signal', 'timeout']);
+    const timeout = given.timeout ?? Number.POSITIVE_INFINITY;
+    if (
+      typeof timeout !== 'number' ||
+      !(timeout > 0 && (timeout <= MAX_TIMER_DELAY || timeout === Number.POSITIVE_INFINITY))
+    ) {
+      throw new InvalidArgumentError(
+        'options.timeout',
+        `a duration in milliseconds in (0, ${MAX_TIMER_DELAY}], or Infinity`,
+        timeout,
+      );
+    }
     const signal = given.signal;
-    if (signal !== undefined && !isAbortSignal(signal))
-      throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+    }
     return this.#engine.result(id, timeout, signal) as Promise<ResultOf<Handlers[Name]>>;
   }
 
@@ -215,11 +268,12 @@ export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_SHARDS) {
       throw new InvalidArgumentError('count', `an integer in [1, ${MAX_SHARDS}]`, count);
     }
-    const given = optionsObject('options', options);
-    rejectUnknownKeys(given, ['signal']);
+    const given = callOptions(options ?? {});
+    rejectUnknownCallOptions(given, ['signal']);
     const signal = given.signal;
-    if (signal !== undefined && !isAbortSignal(signal))
-      throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+    if (signal !== undefined && !isAbortSignal(signal)) {
+      throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+    }
     if (this.#closing !== undefined) return Promise.reject(new QueueClosedError());
     return this.#engine.resize(count, signal);
   }

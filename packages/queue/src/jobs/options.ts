@@ -1,14 +1,16 @@
+import { InvalidOptionError } from '@palisade/core';
 import {
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
+  MAX_TIMER_DELAY,
   oneOfOption,
   optionsObject,
-} from '@palisade/core';
-import { checkTimeout, type KeyOrder, MAX_SHARDS, type WhenFull } from '../options.js';
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
+import { type KeyOrder, MAX_SHARDS, type WhenFull } from '../options.js';
 import { rendezvousRouter } from '../rendezvous-router.js';
-import type { RouterFactory } from '../router.js';
+import type { ShardRouterFactory } from '../shard-router.js';
 import type { JobEngine, JobQueueConfig } from './engine.js';
 import type { JobHandler, JobHandlers } from './types.js';
 
@@ -35,7 +37,7 @@ export interface JobQueueOptions<Handlers extends JobHandlers> {
   /** Shards of a new queue, 1 to 1024. On Redis, the ring already stored wins; change it with `resize`. @default 4 */
   readonly shards?: number;
   /** How keys map to shards; every process of a queue must use the same kind. @default rendezvousRouter() */
-  readonly router?: RouterFactory;
+  readonly router?: ShardRouterFactory;
   /**
    * `'fifo'`: a key's jobs run one at a time, in the order they were added,
    * retries included. `'none'`: jobs are independent, so `priority`, `delay`
@@ -93,7 +95,6 @@ const KNOWN_OPTIONS = [
 ] as const;
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_TIMEOUT = 2 ** 31 - 1;
 
 export function resolveJobOptions(
   options: JobQueueOptions<JobHandlers>,
@@ -104,7 +105,7 @@ export function resolveJobOptions(
   engine: JobEngine;
 } {
   const given = optionsObject('options', options);
-  rejectUnknownKeys(given, KNOWN_OPTIONS);
+  rejectUnknownOptions(given, KNOWN_OPTIONS);
   const handlerRecord = given.handlers;
   if (handlerRecord === null || typeof handlerRecord !== 'object' || Array.isArray(handlerRecord)) {
     throw new InvalidOptionError('handlers', 'an object of handler functions by name', handlerRecord);
@@ -124,7 +125,7 @@ export function resolveJobOptions(
   if (typeof work !== 'boolean') throw new InvalidOptionError('work', 'true or false', work);
   const router = given.router ?? rendezvousRouter();
   if (router === null || typeof router !== 'object' || typeof router.create !== 'function') {
-    throw new InvalidOptionError('router', 'a RouterFactory, such as rendezvousRouter()', router);
+    throw new InvalidOptionError('router', 'a ShardRouterFactory, such as rendezvousRouter()', router);
   }
   const engine = given.engine ?? defaultEngine();
   if (engine === null || typeof engine !== 'object' || typeof engine.open !== 'function') {
@@ -140,7 +141,7 @@ export function resolveJobOptions(
     concurrency: integerOption('concurrency', given.concurrency ?? 1, { min: 1, max: 10_000 }),
     attempts: integerOption('attempts', given.attempts ?? 1, { min: 1, max: MAX_ATTEMPTS }),
     backoff: resolveBackoff(given.backoff),
-    timeout: checkTimeout('timeout', given.timeout),
+    timeout: timeoutOption('timeout', given.timeout),
     maxSize: integerOption('maxSize', given.maxSize ?? Number.POSITIVE_INFINITY, {
       min: 1,
       max: Number.POSITIVE_INFINITY,
@@ -150,7 +151,7 @@ export function resolveJobOptions(
       min: 1,
       max: Number.POSITIVE_INFINITY,
     }),
-    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMEOUT }),
+    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMER_DELAY }),
     keepResults: integerOption('keepResults', given.keepResults ?? 1000, { min: 0, max: 10_000_000 }),
   };
   engine.check?.(config);
@@ -160,34 +161,12 @@ export function resolveJobOptions(
 function resolveBackoff(backoff: unknown): (attempt: number) => number {
   if (backoff === undefined) return () => 1000;
   if (typeof backoff === 'function') return backoff as (attempt: number) => number;
-  const fixed = durationOption('backoff', backoff, { min: 0, max: MAX_TIMEOUT });
+  const fixed = durationOption('backoff', backoff, { min: 0, max: MAX_TIMER_DELAY });
   return () => fixed;
 }
 
-/** An unknown key is a typo until proven otherwise: name the nearest known one. */
-export function rejectUnknownKeys(given: object, known: readonly string[], prefix = ''): void {
-  for (const key of Object.keys(given)) {
-    if (known.includes(key)) continue;
-    const nearest = [...known].sort((a, b) => editDistance(key, a) - editDistance(key, b))[0] as string;
-    throw new InvalidOptionError(
-      `${prefix}${key}`,
-      `a known option (did you mean \`${nearest}\`?): ${known.join(', ')}`,
-      (given as Record<string, unknown>)[key],
-    );
-  }
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
+/** A timeout in (0, 2³¹−1] ms, or Infinity for none. */
+export function timeoutOption(option: string, value: unknown): number {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMER_DELAY });
 }

@@ -1,3 +1,4 @@
+import type { QueueClosedError, QueueFullError } from '../errors.js';
 import type { QueueKey } from '../key.js';
 import type { WhenFull } from '../options.js';
 
@@ -137,15 +138,22 @@ export interface JobResizeEvent {
   readonly movedFraction: number;
 }
 
-/** Emitted by `onReject`: an `add` was turned away because the queue was full. */
-export interface JobRejectEvent {
-  readonly name: string;
-  readonly key: QueueKey;
-  readonly reason: 'full';
-  /** The backlog the queue saw (an estimate on Redis). */
-  readonly size: number;
-  readonly maxSize: number;
-}
+/**
+ * Emitted by `onReject`: an `add` was turned away, and it rejects with
+ * `error`. `'full'`: the queue held `maxSize` jobs waiting (an estimate on
+ * Redis: `size`) and the add's `whenFull` was `'reject'`; `'closed'`: the
+ * queue was closed.
+ */
+export type JobRejectEvent =
+  | {
+      readonly reason: 'full';
+      readonly name: string;
+      readonly key: QueueKey;
+      readonly error: QueueFullError;
+      /** The backlog the queue saw. */
+      readonly size: number;
+    }
+  | { readonly reason: 'closed'; readonly name: string; readonly key: QueueKey; readonly error: QueueClosedError };
 
 /**
  * Emitted by `onMisroute`: a worker found a job that a producer added with

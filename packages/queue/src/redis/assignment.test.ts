@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { boundedLoadRouter } from '../bounded-load-router.js';
 import { jumpRouter } from '../jump-router.js';
 import { rendezvousRouter } from '../rendezvous-router.js';
-import type { RouterFactory } from '../router.js';
+import type { ShardRouterFactory } from '../shard-router.js';
 import { assignShards } from './leases.js';
 import { planResize } from './resize.js';
 import type { RingState } from './ring.js';
@@ -64,14 +64,17 @@ describe('planResize', () => {
     ['rendezvous', rendezvousRouter()],
     ['jump', jumpRouter()],
     ['bounded-load', boundedLoadRouter()],
-  ] as [string, RouterFactory][])('%s: growing moves about 1/(n+1) of the keys, all to new shards', (_, factory) => {
-    const plan = planResize(ring([0, 1, 2, 3]), 5, factory);
-    expect(plan.added).toEqual([4]);
-    expect(plan.givers).toEqual([0, 1, 2, 3]);
-    expect(plan.receivers).toEqual([4]);
-    expect(plan.movedFraction).toBeGreaterThan(0.12);
-    expect(plan.movedFraction).toBeLessThan(0.3);
-  });
+  ] as [string, ShardRouterFactory][])(
+    '%s: growing moves about 1/(n+1) of the keys, all to new shards',
+    (_, factory) => {
+      const plan = planResize(ring([0, 1, 2, 3]), 5, factory);
+      expect(plan.added).toEqual([4]);
+      expect(plan.givers).toEqual([0, 1, 2, 3]);
+      expect(plan.receivers).toEqual([4]);
+      expect(plan.movedFraction).toBeGreaterThan(0.12);
+      expect(plan.movedFraction).toBeLessThan(0.3);
+    },
+  );
 
   it('shrinking removes the most recent shards; the rest receive', () => {
     const plan = planResize(ring([0, 1, 2, 3, 4, 5, 6, 7]), 3, jumpRouter());
@@ -85,7 +88,7 @@ describe('planResize', () => {
   });
 
   it('refuses a router that moves keys between old shards', () => {
-    const modulo: RouterFactory = {
+    const modulo: ShardRouterFactory = {
       kind: 'modulo',
       create: (shardIds) => ({
         kind: 'modulo',

@@ -157,7 +157,8 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
       const full = await queue.add('hold', null, { key: 'x' }).catch((reason: unknown) => reason);
       expect(full).toBeInstanceOf(QueueFullError);
       expect(rejects).toHaveLength(1);
-      expect(rejects[0]?.maxSize).toBe(5);
+      expect(rejects[0]?.reason).toBe('full');
+      expect((rejects[0] as { error: QueueFullError }).error.capacity).toBe(5);
       let added = false;
       const waiting = queue.add('hold', null, { key: 'y', whenFull: 'wait' }).then((id) => {
         added = true;

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { JobEventSink, JobQueueConfig } from '../jobs/engine.js';
 import type { JobHandler } from '../jobs/types.js';
 import { hashKey, type QueueKey } from '../key.js';
-import type { Router } from '../router.js';
+import type { ShardRouter } from '../shard-router.js';
 import type { RedisClient } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { Membership } from './membership.js';
@@ -62,7 +62,7 @@ export class RedisContext {
   readonly membership: Membership;
   readonly #adminQueues = new Map<number, Queue>();
   readonly #producerQueues = new Map<number, Queue>();
-  #routers: { readonly version: number; readonly router: Router } | undefined;
+  #routers: { readonly version: number; readonly router: ShardRouter } | undefined;
 
   constructor(init: {
     config: JobQueueConfig;
@@ -111,7 +111,7 @@ export class RedisContext {
   }
 
   /** The router of a ring, made once per ring version. */
-  routerOf(ring: RingState): Router {
+  routerOf(ring: RingState): ShardRouter {
     if (this.#routers?.version !== ring.version) {
       this.#routers = { version: ring.version, router: this.config.router.create(ring.shards) };
     }

@@ -1,5 +1,11 @@
-import { durationOption, InvalidOptionError, integerOption, optionsObject } from '@palisade/core';
-import { rejectUnknownKeys } from '../jobs/options.js';
+import { InvalidOptionError } from '@palisade/core';
+import {
+  durationOption,
+  integerOption,
+  MAX_TIMER_DELAY,
+  optionsObject,
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
 import { isClusterConnection, type RedisConnection } from './connection.js';
 
 /** Options of `redisEngine()`. Durations are in ms. */
@@ -43,11 +49,11 @@ export interface ResolvedRedisOptions {
   readonly maxRedeliveries: number;
 }
 
-const MAX_DURATION = 2 ** 31 - 1;
+const MAX_DURATION = MAX_TIMER_DELAY;
 
 export function resolveRedisOptions(options: RedisEngineOptions): ResolvedRedisOptions {
   const given = optionsObject('options', options);
-  rejectUnknownKeys(given, [
+  rejectUnknownOptions(given, [
     'connection',
     'prefix',
     'lockDuration',

@@ -46,7 +46,7 @@ describe('packaging', () => {
       peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional: boolean }>;
     };
-    expect(manifest.exports['./redis']).toEqual({ types: './dist/redis/index.d.ts', default: './dist/redis/index.js' });
+    expect(manifest.exports['./redis']).toEqual({ types: './dist/redis.d.ts', default: './dist/redis.js' });
     for (const name of ['bullmq', 'ioredis']) {
       expect(manifest.dependencies[name]).toBeUndefined();
       expect(manifest.peerDependencies[name]).toBeDefined();

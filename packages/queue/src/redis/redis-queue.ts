@@ -250,7 +250,11 @@ export class RedisQueue implements EngineQueue {
     const { commandTimeout } = ctx.options;
     const deadline = realClock.now() + commandTimeout;
     await this.#untilReady(deadline, signal, 'add');
-    if (this.#closing !== undefined) throw new QueueClosedError();
+    if (this.#closing !== undefined) {
+      const error = new QueueClosedError();
+      ctx.events.reject({ reason: 'closed', name: job.name, key: job.key, error });
+      throw error;
+    }
     // Until the write is sent, a failure to reach Redis has stored nothing.
     try {
       await this.#waitForRoom(job, whenFull, signal);
@@ -301,14 +305,9 @@ export class RedisQueue implements EngineQueue {
       if (this.#backlog.estimate < maxSize) return;
       if (whenFull === 'reject') {
         const ring = this.#ctx.membership.ring as RingState;
-        this.#ctx.events.reject({
-          name: job.name,
-          key: job.key,
-          reason: 'full',
-          size: this.#backlog.estimate,
-          maxSize,
-        });
-        throw new QueueFullError('maxSize', maxSize, this.#ctx.route(ring, job.key));
+        const error = new QueueFullError('maxSize', maxSize, this.#ctx.route(ring, job.key));
+        this.#ctx.events.reject({ reason: 'full', name: job.name, key: job.key, error, size: this.#backlog.estimate });
+        throw error;
       }
       await delay(this.#ctx.options.heartbeatInterval, { signal });
       if (this.#closing !== undefined) throw new QueueClosedError();

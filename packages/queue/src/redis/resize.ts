@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { delay, type IDisposable, InvalidOptionError } from '@palisade/core';
 import { fmix32 } from '../murmur3.js';
-import type { RouterFactory } from '../router.js';
+import type { ShardRouterFactory } from '../shard-router.js';
 import { FENCE_JOB, type RedisContext } from './context.js';
 import { repeat } from './repeat.js';
 import { type Gate, type RingState, readRing, updateRing } from './ring.js';
@@ -74,7 +74,7 @@ export interface ResizePlan {
  * protocol pause just the receivers and fence just the givers, and the
  * package's routers all keep to it.
  */
-export function planResize(ring: RingState, count: number, factory: RouterFactory): ResizePlan {
+export function planResize(ring: RingState, count: number, factory: ShardRouterFactory): ResizePlan {
   const current = ring.shards;
   let shards: number[];
   const added: number[] = [];

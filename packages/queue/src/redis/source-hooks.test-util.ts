@@ -14,8 +14,7 @@ registerHooks({
   resolve(specifier, context, nextResolve) {
     const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(specifier);
     if (palisade !== null) {
-      const file =
-        palisade[2] === undefined ? `${palisade[1]}/src/index.ts` : `${palisade[1]}/src/${palisade[2]}/index.ts`;
+      const file = palisade[2] === undefined ? `${palisade[1]}/src/index.ts` : `${palisade[1]}/src/${palisade[2]}.ts`;
       return { url: pathToFileURL(`${packagesDir}${file}`).href, shortCircuit: true };
     }
     if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
