@@ -73,7 +73,7 @@ const RESERVED_IDS = new Set([
  * Closures cannot cross a process boundary, so this API takes a handler name
  * and a payload where `ShardedQueue` takes a function.
  */
-export class JobQueue<Handlers extends JobHandlers> implements AsyncDisposable {
+export class JobQueue<Handlers extends JobHandlers> {
   readonly #config: JobQueueConfig;
   readonly #handlerNames: readonly string[];
   readonly #handlers: ReadonlySet<string>;
