@@ -1,7 +1,10 @@
-import { createDeadline, seededRandom, VirtualClock } from '@palisade/core';
+import { setMaxListeners } from 'node:events';
+import { createDeadline, onAbort, seededRandom, VirtualClock } from '@palisade/core';
 import { compare, comparisonTable, formatNs, type Suite, table } from '../harness.ts';
 
 const TIMERS = 1_000;
+/** Calls already watching the shared signal in the abort-listener comparison. */
+const WATCHERS = 100;
 
 /** Sets TIMERS zero-delay timers and waits until all have fired. */
 async function virtualTimers(): Promise<void> {
@@ -84,6 +87,38 @@ const suite: Suite = {
       { batch: 200 },
     );
 
+    // A signal many calls watch at once (a request's signal over its fan-out,
+    // a shutdown signal): each call joins and leaves while the others wait.
+    const shared = new AbortController().signal;
+    const noop = (): void => {};
+    const others = Array.from({ length: WATCHERS }, () => (): void => {});
+    for (const other of others) onAbort(shared, other);
+    const platformShared = new AbortController().signal;
+    // Node warns past ten listeners on one signal; the warning is the point, but not in the bench's output.
+    setMaxListeners(WATCHERS + 1, platformShared);
+    for (const other of others) platformShared.addEventListener('abort', other);
+    const setShared = new Set<() => void>(others);
+    const watching = await compare(
+      [
+        { name: 'onAbort + dispose', fn: () => onAbort(shared, noop).dispose() },
+        {
+          name: 'addEventListener + removeEventListener',
+          fn: () => {
+            platformShared.addEventListener('abort', noop);
+            platformShared.removeEventListener('abort', noop);
+          },
+        },
+        {
+          name: 'Set add + delete (one platform listener)',
+          fn: () => {
+            setShared.add(noop);
+            setShared.delete(noop);
+          },
+        },
+      ],
+      { batch: 200 },
+    );
+
     return [
       '### VirtualClock timer throughput',
       '',
@@ -110,6 +145,12 @@ const suite: Suite = {
       'A deadline per call is on every hot path of the router. `AbortSignal.timeout` is listed for scale, but it cannot be cleared early and does not run on an injected clock.',
       '',
       comparisonTable(deadlines, ['AbortController + setTimeout + clearTimeout']),
+      '',
+      '### Watching a shared signal',
+      '',
+      `One call joins and leaves the watchers of a signal that ${WATCHERS} other calls are watching. \`onAbort\` keeps one platform listener per signal and a linked list behind it; the platform's EventTarget scans its listeners on every add and remove; a \`Set\` behind one platform listener is the design \`onAbort\` replaced.`,
+      '',
+      comparisonTable(watching, ['addEventListener + removeEventListener']),
     ].join('\n');
   },
 };

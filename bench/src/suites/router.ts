@@ -1,5 +1,5 @@
-import { createDeadline, type Random, seededRandom, VirtualClock } from '@palisade/core';
-import { type Endpoint, Router, type RouterOptions, TokenRetryThrottle } from '@palisade/router';
+import { createDeadline } from '@palisade/core';
+import { Router, type RouterOptions } from '@palisade/router';
 import { ConsecutiveBreaker, circuitBreaker, handleAll, retry, TimeoutStrategy, timeout, wrap } from 'cockatiel';
 import Opossum from 'opossum';
 import {
@@ -71,121 +71,20 @@ async function overhead(isolate?: string): Promise<ContenderResult[]> {
   }
 }
 
-// --- fault scenarios (the same as packages/router/src/scenario.test.ts) --------------
+// --- fault scenarios ----------------------------------------------------------------
 
-type Answer = { readonly latency: number; readonly fail: boolean };
-type Behaviour = (now: number, random: Random) => Answer;
+// The scenarios the router's tests assert, run here on the built package (the module imports it by name). Loaded
+// after the per-call comparison, so that the processes it measures in load nothing more than they did before.
+type Scenarios = typeof import('../../../packages/router/src/scenario.test-util.ts');
+type ScenarioRun = Awaited<ReturnType<Scenarios['runScenario']>>;
+const loadScenarios = (): Promise<Scenarios> => import('../../../packages/router/src/scenario.test-util.ts');
 
-const NODES = ['n0', 'n1', 'n2', 'n3', 'n4'];
-/** 10 ms plus an exponential tail of mean 3 ms. */
-const healthy: Behaviour = (_now, random) => ({ latency: 10 * (1 - 0.3 * Math.log(1 - random())), fail: false });
-const dead: Behaviour = () => ({ latency: 1, fail: true });
-const slower =
-  (factor: number): Behaviour =>
-  (now, random) => {
-    const answer = healthy(now, random);
-    return { latency: answer.latency * factor, fail: false };
-  };
-const slowTail: Behaviour = (now, random) => {
-  const answer = healthy(now, random);
-  return random() < 0.02 ? { latency: answer.latency * 10, fail: false } : answer;
-};
-
-interface Run {
-  readonly requests: number;
-  readonly attempts: number;
-  readonly successRate: number;
-  readonly p99: number;
-  readonly nodeFailures: Map<string, number>;
-  readonly wallMs: number;
-}
-
-interface ScenarioSpec {
-  readonly clients?: number;
-  readonly rate: number;
-  readonly duration: number;
-  /** `undefined`: plain round-robin calls without a router. */
-  readonly router: RouterOptions<string> | undefined;
-  readonly behaviour: (id: string, now: number) => Behaviour;
-  readonly setup?: (router: Router<string>, client: number, clock: VirtualClock) => void;
-}
-
-async function scenario(spec: ScenarioSpec): Promise<Run> {
-  const started = performance.now();
-  const { clients = 1, rate, duration } = spec;
-  const clock = new VirtualClock();
-  const random = seededRandom(1);
-  const requests = new Map(NODES.map((id) => [id, 0]));
-  const failures = new Map(NODES.map((id) => [id, 0]));
-  const call = (id: string, signal?: AbortSignal): Promise<string> => {
-    requests.set(id, (requests.get(id) as number) + 1);
-    const answer = spec.behaviour(id, clock.now())(clock.now(), random);
-    return new Promise((resolve, reject) => {
-      const timer = clock.setTimeout(() => {
-        if (!answer.fail) return resolve(id);
-        failures.set(id, (failures.get(id) as number) + 1);
-        reject(new Error(`${id} down`));
-      }, answer.latency);
-      signal?.addEventListener('abort', () => {
-        clock.clearTimeout(timer);
-        reject(signal.reason);
-      });
-    });
-  };
-  const routers = Array.from({ length: clients }, (_, client) => {
-    const router = new Router<string>({
-      clock,
-      random: seededRandom(1_000 + client),
-      endpoints: NODES.map((id) => ({ id, data: id })),
-      ...spec.router,
-    });
-    spec.setup?.(router, client, clock);
-    return router;
-  });
-  const viaRouter = (endpoint: Endpoint<string>, signal: AbortSignal) => call(endpoint.data, signal);
-  let next = 0;
-  const latencies: number[] = [];
-  let ok = 0;
-  let total = 0;
-  const pending: Promise<void>[] = [];
-  const perTick = (rate * clients) / 100;
-  for (let at = 0; at < duration; at += 10) {
-    clock.setTimeout(() => {
-      for (let i = 0; i < perTick; i++) {
-        const index = next++;
-        const startedAt = clock.now();
-        const promise =
-          spec.router === undefined
-            ? call(NODES[index % NODES.length] as string)
-            : (routers[index % clients] as Router<string>).execute(viaRouter);
-        total++;
-        pending.push(
-          promise.then(
-            () => {
-              ok++;
-              latencies.push(clock.now() - startedAt);
-            },
-            () => {},
-          ),
-        );
-      }
-    }, at);
-  }
-  await clock.advanceTo(duration + 60_000);
-  await Promise.all(pending);
-  for (const router of routers) router.dispose();
-  latencies.sort((a, b) => a - b);
-  let attempts = 0;
-  for (const count of requests.values()) attempts += count;
-  return {
-    requests: total,
-    attempts,
-    successRate: ok / total,
-    p99: latencies[Math.max(0, Math.ceil(0.99 * latencies.length) - 1)] ?? Number.NaN,
-    nodeFailures: failures,
-    wallMs: performance.now() - started,
-  };
-}
+const DEAD = ['n2', 'n3', 'n4'];
+const requestsOn = (run: ScenarioRun, ids: readonly string[]): number =>
+  ids.reduce((sum, id) => sum + run.cluster.node(id).requests, 0);
+const failuresOn = (run: ScenarioRun, id: string): number => run.cluster.node(id).failures;
+/** Envoy's default ejection cap, the router's default before issue 12. */
+const ENVOY_CAP: RouterOptions<string> = { outlierDetection: { maxEjectionPercent: 10 } };
 
 const percent = (value: number): string => `${(value * 100).toFixed(2)}%`;
 const times = (value: number): string => `${value.toFixed(2)}×`;
@@ -207,91 +106,71 @@ const suite: Suite = {
       return [name, formatNs(value), times((cockatielNs - bare) / value), times(value / (opossumNs - bare))];
     };
 
+    const scenarios = await loadScenarios();
+
     // One of five dies at 10 s; three clients, 200 calls/s each, for a minute.
     const failedBeforeEjection = [0, 0, 0];
     const ejected = [false, false, false];
-    const diesAt = (id: string, now: number) => (id === 'n2' && now >= 10_000 ? dead : healthy);
-    const dies = await scenario({
-      clients: 3,
-      rate: 200,
-      duration: 60_000,
-      router: {},
-      behaviour: diesAt,
-      setup: (router, client) => {
-        router.onEject(({ endpoint }) => {
-          if (endpoint.id === 'n2') ejected[client] = true;
-        });
-        router.onAttemptSettled(({ endpoint, outcome }) => {
-          if (endpoint.id === 'n2' && outcome === 'failure' && !ejected[client]) {
-            failedBeforeEjection[client] = (failedBeforeEjection[client] as number) + 1;
-          }
-        });
-      },
+    const dies = await scenarios.oneOfFiveDies({}, (router, client) => {
+      router.onEject(({ endpoint }) => {
+        if (endpoint.id === 'n2') ejected[client] = true;
+      });
+      router.onAttemptSettled(({ endpoint, outcome }) => {
+        if (endpoint.id === 'n2' && outcome === 'failure' && !ejected[client]) {
+          failedBeforeEjection[client] = (failedBeforeEjection[client] as number) + 1;
+        }
+      });
     });
-    const diesBaseline = await scenario({
-      clients: 3,
-      rate: 200,
-      duration: 60_000,
-      router: undefined,
-      behaviour: diesAt,
-    });
+    const diesBaseline = await scenarios.oneOfFiveDies(undefined);
 
     // One of five becomes 10× slower at 10 s; 500 calls/s.
-    const slowAt = (id: string, now: number) => (id === 'n3' && now >= 10_000 ? slower(10) : healthy);
-    const allHealthy = await scenario({ rate: 500, duration: 60_000, router: {}, behaviour: () => healthy });
-    const slowEwma = await scenario({ rate: 500, duration: 60_000, router: {}, behaviour: slowAt });
-    const slowLeast = await scenario({
-      rate: 500,
-      duration: 60_000,
-      router: { balancer: 'least-outstanding' },
-      behaviour: slowAt,
-    });
-    const slowRoundRobin = await scenario({
-      rate: 500,
-      duration: 60_000,
-      router: { balancer: 'round-robin' },
-      behaviour: slowAt,
-    });
-    const tailPlain = await scenario({ rate: 500, duration: 60_000, router: {}, behaviour: () => slowTail });
-    const tailHedged = await scenario({
-      rate: 500,
-      duration: 60_000,
-      router: { hedge: { percentile: 0.95 } },
-      behaviour: () => slowTail,
-    });
+    const allHealthy = await scenarios.allHealthy({});
+    const slowEwma = await scenarios.oneOfFiveSlower({});
+    const slowLeast = await scenarios.oneOfFiveSlower({ balancer: 'least-outstanding' });
+    const slowRoundRobin = await scenarios.oneOfFiveSlower({ balancer: 'round-robin' });
+    const tailPlain = await scenarios.slowTail({});
+    const tailHedged = await scenarios.slowTail({ hedge: { percentile: 0.95 } });
 
     // Total outage: every node refuses every call; 1,000 calls/s.
-    const outageBudget = await scenario({ rate: 1_000, duration: 60_000, router: {}, behaviour: () => dead });
-    const outageNaive = await scenario({
-      rate: 1_000,
-      duration: 60_000,
-      router: { budget: false },
-      behaviour: () => dead,
-    });
-    const outageThrottle = await scenario({
-      rate: 1_000,
-      duration: 60_000,
-      router: { budget: new TokenRetryThrottle() },
-      behaviour: () => dead,
-    });
+    const outageBudget = await scenarios.totalOutage(scenarios.outageLimits.budget());
+    const outageNaive = await scenarios.totalOutage(scenarios.outageLimits.none());
+    const outageThrottle = await scenarios.totalOutage(scenarios.outageLimits.throttle());
 
     // n1 flaps from 10 s: down 3 s of every 7; 100 calls/s for ten minutes.
-    const flapAt = (id: string, now: number) => (id === 'n1' && now >= 10_000 && now % 7_000 < 3_000 ? dead : healthy);
     const ejections: number[] = [];
-    const flap = await scenario({
-      rate: 100,
-      duration: 600_000,
-      router: {},
-      behaviour: flapAt,
-      setup: (router) => {
-        router.onEject(({ endpoint, duration }) => {
-          if (endpoint.id === 'n1') ejections.push(duration / 1_000);
-        });
-      },
+    const flap = await scenarios.flapping({}, (router) => {
+      router.onEject(({ endpoint, duration }) => {
+        if (endpoint.id === 'n1') ejections.push(duration / 1_000);
+      });
     });
-    const flapBaseline = await scenario({ rate: 100, duration: 600_000, router: undefined, behaviour: flapAt });
+    const flapBaseline = await scenarios.flapping(undefined);
 
-    const scenarioWall = [
+    // Issue 12: three of five dead from the start, refusing at once or timing out after 1 s; 1,000 calls/s.
+    const threeDead = {
+      'fail-fast': {
+        router: await scenarios.threeOfFiveDead('fail-fast', {}),
+        roundRobin: await scenarios.threeOfFiveDead('fail-fast', { balancer: 'round-robin' }),
+        envoyCap: await scenarios.threeOfFiveDead('fail-fast', ENVOY_CAP),
+        none: await scenarios.threeOfFiveDead('fail-fast', undefined),
+      },
+      'time-out': {
+        router: await scenarios.threeOfFiveDead('time-out', {}),
+        roundRobin: await scenarios.threeOfFiveDead('time-out', { balancer: 'round-robin' }),
+        envoyCap: await scenarios.threeOfFiveDead('time-out', ENVOY_CAP),
+        none: await scenarios.threeOfFiveDead('time-out', undefined),
+      },
+    };
+    const hangDefault = await scenarios.threeOfFiveDead('hang', {});
+    const hangTimeout = await scenarios.threeOfFiveDead('hang', { attemptTimeout: 1_000 });
+    // A gray failure: a third of n1's answers fail from 10 s.
+    const gray = await scenarios.grayFailure({});
+    const grayBaseline = await scenarios.grayFailure(undefined);
+    // The quick start's tiers: both primaries die at 10 s.
+    const tiers = await scenarios.quickStartTiers({});
+    const tiersEnvoyCap = await scenarios.quickStartTiers(ENVOY_CAP);
+    const tiersBaseline = await scenarios.quickStartTiers(undefined);
+
+    const runs: ScenarioRun[] = [
       dies,
       diesBaseline,
       allHealthy,
@@ -305,7 +184,22 @@ const suite: Suite = {
       outageThrottle,
       flap,
       flapBaseline,
-    ].reduce((sum, run) => sum + run.wallMs, 0);
+      ...Object.values(threeDead).flatMap((each) => Object.values(each)),
+      hangDefault,
+      hangTimeout,
+      gray,
+      grayBaseline,
+      tiers,
+      tiersEnvoyCap,
+      tiersBaseline,
+    ];
+    const scenarioWall = runs.reduce((sum, run) => sum + run.wallMs, 0);
+    const threeDeadRow = (label: string, run: ScenarioRun) => [
+      label,
+      percent(run.successRate),
+      times(run.attempts / run.requests),
+      percent(requestsOn(run, DEAD) / run.attempts),
+    ];
 
     return [
       '### Per-call overhead on the healthy path',
@@ -348,17 +242,17 @@ const suite: Suite = {
         },
       ]),
       '',
-      `### Fault scenarios (virtual clock, seeded; ${(scenarioWall / 1_000).toFixed(1)} s of wall time for ${13} runs)`,
+      `### Fault scenarios (virtual clock, seeded; ${(scenarioWall / 1_000).toFixed(1)} s of wall time for ${runs.length} runs)`,
       '',
-      'Five simulated nodes answer in 10 ms plus an exponential tail of mean 3 ms. The router runs with its defaults unless a row says otherwise; "no router" sends each call to the next node in turn, once.',
+      'The scenarios of `packages/router/src/scenario.test-util.ts`, which the tests assert, run here on the built package. Five simulated nodes answer in 10 ms plus an exponential tail of mean 3 ms. The router runs with its defaults unless a row says otherwise; "no router" sends each call to the next node in turn, once.',
       '',
       '**One of five dies** (n2 refuses every call from 10 s; 3 clients × 200 calls/s for 60 s):',
       '',
       table(
         ['', 'success', 'failed attempts on n2'],
         [
-          ['router', percent(dies.successRate), String(dies.nodeFailures.get('n2'))],
-          ['no router (round-robin)', percent(diesBaseline.successRate), String(diesBaseline.nodeFailures.get('n2'))],
+          ['router', percent(dies.successRate), String(failuresOn(dies, 'n2'))],
+          ['no router (round-robin)', percent(diesBaseline.successRate), String(failuresOn(diesBaseline, 'n2'))],
         ],
       ),
       '',
@@ -414,12 +308,74 @@ const suite: Suite = {
       table(
         ['', 'success', 'failed attempts on n1'],
         [
-          ['router', percent(flap.successRate), String(flap.nodeFailures.get('n1'))],
-          ['no router (round-robin)', percent(flapBaseline.successRate), String(flapBaseline.nodeFailures.get('n1'))],
+          ['router', percent(flap.successRate), String(failuresOn(flap, 'n1'))],
+          ['no router (round-robin)', percent(flapBaseline.successRate), String(failuresOn(flapBaseline, 'n1'))],
         ],
       ),
       '',
       `Ejections of n1, in seconds: ${ejections.join(', ')}.`,
+      '',
+      '### Several endpoints down (issue 12)',
+      '',
+      '**Three of five dead** (n2, n3 and n4 from the start; 1,000 calls/s for 20 s; success of the calls started from 1 s; attempts over the whole run). "Fail fast": a dead node refuses after 1 ms. "Time out": it fails after 1 s, as a connection to an unreachable host does under a 1 s connect timeout. "Envoy\'s cap" is the router with `maxEjectionPercent: 10`, Envoy\'s default and the router\'s before issue 12:',
+      '',
+      table(
+        ['dead nodes', 'contender', 'success', 'attempts ÷ calls', 'attempts on dead nodes'],
+        (['fail-fast', 'time-out'] as const).flatMap((kind) => {
+          const runsOf = threeDead[kind];
+          const label = kind === 'fail-fast' ? 'fail fast' : 'time out';
+          return [
+            [label, ...threeDeadRow('router (defaults)', runsOf.router)],
+            [label, ...threeDeadRow('router, round-robin', runsOf.roundRobin)],
+            [label, ...threeDeadRow("router, Envoy's cap", runsOf.envoyCap)],
+            [label, ...threeDeadRow('no router (round-robin)', runsOf.none)],
+          ];
+        }),
+      ),
+      '',
+      "Dead nodes that never answer (a black hole) are found only by a timeout that counts against them: the call's deadline (15 s) is the caller's, and does not.",
+      '',
+      table(
+        ['dead nodes', 'contender', 'success', 'attempts ÷ calls', 'attempts on dead nodes'],
+        [
+          ['never answer', ...threeDeadRow('router (defaults)', hangDefault)],
+          ['never answer', ...threeDeadRow('router, `attemptTimeout: 1_000`', hangTimeout)],
+        ],
+      ),
+      '',
+      "**A gray failure** (from 10 s, 30% of n1's answers are failures; 1,000 calls/s for 60 s; success from 11 s):",
+      '',
+      table(
+        ['', 'success', 'attempts ÷ calls', 'failed attempts on n1'],
+        [
+          ['router', percent(gray.successRate), times(gray.attempts / gray.requests), String(failuresOn(gray, 'n1'))],
+          [
+            'no router (round-robin)',
+            percent(grayBaseline.successRate),
+            times(grayBaseline.attempts / grayBaseline.requests),
+            String(failuresOn(grayBaseline, 'n1')),
+          ],
+        ],
+      ),
+      '',
+      "**The quick start's tiers** (eu-1 and eu-2 on tier 0, us-1 on tier 1; both primaries die at 10 s; 1,000 calls/s for 40 s; success from 11 s):",
+      '',
+      table(
+        ['', 'success', 'attempts ÷ calls', 'failed attempts on eu-1 and eu-2'],
+        [
+          ['router (defaults)', tiers],
+          ["router, Envoy's cap", tiersEnvoyCap],
+          ['no router (round-robin)', tiersBaseline],
+        ].map(([label, run]) => {
+          const each = run as ScenarioRun;
+          return [
+            label as string,
+            percent(each.successRate),
+            times(each.attempts / each.requests),
+            String(failuresOn(each, 'eu-1') + failuresOn(each, 'eu-2')),
+          ];
+        }),
+      ),
       '',
       '### Targets (issue 4): scenarios',
       '',
@@ -461,6 +417,34 @@ const suite: Suite = {
           format: times,
         },
         { label: 'flapping: success', measured: flap.successRate, limit: 0.999, kind: 'min', format: percent },
+      ]),
+      '',
+      '### Targets (issue 12): several endpoints down, with the defaults',
+      '',
+      targetTable([
+        ...(['fail-fast', 'time-out'] as const).flatMap((kind) => [
+          {
+            label: `three of five dead (${kind === 'fail-fast' ? 'fail fast' : 'time out'}): success after the first second`,
+            measured: threeDead[kind].router.successRate,
+            limit: 0.99,
+            kind: 'min' as const,
+            format: percent,
+          },
+          {
+            label: `three of five dead (${kind === 'fail-fast' ? 'fail fast' : 'time out'}): attempts ÷ calls`,
+            measured: threeDead[kind].router.attempts / threeDead[kind].router.requests,
+            limit: 1.2,
+            kind: 'max' as const,
+            format: (value: number) => `${value.toFixed(3)}×`,
+          },
+        ]),
+        {
+          label: "quick start's tiers, both primaries dead: success from a second after",
+          measured: tiers.successRate,
+          limit: 0.99,
+          kind: 'min',
+          format: percent,
+        },
       ]),
     ].join('\n');
   },

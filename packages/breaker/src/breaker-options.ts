@@ -1,32 +1,22 @@
+import { type Clock, InvalidOptionError, realClock } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
   numberOption,
   oneOfOption,
   optionsObject,
   policyOption,
   positiveOrUnlimited,
-  realClock,
-} from '@palisade/core';
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
 import { handleAll, type IBackoffFactory, type IHalfOpenAfterBackoffContext, type Policy } from 'cockatiel';
+import { type BreakerMode, breakerModes } from './breaker-mode.js';
 import type { CircuitRecord } from './circuit-record.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { type BreakerSnapshot, readSnapshot } from './snapshot.js';
 import { type BreakerStore, MemoryBreakerStore } from './store.js';
 import { ExclusiveRule, type TripRule } from './trip-rule.js';
-
-/**
- * `normal` runs the state machine. `disabled` admits every call and only
- * counts it in `stats()`. `metrics-only` admits every call and feeds the trip
- * rules, counting in `stats().trips` each time they would have opened the
- * circuit, without ever opening it (resilience4j's DISABLED and METRICS_ONLY).
- */
-export type BreakerMode = 'normal' | 'disabled' | 'metrics-only';
-
-export const breakerModes: readonly BreakerMode[] = ['normal', 'disabled', 'metrics-only'];
 
 export interface HalfOpenOptions {
   /**
@@ -100,6 +90,36 @@ export interface CircuitBreakerOptions {
   readonly clock?: Clock;
 }
 
+// Objects rather than arrays, so that the compiler checks each list against its interface both ways.
+const breakerOptionKeys = Object.keys({
+  rule: true,
+  handle: true,
+  halfOpenAfter: true,
+  halfOpen: true,
+  mode: true,
+  initialState: true,
+  store: true,
+  clock: true,
+} satisfies Record<keyof CircuitBreakerOptions, true>);
+const halfOpenOptionKeys = Object.keys({
+  probes: true,
+  successThreshold: true,
+  maxDuration: true,
+} satisfies Record<keyof HalfOpenOptions, true>);
+
+/**
+ * Throws `InvalidOptionError` for a key that a breaker does not know, at the
+ * top level or in `halfOpen`, suggesting the nearest known one. `path`
+ * prefixes the option's name (`breaker.` for a registry's shared options).
+ */
+export function rejectUnknownBreakerOptions(options: CircuitBreakerOptions, path = ''): void {
+  rejectUnknownOptions(options, breakerOptionKeys, path);
+  const halfOpen = options.halfOpen as unknown;
+  if (typeof halfOpen === 'object' && halfOpen !== null) {
+    rejectUnknownOptions(halfOpen, halfOpenOptionKeys, `${path}halfOpen.`);
+  }
+}
+
 export interface ResolvedOptions {
   readonly rules: readonly TripRule[];
   readonly handle: Policy;
@@ -128,6 +148,8 @@ function bind(rule: TripRule): void {
 }
 
 export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined): ResolvedOptions {
+  const checked = optionsObject('options', options);
+  rejectUnknownBreakerOptions(checked);
   const {
     rule,
     handle = handleAll,
@@ -137,7 +159,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions | undefined
     initialState,
     store,
     clock = realClock,
-  } = optionsObject('options', options);
+  } = checked;
   checkClock(clock);
   const {
     probes = 1,

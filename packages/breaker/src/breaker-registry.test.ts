@@ -1,7 +1,7 @@
 import { type Clock, VirtualClock } from '@palisade/core';
 import { CircuitState } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { fail, run, succeed } from './breaker.test-util.js';
+import { captureReportedErrors, fail, run, succeed } from './breaker.test-util.js';
 import { BreakerRegistry } from './breaker-registry.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { CountWindowRule } from './count-window-rule.js';
@@ -171,5 +171,35 @@ describe('BreakerRegistry', () => {
     await breakers.execute(key, succeed);
     expect(breakers.get(key)).toBe(breakers.get(key));
     expect(breakers.get({ tenant: 1 })).not.toBe(breakers.get(key));
+  });
+});
+
+describe('BreakerRegistry: a listener that throws', () => {
+  const reported = captureReportedErrors();
+  const bug = new Error('listener bug');
+  const throwing = () => {
+    throw bug;
+  };
+
+  it('in onCreate: is reported, and get() still returns the new breaker to every caller', () => {
+    const { breakers, created } = registry();
+    breakers.onCreate(throwing);
+    const breaker = breakers.get('a');
+    expect(breakers.get('a')).toBe(breaker);
+    expect(created).toEqual(['a']);
+    expect(reported).toEqual([bug]);
+  });
+
+  it('in onEvict: is reported, every eviction is still announced, and the sweeps go on', async () => {
+    const { clock, breakers, evicted } = registry();
+    breakers.onEvict(throwing);
+    await breakers.execute('a', succeed);
+    await breakers.execute('b', succeed);
+    await clock.advance(2 * IDLE);
+    expect(evicted).toEqual(['a', 'b']);
+    expect(reported).toEqual([bug, bug]);
+    await breakers.execute('c', succeed);
+    await clock.advance(2 * IDLE);
+    expect(evicted).toEqual(['a', 'b', 'c']);
   });
 });

@@ -1,17 +1,13 @@
+import { type Clock, type Event, InvalidOptionError, realClock, type TimerHandle, unrefTimer } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
-  type Event,
-  EventEmitter,
   functionOption,
-  InvalidOptionError,
+  LazyEmitters,
   optionsObject,
-  realClock,
-  type TimerHandle,
-  unrefTimer,
-} from '@palisade/core';
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
 import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
-import type { CircuitBreakerOptions } from './breaker-options.js';
+import { type CircuitBreakerOptions, rejectUnknownBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
 import { checkExecuteArguments } from './execute-arguments.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
@@ -43,6 +39,12 @@ export interface BreakerRegistryOptions<K> {
   readonly clock?: Clock;
 }
 
+const optionKeys = Object.keys({
+  breaker: true,
+  idleTimeout: true,
+  clock: true,
+} satisfies Record<keyof BreakerRegistryOptions<unknown>, true>);
+
 /** Totals over every breaker of a registry. */
 export interface RegistryStats {
   readonly keys: number;
@@ -65,6 +67,12 @@ export interface RegistryEntryEvent<K> {
   readonly breaker: CircuitBreaker;
 }
 
+/** A registry's events by name, with their payloads. */
+interface RegistryEvents<K> {
+  create: RegistryEntryEvent<K>;
+  evict: RegistryEntryEvent<K>;
+}
+
 /**
  * Breakers keyed by endpoint, tenant or anything else, created on first use
  * with per-key options, and dropped when idle so that memory stays bounded
@@ -84,11 +92,13 @@ export class BreakerRegistry<K = string> {
   #timer: TimerHandle | undefined;
   /** Where the sweep in progress has got to. */
   #cursor: Iterator<[K, CircuitBreaker]> | undefined;
-  #createEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
-  #evictEmitter: EventEmitter<RegistryEntryEvent<K>> | undefined;
+  // Created on first subscription, as a breaker's are.
+  #emitters: LazyEmitters<RegistryEvents<K>> | undefined;
 
   constructor(options?: BreakerRegistryOptions<K>) {
-    const { breaker = {}, idleTimeout = 300_000, clock = realClock } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { breaker = {}, idleTimeout = 300_000, clock = realClock } = checked;
     this.idleTimeout = durationOption('idleTimeout', idleTimeout, { min: 0, minExclusive: true });
     if (typeof clock !== 'object' || clock === null) throw new InvalidOptionError('clock', 'a Clock', clock);
     functionOption('clock.setTimeout', clock.setTimeout);
@@ -98,14 +108,17 @@ export class BreakerRegistry<K = string> {
 
   /** Fires when a key's breaker is created, so that you can subscribe to its events. */
   get onCreate(): Event<RegistryEntryEvent<K>> {
-    this.#createEmitter ??= new EventEmitter<RegistryEntryEvent<K>>();
-    return this.#createEmitter.addListener;
+    return this.#events().on('create');
   }
 
   /** Fires when an idle breaker is dropped. */
   get onEvict(): Event<RegistryEntryEvent<K>> {
-    this.#evictEmitter ??= new EventEmitter<RegistryEntryEvent<K>>();
-    return this.#evictEmitter.addListener;
+    return this.#events().on('evict');
+  }
+
+  #events(): LazyEmitters<RegistryEvents<K>> {
+    this.#emitters ??= new LazyEmitters<RegistryEvents<K>>();
+    return this.#emitters;
   }
 
   /** The breaker for `key`, created on first use. Throws `InvalidOptionError` if the key's options are invalid. */
@@ -203,7 +216,8 @@ export class BreakerRegistry<K = string> {
     core.registryMark = core.activity;
     this.#breakers.set(key, breaker);
     this.#armSweep();
-    this.#createEmitter?.emit({ key, breaker });
+    const emitters = this.#emitters;
+    if (emitters?.heard('create')) emitters.emit('create', { key, breaker });
     return breaker;
   }
 
@@ -235,7 +249,7 @@ export class BreakerRegistry<K = string> {
         core.registryMark = activity;
       } else if (core.atRest) {
         this.#breakers.delete(key);
-        if (this.#evictEmitter !== undefined) evicted.push([key, breaker]);
+        if (this.#emitters?.heard('evict')) evicted.push([key, breaker]);
       }
       if (++visited === SWEEP_CHUNK) {
         this.#timer = this.#clock.setTimeout(() => this.#sweep(), 0);
@@ -250,12 +264,13 @@ export class BreakerRegistry<K = string> {
   }
 
   #announceEvictions(evicted: readonly [K, CircuitBreaker][]): void {
-    for (const [key, breaker] of evicted) this.#evictEmitter?.emit({ key, breaker });
+    for (const [key, breaker] of evicted) this.#emitters?.emit('evict', { key, breaker });
   }
 }
 
 function sharedOptions<K>(options: CircuitBreakerOptions): (key: K) => CircuitBreakerOptions {
   const checked = optionsObject('breaker', options);
+  rejectUnknownBreakerOptions(checked, 'breaker.');
   for (const perBreaker of ['rule', 'store', 'initialState'] as const) {
     if (checked[perBreaker] !== undefined) {
       throw new InvalidOptionError(

@@ -1,4 +1,5 @@
 import { CircuitState } from 'cockatiel';
+import { afterEach, beforeEach } from 'vitest';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
 export class Boom extends Error {
@@ -27,7 +28,7 @@ export function recordEvents(breaker: CircuitBreaker, withOutcomes = false): str
   breaker.onHalfOpen(() => log.push('half-open'));
   breaker.onReset(() => log.push('reset'));
   breaker.onStateChange((state) => log.push(`state:${CircuitState[state]}`));
-  breaker.onRejected((event) => log.push(`rejected:${event.reason}`));
+  breaker.onReject((event) => log.push(`rejected:${event.reason}`));
   if (withOutcomes) {
     breaker.onSuccess(() => log.push('success'));
     breaker.onFailure((event) => log.push(event.handled ? 'failure' : 'failure:unhandled'));
@@ -38,4 +39,24 @@ export function recordEvents(breaker: CircuitBreaker, withOutcomes = false): str
 /** Runs `fn` through the breaker `times` times in a row, swallowing rejections. */
 export async function run(breaker: CircuitBreaker, fn: () => unknown, times = 1): Promise<void> {
   for (let i = 0; i < times; i++) await breaker.execute(fn).catch(() => {});
+}
+
+/**
+ * Captures what listeners' errors are reported through (the platform's
+ * `reportError`, which core's emitters call where it exists) for the tests of
+ * a describe block, and restores the original after each.
+ */
+export function captureReportedErrors(): unknown[] {
+  const reported: unknown[] = [];
+  const global = globalThis as { reportError?: unknown };
+  let original: unknown;
+  beforeEach(() => {
+    reported.length = 0;
+    original = global.reportError;
+    global.reportError = (error: unknown) => reported.push(error);
+  });
+  afterEach(() => {
+    global.reportError = original;
+  });
+  return reported;
 }

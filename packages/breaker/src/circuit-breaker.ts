@@ -1,11 +1,5 @@
-import {
-  cancellationError,
-  DeadlineExceededError,
-  type Event,
-  type IDisposable,
-  oneOfOption,
-  raceAbort,
-} from '@palisade/core';
+import { cancellationError, DeadlineExceededError, type Event, type IDisposable, raceAbort } from '@palisade/core';
+import { isThenable, NEVER_ABORTED_SIGNAL, oneOfOption } from '@palisade/core/internal';
 import {
   type CircuitState,
   type FailureReason,
@@ -15,32 +9,26 @@ import {
   type ISuccessEvent,
   TaskCancelledError,
 } from 'cockatiel';
-import {
-  BreakerCore,
-  type BreakerStats,
-  type BreakReason,
-  OUTCOME_ERROR,
-  OUTCOME_VALUE,
-  type RejectedEvent,
-} from './breaker-core.js';
-import {
-  type BreakerMode,
-  breakerModes,
-  type CircuitBreakerOptions,
-  resolveBreakerOptions,
-} from './breaker-options.js';
+import { BreakerCore } from './breaker-core.js';
+import type { BreakerRejectEvent, BreakReason } from './breaker-events.js';
+import { type BreakerMode, breakerModes } from './breaker-mode.js';
+import { type CircuitBreakerOptions, resolveBreakerOptions } from './breaker-options.js';
+import type { BreakerStats } from './breaker-stats.js';
 import type { CircuitRecord } from './circuit-record.js';
 import { checkExecuteArguments } from './execute-arguments.js';
-import type { BreakerPermit, BreakerRejection } from './permit.js';
+import { OUTCOME_ERROR, OUTCOME_VALUE } from './outcome.js';
+import { BreakerPermit, type BreakerRejection } from './permit.js';
 import type { BreakerSnapshot } from './snapshot.js';
+import { rejectionReasonOf } from './ticket.js';
 
 // Assigned by the class's static block: the registry needs the core, the public API must not expose it.
 let coreOf: (breaker: CircuitBreaker) => BreakerCore;
 
 /**
  * A call that settled synchronously. Still a promise, whatever happens: a
- * listener that throws while the outcome is counted rejects the call rather
- * than throwing out of `execute`.
+ * `handle` predicate, a custom rule or a store that throws while the outcome
+ * is counted rejects the call rather than throwing out of `execute`.
+ * (Listeners cannot throw here: their errors are reported, never unwound.)
  */
 function settledNow<T>(
   core: BreakerCore,
@@ -57,15 +45,8 @@ function settledNow<T>(
   return kind === OUTCOME_VALUE ? Promise.resolve(outcome as T) : Promise.reject(outcome);
 }
 
-function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Partial<PromiseLike<T>>).then === 'function'
-  );
-}
-
-const neverAbortedContext: IDefaultPolicyContext = Object.freeze({ signal: new AbortController().signal });
+// One frozen context for every call made without a signal: nothing can abort it, and nothing is allocated per call.
+const neverAbortedContext: IDefaultPolicyContext = Object.freeze({ signal: NEVER_ABORTED_SIGNAL });
 
 /**
  * A circuit breaker that is a cockatiel policy: `execute(fn, signal?)`,
@@ -87,27 +68,27 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
 
   /** Fires when the circuit opens, with the failure that opened it, or `{ isolated: true }`. */
   get onBreak(): Event<BreakReason> {
-    return this.#core.onBreak;
+    return this.#core.on('break');
   }
 
   /** Fires when the circuit closes. */
   get onReset(): Event<void> {
-    return this.#core.onReset;
+    return this.#core.on('reset');
   }
 
   /** Fires when the circuit turns half-open and starts probing. */
   get onHalfOpen(): Event<void> {
-    return this.#core.onHalfOpen;
+    return this.#core.on('halfOpen');
   }
 
   /** Fires on every state change, with cockatiel's `CircuitState`. */
   get onStateChange(): Event<CircuitState> {
-    return this.#core.onStateChange;
+    return this.#core.on('stateChange');
   }
 
   /** Fires when a call is not counted as a failure, with its duration. */
   get onSuccess(): Event<ISuccessEvent> {
-    return this.#core.onSuccess;
+    return this.#core.on('success');
   }
 
   /**
@@ -116,12 +97,12 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
    * caller cancelled, has `handled: false`).
    */
   get onFailure(): Event<IFailureEvent> {
-    return this.#core.onFailure;
+    return this.#core.on('failure');
   }
 
   /** Fires when a call is turned away. */
-  get onRejected(): Event<RejectedEvent> {
-    return this.#core.onRejected;
+  get onReject(): Event<BreakerRejectEvent> {
+    return this.#core.on('reject');
   }
 
   /**
@@ -220,7 +201,10 @@ export class CircuitBreaker implements IPolicy<IDefaultPolicyContext, never> {
    * on every pick.
    */
   tryAcquire(): BreakerPermit | BreakerRejection {
-    return this.#core.tryAcquire();
+    const core = this.#core;
+    const ticket = core.admit();
+    if (ticket >= 0) return new BreakerPermit(core, ticket);
+    return { admitted: false, reason: rejectionReasonOf(ticket), retryAfter: core.lastRetryAfter };
   }
 
   /** cockatiel's view of the state. Open stays Open until a call arrives after the open period; then `retryAfter` is 0. */

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, integerOption, optionsObject, policyOption } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
+import { integerOption, optionsObject, policyOption, rejectUnknownOptions } from '@palisade/core/internal';
 import type { CircuitState, Policy } from 'cockatiel';
 import { ExclusiveRule, type RuleMetrics, type TripRule, windowMetrics } from './trip-rule.js';
 
@@ -15,6 +16,11 @@ export interface ConsecutiveFailuresOptions {
   readonly handle?: Policy;
 }
 
+const optionKeys = Object.keys({ threshold: true, handle: true } satisfies Record<
+  keyof ConsecutiveFailuresOptions,
+  true
+>);
+
 /**
  * Opens after `threshold` failures in a row: cockatiel's `ConsecutiveBreaker`,
  * Envoy's `consecutive_5xx`. Its state is the current run, a number, as in
@@ -27,7 +33,9 @@ export class ConsecutiveFailuresRule extends ExclusiveRule implements TripRule {
 
   constructor(options?: ConsecutiveFailuresOptions) {
     super();
-    const { threshold = 5, handle } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { threshold = 5, handle } = checked;
     this.threshold = integerOption('threshold', threshold, { min: 1, max: Number.MAX_SAFE_INTEGER });
     this.handle = handle === undefined ? undefined : policyOption('handle', handle);
   }

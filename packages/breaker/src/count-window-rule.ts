@@ -1,10 +1,12 @@
-import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
+import { integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
   ExclusiveRule,
   exceedsRates,
   type RateRuleOptions,
   type RuleMetrics,
+  rateRuleOptionKeys,
   rateThresholds,
   type TripRule,
   windowMetrics,
@@ -28,6 +30,12 @@ export interface CountWindowState {
   readonly size: number;
   readonly samples: readonly number[];
 }
+
+const optionKeys = Object.keys({
+  ...rateRuleOptionKeys,
+  size: true,
+  minimumCalls: true,
+} satisfies Record<keyof CountWindowOptions, true>);
 
 const FAILED = 1;
 const SLOW = 2;
@@ -53,7 +61,9 @@ export class CountWindowRule extends ExclusiveRule implements TripRule {
 
   constructor(options?: CountWindowOptions) {
     super();
-    const { size = 100 } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { size = 100 } = checked;
     this.size = integerOption('size', size, { min: 1, max: 1_000_000 });
     const thresholds = rateThresholds(options, this.size, this.size);
     this.failureRateThreshold = thresholds.failureRateThreshold;
@@ -72,8 +82,8 @@ export class CountWindowRule extends ExclusiveRule implements TripRule {
     return false;
   }
 
-  record(failed: boolean, durationMs: number): boolean {
-    const flags = (failed ? FAILED : 0) | (durationMs > this.slowCallDuration ? SLOW : 0);
+  record(failed: boolean, duration: number): boolean {
+    const flags = (failed ? FAILED : 0) | (duration > this.slowCallDuration ? SLOW : 0);
     const samples = this.#samples;
     const index = this.#next;
     if (this.#calls === samples.length) {

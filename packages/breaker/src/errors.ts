@@ -1,6 +1,15 @@
 import { brandError, PalisadeError } from '@palisade/core';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 
+/** The codes of the breaker's errors, so that a `switch (error.code)` over them is checked. */
+export type BreakerErrorCode =
+  | 'ERR_PALISADE_BREAKER_OPEN'
+  | 'ERR_PALISADE_BREAKER_HALF_OPEN'
+  | 'ERR_PALISADE_BREAKER_ISOLATED'
+  | 'ERR_PALISADE_BREAKER_PROBE_TIMEOUT'
+  | 'ERR_PALISADE_BREAKER_STORE_CONFLICT'
+  | 'ERR_PALISADE_BREAKER_BACKEND_CLOSED';
+
 /** Why a call was turned away: the circuit was open, its half-open probe slots were taken, or it was isolated. */
 export type RejectionReason = 'open' | 'half-open' | 'isolated';
 
@@ -106,6 +115,7 @@ export function isBreakerRejectedError(value: unknown): value is BreakerRejected
  */
 export class ProbeTimeoutError extends PalisadeError {
   override readonly name: string = 'ProbeTimeoutError';
+  declare readonly code: 'ERR_PALISADE_BREAKER_PROBE_TIMEOUT';
   /** The limit that ran out, in milliseconds. */
   readonly maxDuration: number;
 
@@ -121,6 +131,7 @@ export class ProbeTimeoutError extends PalisadeError {
 /** Another writer kept changing the store's record while this breaker tried to apply a manual transition. */
 export class BreakerStoreConflictError extends PalisadeError {
   override readonly name: string = 'BreakerStoreConflictError';
+  declare readonly code: 'ERR_PALISADE_BREAKER_STORE_CONFLICT';
 
   constructor() {
     super(

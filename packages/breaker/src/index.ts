@@ -1,13 +1,15 @@
 // Re-exported so that `breaker.state === CircuitState.Open` needs no second import.
 export { CircuitState } from 'cockatiel';
-export type { BreakerStats, BreakReason, RejectedEvent } from './breaker-core.js';
-export type { BreakerMode, CircuitBreakerOptions, HalfOpenOptions } from './breaker-options.js';
+export type { BreakerRejectEvent, BreakReason } from './breaker-events.js';
+export type { BreakerMode } from './breaker-mode.js';
+export type { CircuitBreakerOptions, HalfOpenOptions } from './breaker-options.js';
 export {
   BreakerRegistry,
   type BreakerRegistryOptions,
   type RegistryEntryEvent,
   type RegistryStats,
 } from './breaker-registry.js';
+export type { BreakerStats } from './breaker-stats.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export type {
   CircuitKind,
@@ -20,6 +22,7 @@ export type {
 export { type ConsecutiveFailuresOptions, ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 export { type CountWindowOptions, CountWindowRule, type CountWindowState } from './count-window-rule.js';
 export {
+  type BreakerErrorCode,
   BreakerHalfOpenError,
   BreakerIsolatedError,
   BreakerOpenError,

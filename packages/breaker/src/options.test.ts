@@ -190,3 +190,138 @@ describe('bad options throw InvalidOptionError at construction, naming the optio
     expectInvalid(() => new CircuitBreaker().setMode('closed' as never), 'mode', '"normal"');
   });
 });
+
+describe('unknown option keys throw InvalidOptionError at construction, suggesting the nearest known key', () => {
+  /** Asserts that `build` throws an InvalidOptionError for `option` whose message suggests `suggestion`. */
+  function expectUnknown(build: () => unknown, option: string, suggestion: string | undefined): void {
+    let thrown: unknown;
+    try {
+      build();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, `${option} should be rejected`).toBeInstanceOf(InvalidOptionError);
+    const error = thrown as InvalidOptionError;
+    expect(error.option).toBe(option);
+    if (suggestion === undefined) expect(error.message).not.toContain('did you mean');
+    else expect(error.message).toContain(`did you mean "${suggestion}"?`);
+  }
+
+  it.each([
+    [
+      'a misspelled breaker option',
+      () => new CircuitBreaker({ halfOpenAftr: 5_000 } as never),
+      'halfOpenAftr',
+      'halfOpenAfter',
+    ],
+    ['a wrong-case breaker option', () => new CircuitBreaker({ Rule: new CountWindowRule() } as never), 'Rule', 'rule'],
+    [
+      'a misspelled halfOpen option',
+      () => new CircuitBreaker({ halfOpen: { probe: 2 } } as never),
+      'halfOpen.probe',
+      'halfOpen.probes',
+    ],
+    [
+      'a cockatiel-style halfOpen option',
+      () => new CircuitBreaker({ halfOpen: { maxDurationMs: 10 } } as never),
+      'halfOpen.maxDurationMs',
+      'halfOpen.maxDuration',
+    ],
+    [
+      'a misspelled consecutive-failures option',
+      () => new ConsecutiveFailuresRule({ treshold: 3 } as never),
+      'treshold',
+      'threshold',
+    ],
+    [
+      'a count-window option of the time window',
+      () => new CountWindowRule({ duration: 10_000 } as never),
+      'duration',
+      undefined,
+    ],
+    [
+      'a misspelled count-window option',
+      () => new CountWindowRule({ minimumCall: 5 } as never),
+      'minimumCall',
+      'minimumCalls',
+    ],
+    [
+      'a misspelled rate option on a time window',
+      () => new TimeWindowRule({ failureRateTreshold: 0.3 } as never),
+      'failureRateTreshold',
+      'failureRateThreshold',
+    ],
+    [
+      'a misspelled registry option',
+      () => new BreakerRegistry({ idleTimeot: 10 } as never),
+      'idleTimeot',
+      'idleTimeout',
+    ],
+    [
+      'a misspelled option in the registry’s shared breaker options',
+      () => new BreakerRegistry({ breaker: { halfOpenAftr: 10 } } as never),
+      'breaker.halfOpenAftr',
+      'breaker.halfOpenAfter',
+    ],
+    [
+      'a misspelled halfOpen option in the registry’s shared breaker options',
+      () => new BreakerRegistry({ breaker: { halfOpen: { successTreshold: 0.5 } } } as never),
+      'breaker.halfOpen.successTreshold',
+      'breaker.halfOpen.successThreshold',
+    ],
+    ['a key nothing resembles', () => new CircuitBreaker({ foo: 1 } as never), 'foo', undefined],
+  ])('%s', (_, build, option, suggestion) => {
+    expectUnknown(build, option, suggestion);
+  });
+
+  it('a misspelled option in per-key breaker options surfaces from registry.get', () => {
+    const registry = new BreakerRegistry<string>({ breaker: () => ({ halfOpenAftr: 10 }) as never });
+    expectUnknown(() => registry.get('a'), 'halfOpenAftr', 'halfOpenAfter');
+    expect(registry.size).toBe(0);
+  });
+
+  it('a breaker that failed on an unknown key leaves its rules free', () => {
+    const rule = new ConsecutiveFailuresRule();
+    expect(() => new CircuitBreaker({ rule, halfOpenAftr: 10 } as never)).toThrow(InvalidOptionError);
+    expect(() => new CircuitBreaker({ rule })).not.toThrow();
+  });
+
+  it('every documented option is known', () => {
+    expect(
+      () =>
+        new CircuitBreaker({
+          rule: [
+            new ConsecutiveFailuresRule({ threshold: 2, handle: handleAll }),
+            new CountWindowRule({
+              size: 10,
+              minimumCalls: 5,
+              failureRateThreshold: 0.5,
+              slowCallDuration: 100,
+              slowCallRateThreshold: 0.5,
+              handle: handleAll,
+            }),
+            new TimeWindowRule({
+              duration: 1_000,
+              buckets: 10,
+              minimumCalls: 5,
+              clock: new VirtualClock(),
+              failureRateThreshold: 0.5,
+              slowCallDuration: 100,
+              slowCallRateThreshold: 0.5,
+              handle: handleAll,
+            }),
+          ],
+          handle: handleAll,
+          halfOpenAfter: 10,
+          halfOpen: { probes: 2, successThreshold: 0.5, maxDuration: 100 },
+          mode: 'normal',
+          initialState: undefined,
+          store: undefined,
+          clock: new VirtualClock(),
+        }),
+    ).not.toThrow();
+    expect(
+      () => new BreakerRegistry({ breaker: { halfOpenAfter: 10 }, idleTimeout: 10, clock: new VirtualClock() }),
+    ).not.toThrow();
+  });
+});

@@ -98,6 +98,7 @@ describe('the permit API', () => {
     const permit = acquire(breaker);
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as never]) {
       expect(() => permit.success(bad)).toThrow(InvalidArgumentError);
+      expect(() => permit.failure(new Boom('x'), bad)).toThrow(expect.objectContaining({ argument: 'duration' }));
     }
     expect(permit.settled).toBe(false);
     expect(permit.success(0)).toBe(true);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@palisade/core';
 import type { BreakerCore } from './breaker-core.js';
 import type { RejectionReason } from './errors.js';
+import { isProbeTicket } from './ticket.js';
 
 /** What `tryAcquire()` returns when the breaker turns a call away. */
 export interface BreakerRejection {
@@ -33,7 +34,7 @@ export class BreakerPermit {
 
   /** Whether this call is a half-open probe: its outcome decides whether the circuit closes. */
   get probe(): boolean {
-    return this.#ticket % 2 === 1;
+    return isProbeTicket(this.#ticket);
   }
 
   /** Whether an outcome was reported or the permit released. */
@@ -42,15 +43,15 @@ export class BreakerPermit {
   }
 
   /**
-   * The call succeeded. It may still count as slow: `durationMs` is compared
+   * The call succeeded. It may still count as slow: `duration` (ms) is compared
    * with the rules' `slowCallDuration`. Returns false, and does nothing, if
    * the permit was already settled.
    */
-  success(durationMs: number): boolean {
-    checkDuration(durationMs);
+  success(duration: number): boolean {
+    checkDuration(duration);
     if (this.#settled) return false;
     this.#settled = true;
-    this.#core.completePermit(this.#ticket, true, undefined, durationMs);
+    this.#core.completePermit(this.#ticket, true, undefined, duration);
     return true;
   }
 
@@ -60,11 +61,11 @@ export class BreakerPermit {
    * the breaker's `handle` is not consulted. Returns false, and does nothing,
    * if the permit was already settled.
    */
-  failure(reason: unknown, durationMs: number): boolean {
-    checkDuration(durationMs);
+  failure(reason: unknown, duration: number): boolean {
+    checkDuration(duration);
     if (this.#settled) return false;
     this.#settled = true;
-    this.#core.completePermit(this.#ticket, false, reason, durationMs);
+    this.#core.completePermit(this.#ticket, false, reason, duration);
     return true;
   }
 
@@ -81,8 +82,8 @@ export class BreakerPermit {
   }
 }
 
-function checkDuration(durationMs: number): void {
-  if (typeof durationMs !== 'number' || !(durationMs >= 0) || durationMs === Number.POSITIVE_INFINITY) {
-    throw new InvalidArgumentError('durationMs', 'a finite number of milliseconds ≥ 0', durationMs);
+function checkDuration(duration: number): void {
+  if (typeof duration !== 'number' || !(duration >= 0) || duration === Number.POSITIVE_INFINITY) {
+    throw new InvalidArgumentError('duration', 'a finite number of milliseconds ≥ 0', duration);
   }
 }

@@ -35,7 +35,7 @@ type RuleSpec =
     }
   | {
       readonly kind: 'time';
-      readonly bucketMs: number;
+      readonly bucketDuration: number;
       readonly buckets: number;
       readonly minimumCalls: number;
       readonly rate: Fraction;
@@ -64,7 +64,7 @@ const ruleSpec: fc.Arbitrary<RuleSpec> = fc.oneof(
   ),
   fc.record({
     kind: fc.constant('time' as const),
-    bucketMs: fc.integer({ min: 1, max: 50 }),
+    bucketDuration: fc.integer({ min: 1, max: 50 }),
     buckets: fc.integer({ min: 1, max: 6 }),
     minimumCalls: fc.integer({ min: 1, max: 6 }),
     rate: fraction,
@@ -95,7 +95,7 @@ function buildRule(spec: RuleSpec, clock: VirtualClock): TripRule {
       });
     case 'time':
       return new TimeWindowRule({
-        duration: spec.bucketMs * spec.buckets,
+        duration: spec.bucketDuration * spec.buckets,
         buckets: spec.buckets,
         minimumCalls: spec.minimumCalls,
         failureRateThreshold: ratio(spec.rate),
@@ -134,7 +134,9 @@ function ruleTrips(rule: RuleSpec, outcomes: readonly Outcome[], now: number): b
   const window =
     rule.kind === 'count'
       ? outcomes.slice(-rule.size)
-      : outcomes.filter(({ at }) => Math.floor(at / rule.bucketMs) > Math.floor(now / rule.bucketMs) - rule.buckets);
+      : outcomes.filter(
+          ({ at }) => Math.floor(at / rule.bucketDuration) > Math.floor(now / rule.bucketDuration) - rule.buckets,
+        );
   const n = window.length;
   if (n < rule.minimumCalls) return false;
   const failures = window.filter((o) => o.failed).length;

@@ -59,6 +59,7 @@ export interface RedisBreakerRegistryOptions<K> extends BreakerRegistryOptions<K
 /** A backend was used after `close()`. */
 export class BreakerBackendClosedError extends PalisadeError {
   override readonly name: string = 'BreakerBackendClosedError';
+  declare readonly code: 'ERR_PALISADE_BREAKER_BACKEND_CLOSED';
 
   constructor() {
     super(

@@ -128,6 +128,7 @@ describe('TimeWindowRule', () => {
     rule.record(false, 0, 150);
     rule.record(false, 0, 390);
     const copy = new TimeWindowRule({ duration: 400, buckets: 4, minimumCalls: 1 });
+    expect(rule.state).toMatchObject({ bucketDuration: 100 });
     copy.state = JSON.parse(JSON.stringify(rule.state));
     expect(copy.metrics(390)).toEqual(rule.metrics(390));
     expect(copy.metrics(410)).toEqual(rule.metrics(410));

@@ -1,17 +1,12 @@
-import {
-  type Clock,
-  durationOption,
-  InvalidArgumentError,
-  integerOption,
-  optionsObject,
-  realClock,
-} from '@palisade/core';
+import { type Clock, InvalidArgumentError, realClock } from '@palisade/core';
+import { durationOption, integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { CircuitState, type Policy } from 'cockatiel';
 import {
   ExclusiveRule,
   exceedsRates,
   type RateRuleOptions,
   type RuleMetrics,
+  rateRuleOptionKeys,
   rateThresholds,
   type TripRule,
   windowMetrics,
@@ -45,11 +40,20 @@ export interface TimeWindowOptions extends RateRuleOptions {
 
 /** The JSON form of a time window: per bucket, oldest first, `[calls, failures, slowCalls]`. */
 export interface TimeWindowState {
-  readonly bucketMs: number;
-  /** Index of the newest bucket: `floor(time / bucketMs)`. */
+  /** Each bucket's length in milliseconds: `duration / buckets`. */
+  readonly bucketDuration: number;
+  /** Index of the newest bucket: `floor(time / bucketDuration)`. */
   readonly head: number | null;
   readonly buckets: readonly (readonly [number, number, number])[];
 }
+
+const optionKeys = Object.keys({
+  ...rateRuleOptionKeys,
+  duration: true,
+  buckets: true,
+  minimumCalls: true,
+  clock: true,
+} satisfies Record<keyof TimeWindowOptions, true>);
 
 const FIELDS = 3;
 
@@ -69,7 +73,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
   readonly slowCallRateThreshold: number;
   readonly minimumCalls: number;
   readonly handle: Policy | undefined;
-  readonly #bucketMs: number;
+  readonly #bucketDuration: number;
   readonly #clock: Clock;
   /** [calls, failures, slowCalls] per bucket; bucket `i` lives at `(i mod buckets) * 3`. */
   readonly #counts: Uint32Array;
@@ -85,7 +89,9 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
 
   constructor(options?: TimeWindowOptions) {
     super();
-    const { duration = 10_000, buckets = 10, clock = realClock } = optionsObject('options', options);
+    const checked = optionsObject('options', options);
+    rejectUnknownOptions(checked, optionKeys);
+    const { duration = 10_000, buckets = 10, clock = realClock } = checked;
     this.duration = durationOption('duration', duration, { min: 0, minExclusive: true });
     this.buckets = integerOption('buckets', buckets, { min: 1, max: 10_000 });
     const thresholds = rateThresholds(options, 20, Number.MAX_SAFE_INTEGER);
@@ -94,7 +100,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
     this.slowCallRateThreshold = thresholds.slowCallRateThreshold;
     this.minimumCalls = thresholds.minimumCalls;
     this.handle = thresholds.handle;
-    this.#bucketMs = this.duration / this.buckets;
+    this.#bucketDuration = this.duration / this.buckets;
     this.#clock = clock;
     this.#counts = new Uint32Array(this.buckets * FIELDS);
   }
@@ -107,7 +113,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
     return true;
   }
 
-  record(failed: boolean, durationMs: number, now: number): boolean {
+  record(failed: boolean, duration: number, now: number): boolean {
     const offset = now >= this.#headStart && now < this.#headEnd ? this.#headOffset : this.#slide(now);
     const counts = this.#counts;
     counts[offset] = (counts[offset] as number) + 1;
@@ -116,7 +122,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
       counts[offset + 1] = (counts[offset + 1] as number) + 1;
       this.#failures++;
     }
-    if (durationMs > this.slowCallDuration) {
+    if (duration > this.slowCallDuration) {
       counts[offset + 2] = (counts[offset + 2] as number) + 1;
       this.#slowCalls++;
     }
@@ -140,7 +146,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
 
   /** Moves the window up to `now` and returns the offset of the newest bucket. */
   #slide(now: number): number {
-    const index = Math.floor(now / this.#bucketMs);
+    const index = Math.floor(now / this.#bucketDuration);
     const head = this.#head;
     // A clock that steps back (wall-clock adjustments) keeps counting into the newest bucket.
     if (index > head) {
@@ -152,8 +158,8 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
     }
     this.#headOffset = this.#offsetOf(this.#head);
     if (this.#head === index) {
-      this.#headStart = index * this.#bucketMs;
-      this.#headEnd = (index + 1) * this.#bucketMs;
+      this.#headStart = index * this.#bucketDuration;
+      this.#headEnd = (index + 1) * this.#bucketDuration;
     }
     return this.#headOffset;
   }
@@ -184,7 +190,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
       }
     }
     const state: TimeWindowState = {
-      bucketMs: this.#bucketMs,
+      bucketDuration: this.#bucketDuration,
       head: Number.isNaN(this.#head) ? null : this.#head,
       buckets,
     };
@@ -196,7 +202,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
     const buckets = state?.buckets;
     const head = state?.head;
     const valid =
-      state?.bucketMs === this.#bucketMs &&
+      state?.bucketDuration === this.#bucketDuration &&
       Array.isArray(buckets) &&
       (head === null ? buckets.length === 0 : Number.isSafeInteger(head) && buckets.length === this.buckets) &&
       buckets.every(
@@ -210,7 +216,7 @@ export class TimeWindowRule extends ExclusiveRule implements TripRule {
     if (!valid) {
       throw new InvalidArgumentError(
         'state',
-        `the state of a time window of ${this.buckets} buckets of ${this.#bucketMs} ms ({ bucketMs, head, buckets })`,
+        `the state of a time window of ${this.buckets} buckets of ${this.#bucketDuration} ms ({ bucketDuration, head, buckets })`,
         value,
       );
     }

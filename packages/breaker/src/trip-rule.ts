@@ -5,7 +5,7 @@ import {
   optionsObject,
   policyOption,
   positiveOrUnlimited,
-} from '@palisade/core';
+} from '@palisade/core/internal';
 import type { IBreaker, Policy } from 'cockatiel';
 
 /** What a trip rule reports in `stats().rules`. */
@@ -44,10 +44,10 @@ export interface TripRule extends IBreaker {
    * Counts one settled call of the closed circuit; returns true if the circuit
    * should open now.
    * @param failed Whether `handle` selected the outcome.
-   * @param durationMs How long the call took; 0 when no rule needs durations.
+   * @param duration How long the call took, in ms; 0 when no rule needs durations.
    * @param now The clock's time if `needsTime`, otherwise 0.
    */
-  record(failed: boolean, durationMs: number, now: number): boolean;
+  record(failed: boolean, duration: number, now: number): boolean;
   /** Forgets every call: the circuit has just closed. */
   reset(now: number): void;
   /** What the rule is looking at now. */
@@ -57,7 +57,9 @@ export interface TripRule extends IBreaker {
 /**
  * The built-in rules remember which breaker took them in a private field.
  * A WeakSet would do for any rule, but its table keeps its size after the
- * rules die: a million evicted registry entries would leave 32 MiB behind.
+ * rules die, so a registry that evicted a million breakers would keep that
+ * memory; what eviction leaves is measured in bench/RESULTS.md (breaker,
+ * "Keyed registry memory", "after eviction").
  */
 export abstract class ExclusiveRule {
   #taken = false;
@@ -100,6 +102,14 @@ export interface RateRuleOptions {
    */
   readonly handle?: Policy;
 }
+
+/** The keys of `RateRuleOptions`, for the rules' lists of known options. */
+export const rateRuleOptionKeys = {
+  failureRateThreshold: true,
+  slowCallDuration: true,
+  slowCallRateThreshold: true,
+  handle: true,
+} as const satisfies Record<keyof RateRuleOptions, true>;
 
 export interface RateThresholds {
   readonly failureRateThreshold: number;

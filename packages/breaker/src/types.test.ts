@@ -11,17 +11,24 @@ import {
 } from 'cockatiel';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type BreakerErrorCode,
+  type BreakerHalfOpenError,
+  type BreakerIsolatedError,
+  type BreakerOpenError,
   type BreakerPermit,
   type BreakerRejection,
   type BreakerStore,
+  type BreakerStoreConflictError,
   CircuitBreaker,
   type CircuitRecord,
   ConsecutiveFailuresRule,
   CountWindowRule,
   MemoryBreakerStore,
+  type ProbeTimeoutError,
   TimeWindowRule,
   type TripRule,
 } from './index.js';
+import type { BreakerBackendClosedError } from './redis-breaker-backend.js';
 
 describe('types', () => {
   it('a breaker is a cockatiel IPolicy and keeps execute’s type through wrap()', () => {
@@ -54,5 +61,22 @@ describe('types', () => {
     expectTypeOf(record).toEqualTypeOf<CircuitRecord>();
     if (record.kind === 'open') expectTypeOf(record.until).toEqualTypeOf<number>();
     expectTypeOf(new MemoryBreakerStore({ kind: 'closed', epoch: 0, since: 0 })).toExtend<BreakerStore>();
+  });
+
+  it("each error's code is its own literal, and together they are BreakerErrorCode", () => {
+    expectTypeOf<BreakerOpenError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_OPEN'>();
+    expectTypeOf<BreakerHalfOpenError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_HALF_OPEN'>();
+    expectTypeOf<BreakerIsolatedError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_ISOLATED'>();
+    expectTypeOf<ProbeTimeoutError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_PROBE_TIMEOUT'>();
+    expectTypeOf<BreakerStoreConflictError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_STORE_CONFLICT'>();
+    expectTypeOf<BreakerBackendClosedError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_BACKEND_CLOSED'>();
+    type Thrown =
+      | BreakerOpenError
+      | BreakerHalfOpenError
+      | BreakerIsolatedError
+      | ProbeTimeoutError
+      | BreakerStoreConflictError
+      | BreakerBackendClosedError;
+    expectTypeOf<Thrown['code']>().toEqualTypeOf<BreakerErrorCode>();
   });
 });

@@ -49,9 +49,10 @@ type AbortListener = (reason: unknown) => void;
 /**
  * The registrations waiting on one signal, in the order they came: an
  * intrusive doubly linked list, so joining and leaving cost a few pointer
- * writes. A `Set` cost three times as much here: a router call joins and
- * leaves its caller's signal once, and a set that churns at a constant size
- * keeps re-allocating its table to shed deleted entries.
+ * writes. A `Set` cost more (bench/RESULTS.md, core, "Watching a shared
+ * signal"): a router call joins and leaves its caller's signal once, and a
+ * set that churns at a constant size keeps re-allocating its table to shed
+ * deleted entries.
  */
 class Waiters {
   head: AbortSubscription | undefined;
@@ -103,10 +104,10 @@ const waiting = new WeakMap<AbortSignal, Waiters>();
  *
  * Every signal gets one platform listener, the first time it is watched, and
  * keeps it; registrations join and leave a list behind it. Adding and removing
- * a platform listener costs about 0.4 µs on Node's EventTarget and scans the
- * signal's listeners, so a listener per call would be O(n²) for a signal
- * shared by many calls (a request's over its fan-out, a shutdown signal), and
- * Node warns past ten of them.
+ * a platform listener scans the signal's listeners (bench/RESULTS.md, core,
+ * "Watching a shared signal"), so a listener per call would be O(n²) for a
+ * signal shared by many calls (a request's over its fan-out, a shutdown
+ * signal), and Node warns past ten of them.
  */
 export function onAbort(signal: AbortSignal | undefined, listener: AbortListener): IDisposable {
   if (signal === undefined) return noopDisposable;

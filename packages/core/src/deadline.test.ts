@@ -13,7 +13,7 @@ describe('createDeadline', () => {
     expect(deadline.signal.aborted).toBe(false);
     await clock.advance(40);
     expect(deadline.signal.reason).toBeInstanceOf(DeadlineExceededError);
-    expect(deadline.signal.reason).toMatchObject({ timeoutMs: 100 });
+    expect(deadline.signal.reason).toMatchObject({ timeout: 100 });
     expect(deadline.remaining()).toBe(0);
   });
 
@@ -31,7 +31,7 @@ describe('createDeadline', () => {
     const inner = createDeadline(1000, { clock, signal: outer.signal });
     await clock.advance(50);
     expect(inner.signal.aborted).toBe(true);
-    expect(inner.signal.reason).toMatchObject({ timeoutMs: 50 });
+    expect(inner.signal.reason).toMatchObject({ timeout: 50 });
   });
 
   it('clears its timer when disposed', async () => {
@@ -51,8 +51,9 @@ describe('createDeadline', () => {
     expect(deadline.remaining()).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it.each([-1, Number.NaN, '5'])('rejects a timeout of %s', (ms) => {
+  it.each([-1, Number.NaN, '5'])('rejects a timeout of %s, naming the argument `timeout`', (ms) => {
     expect(() => createDeadline(ms as never)).toThrow(InvalidArgumentError);
+    expect(() => createDeadline(ms as never)).toThrow(expect.objectContaining({ argument: 'timeout' }));
   });
 
   it.each(['nope', 42, null, {}])('rejects a signal of %s with InvalidOptionError, and sets no timer', (signal) => {

@@ -22,7 +22,7 @@ export interface TimingOptions {
 }
 
 /**
- * A signal that aborts `timeoutMs` from now on `clock`, or earlier if the
+ * A signal that aborts `timeout` ms from now on `clock`, or earlier if the
  * parent `signal` aborts. Unlike `AbortSignal.timeout`, it runs on the
  * injected clock, so deadlines work in virtual time. Dispose it once the work
  * settles: that clears the timer and unhooks the parent.
@@ -30,18 +30,18 @@ export interface TimingOptions {
  * Nesting deadlines propagates them: a child can only end sooner than its
  * parent, never later.
  */
-export function createDeadline(timeoutMs: number, options: TimingOptions = {}): Deadline {
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw new InvalidArgumentError('timeoutMs', 'a number of milliseconds ≥ 0 (Infinity for none)', timeoutMs);
+export function createDeadline(timeout: number, options: TimingOptions = {}): Deadline {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+    throw new InvalidArgumentError('timeout', 'a number of milliseconds ≥ 0 (Infinity for none)', timeout);
   }
   const clock = options.clock ?? realClock;
   const link = linkedAbortController(checkSignal(options.signal));
-  const expiresAt = clock.now() + timeoutMs;
+  const expiresAt = clock.now() + timeout;
   const remaining = (): number => Math.max(0, expiresAt - clock.now());
-  if (!Number.isFinite(timeoutMs) || link.signal.aborted) {
+  if (!Number.isFinite(timeout) || link.signal.aborted) {
     return { signal: link.signal, expiresAt, remaining, dispose: link.dispose };
   }
-  const timer = clock.setTimeout(() => link.controller.abort(new DeadlineExceededError(timeoutMs)), timeoutMs);
+  const timer = clock.setTimeout(() => link.controller.abort(new DeadlineExceededError(timeout)), timeout);
   return {
     signal: link.signal,
     expiresAt,

@@ -1,14 +1,16 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   brandError,
   CancelledError,
+  type CoreErrorCode,
   DeadlineExceededError,
   InvalidArgumentError,
   InvalidOptionError,
   isPalisadeError,
   PalisadeError,
 } from './errors.js';
+import { ClockReentrancyError, ClockRunawayError } from './virtual-clock.js';
 
 describe('PalisadeError', () => {
   it('carries a stable code and the message it was given', () => {
@@ -79,7 +81,46 @@ describe('cancellation errors', () => {
   it('DeadlineExceededError is a TaskCancelledError with the budget', () => {
     const error = new DeadlineExceededError(250);
     expect(error).toBeInstanceOf(TaskCancelledError);
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_DEADLINE_EXCEEDED', timeoutMs: 250 });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_DEADLINE_EXCEEDED', timeout: 250 });
     expect(error.message).toContain('250 ms');
+  });
+});
+
+describe('CoreErrorCode', () => {
+  it("types each core error's code as its own literal, a member of CoreErrorCode", () => {
+    expectTypeOf<InvalidArgumentError['code']>().toEqualTypeOf<
+      'ERR_PALISADE_INVALID_ARGUMENT' | 'ERR_PALISADE_INVALID_OPTION'
+    >();
+    expectTypeOf<InvalidOptionError['code']>().toEqualTypeOf<'ERR_PALISADE_INVALID_OPTION'>();
+    expectTypeOf<CancelledError['code']>().toEqualTypeOf<'ERR_PALISADE_CANCELLED'>();
+    expectTypeOf<DeadlineExceededError['code']>().toEqualTypeOf<'ERR_PALISADE_DEADLINE_EXCEEDED'>();
+    expectTypeOf<ClockReentrancyError['code']>().toEqualTypeOf<'ERR_PALISADE_CLOCK_REENTRANT'>();
+    expectTypeOf<ClockRunawayError['code']>().toEqualTypeOf<'ERR_PALISADE_CLOCK_RUNAWAY'>();
+    type Thrown =
+      | InvalidArgumentError
+      | CancelledError
+      | DeadlineExceededError
+      | ClockReentrancyError
+      | ClockRunawayError;
+    expectTypeOf<Thrown['code']>().toEqualTypeOf<CoreErrorCode>();
+  });
+
+  it('the codes at run time are the ones the union lists', () => {
+    const codes: CoreErrorCode[] = [
+      new InvalidArgumentError('a', 'b', 1).code,
+      new InvalidOptionError('a', 'b', 1).code,
+      new CancelledError().code,
+      new DeadlineExceededError(1).code,
+      new ClockReentrancyError().code,
+      new ClockRunawayError(1).code,
+    ];
+    expect(codes).toEqual([
+      'ERR_PALISADE_INVALID_ARGUMENT',
+      'ERR_PALISADE_INVALID_OPTION',
+      'ERR_PALISADE_CANCELLED',
+      'ERR_PALISADE_DEADLINE_EXCEEDED',
+      'ERR_PALISADE_CLOCK_REENTRANT',
+      'ERR_PALISADE_CLOCK_RUNAWAY',
+    ]);
   });
 });

@@ -6,6 +6,18 @@ import { TaskCancelledError } from 'cockatiel';
  */
 const palisadeErrorBrand: unique symbol = Symbol.for('@palisade/core/error') as never;
 
+/**
+ * The codes of core's own errors, so that a `switch (error.code)` over them is
+ * checked. Each package exports its own union (`BreakerErrorCode`, …).
+ */
+export type CoreErrorCode =
+  | 'ERR_PALISADE_INVALID_ARGUMENT'
+  | 'ERR_PALISADE_INVALID_OPTION'
+  | 'ERR_PALISADE_CANCELLED'
+  | 'ERR_PALISADE_DEADLINE_EXCEEDED'
+  | 'ERR_PALISADE_CLOCK_REENTRANT'
+  | 'ERR_PALISADE_CLOCK_RUNAWAY';
+
 /** Anything palisade throws has a stable, documented `code`. */
 export interface PalisadeErrorLike extends Error {
   readonly code: string;
@@ -55,6 +67,7 @@ export class PalisadeError extends Error implements PalisadeErrorLike {
 /** A public function was called with an argument outside its contract. */
 export class InvalidArgumentError extends PalisadeError {
   override readonly name: string = 'InvalidArgumentError';
+  declare readonly code: 'ERR_PALISADE_INVALID_ARGUMENT' | 'ERR_PALISADE_INVALID_OPTION';
   /** The argument's name, as in the function's signature. */
   readonly argument: string;
   /** What was allowed, in words or interval notation: `an integer in [1, ∞)`. */
@@ -62,7 +75,12 @@ export class InvalidArgumentError extends PalisadeError {
   /** What was passed. */
   readonly received: unknown;
 
-  constructor(argument: string, expected: string, received: unknown, code = 'ERR_PALISADE_INVALID_ARGUMENT') {
+  constructor(
+    argument: string,
+    expected: string,
+    received: unknown,
+    code: 'ERR_PALISADE_INVALID_ARGUMENT' | 'ERR_PALISADE_INVALID_OPTION' = 'ERR_PALISADE_INVALID_ARGUMENT',
+  ) {
     super(
       code,
       `Invalid ${describeTarget(code)} "${argument}": expected ${expected}, received ${describeValue(received)}.`,
@@ -76,6 +94,7 @@ export class InvalidArgumentError extends PalisadeError {
 /** An options object had a field outside its documented range. Thrown at construction. */
 export class InvalidOptionError extends InvalidArgumentError {
   override readonly name: string = 'InvalidOptionError';
+  declare readonly code: 'ERR_PALISADE_INVALID_OPTION';
 
   constructor(option: string, expected: string, received: unknown) {
     super(option, expected, received, 'ERR_PALISADE_INVALID_OPTION');
@@ -112,16 +131,24 @@ export class DeadlineExceededError extends TaskCancelledError {
   declare readonly code: 'ERR_PALISADE_DEADLINE_EXCEEDED';
 
   /** The budget that ran out, in milliseconds. */
-  readonly timeoutMs: number;
+  readonly timeout: number;
 
-  constructor(timeoutMs: number, message = `The deadline of ${timeoutMs} ms passed before the operation settled.`) {
+  constructor(timeout: number, message = `The deadline of ${timeout} ms passed before the operation settled.`) {
     super(message);
-    this.timeoutMs = timeoutMs;
+    this.timeout = timeout;
     brandError(this, 'ERR_PALISADE_DEADLINE_EXCEEDED');
+  }
+
+  /**
+   * @deprecated Renamed `timeout` (palisade names durations without a unit
+   * suffix). Kept only until every package reads `timeout`; it will go.
+   */
+  get timeoutMs(): number {
+    return this.timeout;
   }
 }
 
-function describeTarget(code: string): string {
+function describeTarget(code: CoreErrorCode): string {
   return code === 'ERR_PALISADE_INVALID_OPTION' ? 'option' : 'argument';
 }
 

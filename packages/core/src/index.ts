@@ -12,6 +12,7 @@ export { createDeadline, type Deadline, delay, type TimingOptions } from './dead
 export {
   brandError,
   CancelledError,
+  type CoreErrorCode,
   DeadlineExceededError,
   InvalidArgumentError,
   InvalidOptionError,

@@ -18,6 +18,7 @@ export interface VirtualClockOptions {
 /** `advance` was called while another `advance` or `runAll` had not finished. */
 export class ClockReentrancyError extends PalisadeError {
   override readonly name: string = 'ClockReentrancyError';
+  declare readonly code: 'ERR_PALISADE_CLOCK_REENTRANT';
 
   constructor() {
     super(
@@ -30,6 +31,7 @@ export class ClockReentrancyError extends PalisadeError {
 /** `runAll()` fired its limit of timers and timers were still pending. */
 export class ClockRunawayError extends PalisadeError {
   override readonly name: string = 'ClockRunawayError';
+  declare readonly code: 'ERR_PALISADE_CLOCK_RUNAWAY';
   readonly limit: number;
 
   constructor(limit: number) {

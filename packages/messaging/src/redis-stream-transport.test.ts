@@ -2,12 +2,13 @@ import { CancelledError, InvalidOptionError } from '@palisade/core';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
+import type { ChannelRejectEvent as RejectionEvent } from './channel-events.js';
 import { OutOfOrderError, ReplayedMessageError, StreamTruncatedError } from './errors.js';
 import { dialRedis, RedisInbox } from './redis-inbox.js';
 import { aliceAndBob, decode, encode, eventually, killClient, testClient } from './redis-link.test-util.js';
 import { LinkConflictError, StreamGapError } from './redis-link-errors.js';
 import { RedisStreamTransport } from './redis-stream-transport.js';
-import { accept, connect, type RejectionEvent, type SecureChannel } from './secure-channel.js';
+import { accept, connect, type SecureChannel } from './secure-channel.js';
 
 const PREFIX = 'palisade:messaging:';
 

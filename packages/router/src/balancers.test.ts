@@ -1,6 +1,6 @@
 import { seededRandom } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
-import type { Balancer } from './balancer.js';
+import { type Balancer, FAILURE_PENALTY, MAX_EFFORT } from './balancer.js';
 import { EndpointState } from './endpoint.js';
 import { hashString } from './hash.js';
 import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
@@ -26,7 +26,7 @@ describe('round-robin', () => {
   it('takes equal endpoints in turn', () => {
     const balancer = new RoundRobinBalancer();
     const all = ['a', 'b', 'c'].map((id) => endpoint(id));
-    const order = Array.from({ length: 6 }, () => balancer.pick(all).endpoint.id);
+    const order = Array.from({ length: 6 }, () => balancer.pick(all, 0).endpoint.id);
     expect(new Set(order.slice(0, 3)).size).toBe(3);
     expect(order.slice(3)).toEqual(order.slice(0, 3));
   });
@@ -34,7 +34,7 @@ describe('round-robin', () => {
   it('interleaves weighted endpoints smoothly (nginx): 5:1:1 gives a a b a c a a', () => {
     const balancer = new RoundRobinBalancer();
     const all = [endpoint('a', 5), endpoint('b'), endpoint('c')];
-    expect(Array.from({ length: 7 }, () => balancer.pick(all).endpoint.id).join(' ')).toBe('a a b a c a a');
+    expect(Array.from({ length: 7 }, () => balancer.pick(all, 0).endpoint.id).join(' ')).toBe('a a b a c a a');
   });
 });
 
@@ -70,6 +70,91 @@ describe('P2C peak-EWMA', () => {
     (all[0] as EndpointState).outstanding = 4;
     (all[1] as EndpointState).latency.observe(30, 0);
     expect(tally(new PeakEwmaBalancer(), all, 50)).toEqual({ 'slower-but-idle': 50 });
+  });
+});
+
+describe('every balancer in a panicking tier (issue 12)', () => {
+  /** Ejected for 30 s from 0, its last attempt a failure at 0: what a panicking tier offers of a dead endpoint. */
+  const ejectedAndFailing = (id: string): EndpointState => {
+    const state = endpoint(id);
+    state.outlier = 'ejected';
+    state.ejectedUntil = 30_000;
+    state.downUntil = FAILURE_PENALTY;
+    return state;
+  };
+
+  it.each([
+    ['peak-ewma', () => new PeakEwmaBalancer()],
+    ['least-outstanding', () => new LeastOutstandingBalancer()],
+  ] as const)(
+    '%s passes over ejected endpoints that failed, drawing again when both of a pair did',
+    (_name, create) => {
+      const dead = ['x', 'y', 'z'].map(ejectedAndFailing);
+      const live = ['a', 'b'].map((id) => endpoint(id));
+      // Calls in flight on the live ones, and a dead node that failed fast: by load alone, the dead would win.
+      for (const each of live) {
+        each.latency.observe(10, 0);
+        each.outstanding = 20;
+      }
+      const counts = tally(create(), [...dead, ...live], 10_000);
+      const toDead = (counts.x ?? 0) + (counts.y ?? 0) + (counts.z ?? 0);
+      // Only when MAX_EFFORT pairs in a row were both dead: 0.3^5 of the picks.
+      expect(toDead / 10_000).toBeLessThan(3 * 0.3 ** MAX_EFFORT);
+      expect((counts.a as number) + (counts.b as number)).toBeGreaterThan(9_900);
+    },
+  );
+
+  it('round-robin gives a down endpoint’s turn to the next one, weighted or not', () => {
+    const all = [endpoint('a'), ejectedAndFailing('x'), endpoint('b')];
+    const balancer = new RoundRobinBalancer();
+    expect(Array.from({ length: 6 }, () => balancer.pick(all, 0).endpoint.id).join(' ')).toBe('a b a b a b');
+    const weighted = [endpoint('a', 2), ejectedAndFailing('x'), endpoint('b')];
+    const smooth = new RoundRobinBalancer();
+    expect(Array.from({ length: 6 }, () => smooth.pick(weighted, 0).endpoint.id).join(' ')).toBe('a b a a b a');
+    const allDown = ['x', 'y'].map(ejectedAndFailing);
+    expect(balancer.pick(allDown, 0).endpoint.id).toMatch(/^[xy]$/);
+  });
+
+  it('sticky moves only the keys of a down endpoint, each to its second choice', () => {
+    const balancer = new RendezvousBalancer();
+    const all = ['a', 'b', 'c', 'd'].map((id) => endpoint(id));
+    const withDown = [...all.filter((each) => each.endpoint.id !== 'c'), ejectedAndFailing('c')];
+    const without = all.filter((each) => each.endpoint.id !== 'c');
+    for (let k = 0; k < 500; k++) {
+      const key = hashString(`session-${k}`);
+      expect(balancer.pick(withDown, 0, Math.random, key).endpoint.id).toBe(
+        balancer.pick(without, 0, Math.random, key).endpoint.id,
+      );
+    }
+    const allDown = ['x', 'y'].map(ejectedAndFailing);
+    const key = hashString('k');
+    expect(balancer.pick(allDown, 0, Math.random, key).endpoint.id).toBe(
+      balancer.pick(
+        ['x', 'y'].map((id) => endpoint(id)),
+        0,
+        Math.random,
+        key,
+      ).endpoint.id,
+    );
+  });
+
+  it('stops passing one over when its penalty runs out or it succeeds', () => {
+    const balancer = new PeakEwmaBalancer();
+    const live = endpoint('live');
+    live.latency.observe(10, 0);
+    live.outstanding = 20;
+    const dead = ejectedAndFailing('dead');
+    const picks = (now: number) => {
+      const random = seededRandom(5);
+      let toDead = 0;
+      for (let i = 0; i < 100; i++) if (balancer.pick([dead, live], now, random).endpoint.id === 'dead') toDead++;
+      return toDead;
+    };
+    expect(picks(FAILURE_PENALTY - 1)).toBe(0);
+    // Then the load decides again: a cold endpoint with nothing in flight costs nothing.
+    expect(picks(FAILURE_PENALTY)).toBe(100);
+    dead.downUntil = 0;
+    expect(picks(10)).toBe(100);
   });
 });
 

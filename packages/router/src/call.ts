@@ -14,6 +14,7 @@ import type { Endpoint, EndpointState } from './endpoint.js';
 import {
   type AttemptKind,
   type AttemptRecord,
+  AttemptTimeoutError,
   CallDeadlineExceededError,
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
@@ -126,16 +127,19 @@ export class Attempt implements Timed {
   /** The per-attempt timeout passed. */
   expire(now: number): void {
     if (this.settled) return;
-    const error = new DeadlineExceededError(
-      this.call.attemptTimeout,
-      `The attempt on endpoint "${this.endpoint.endpoint.id}" ran past its attemptTimeout of ${this.call.attemptTimeout} ms.`,
-    );
     try {
-      this.abandon(error, 'timed-out', true, now);
+      const error = this.timeOut(now);
       this.call.attemptFailed(this, { error }, true, now);
     } catch (thrown) {
       this.call.crash(thrown);
     }
+  }
+
+  /** Ends the attempt as timed out: it ran its whole `attemptTimeout`, which counts against the endpoint. */
+  timeOut(now: number): AttemptTimeoutError {
+    const error = new AttemptTimeoutError(this.endpoint.endpoint.id, this.call.attemptTimeout);
+    this.abandon(error, 'timed-out', true, now);
+    return error;
   }
 
   #settleValue(value: unknown): void {
@@ -194,13 +198,19 @@ export class Attempt implements Timed {
     this.outcome = outcome;
     this.duration = duration;
     this.#release();
-    endpoint.latency.observe(duration, now);
     endpoint.lastLatency = duration;
     const permit = this.permit;
     const failed = failure !== undefined;
     endpoint.rolling.add2(now, 1, failed ? 1 : 0);
-    if (failed) endpoint.failures++;
-    else endpoint.successes++;
+    if (failed) {
+      endpoint.latency.observeAtLeast(duration, now);
+      endpoint.failures++;
+      core.markFailed(endpoint, now);
+    } else {
+      endpoint.latency.observe(duration, now);
+      endpoint.successes++;
+      endpoint.downUntil = 0;
+    }
     core.limiter?.onAttemptSettled(failed, now);
     // Announced before the breaker hears of it, so an ejection it triggers comes after, as it happened.
     core.emitAttemptSettled(this, failed ? 'failure' : 'success');
@@ -212,6 +222,7 @@ export class Attempt implements Timed {
         permit.success(duration);
       } finally {
         core.breakerClock.end();
+        if (permit.probe) core.probeEnded(endpoint);
       }
       return;
     }
@@ -221,6 +232,7 @@ export class Attempt implements Timed {
       permit.failure('error' in failure ? failure.error : failure.value, duration);
     } finally {
       core.breakerClock.end();
+      if (permit.probe) core.probeEnded(endpoint);
     }
   }
 
@@ -240,24 +252,35 @@ export class Attempt implements Timed {
     this.error = reason;
     this.#release();
     // At least this long: a lower bound on its latency still tells the balancer it was slow.
-    endpoint.latency.observe(duration, now);
+    endpoint.latency.observeAtLeast(duration, now);
     endpoint.rolling.add2(now, 1, counts ? 1 : 0);
     if (counts) {
       endpoint.failures++;
+      core.markFailed(endpoint, now);
       core.limiter?.onAttemptSettled(true, now);
     }
     core.emitAttemptSettled(this, outcome);
-    core.breakerClock.lend(now);
-    try {
-      if (counts) {
-        this.permit?.failure(reason, duration);
-      } else {
-        this.permit?.release();
+    const permit = this.permit;
+    if (permit !== undefined) {
+      core.breakerClock.lend(now);
+      try {
+        if (counts) permit.failure(reason, duration);
+        else permit.release();
+      } finally {
+        core.breakerClock.end();
+        // A released probe leaves the breaker half-open with its slot free: the endpoint must be routable again.
+        if (permit.probe) core.probeEnded(endpoint);
       }
-    } finally {
-      core.breakerClock.end();
     }
     this.controller.abort(reason);
+  }
+
+  /** Gives back the breaker's permit of an attempt that never ran (the budget refused the hedge). */
+  discard(): void {
+    const permit = this.permit;
+    if (permit === undefined) return;
+    permit.release();
+    if (permit.probe) this.call.core.probeEnded(this.endpoint);
   }
 
   #release(): void {
@@ -519,7 +542,7 @@ export class Call implements Timed {
     if (!(routed instanceof Attempt)) return;
     const limiter = core.limiter;
     if (limiter !== undefined && !limiter.tryAcquire(now)) {
-      routed.permit?.release();
+      routed.discard();
       core.budgetRefusals++;
       core.emitBudgetExhausted('hedge');
       return;
@@ -530,12 +553,17 @@ export class Call implements Timed {
     if (!this.done && this.hedgesStarted < hedge.maxHedges) this.#scheduleHedge(now);
   }
 
-  /** The call's deadline passed: every attempt in flight is cut off, and the call rejects. */
+  /**
+   * The call's deadline passed: every attempt in flight is cut off, and the
+   * call rejects. The deadline is the caller's: an attempt it cuts off is
+   * abandoned, not charged to its endpoint, unless it had run its whole
+   * `attemptTimeout` (its own timeout was due at the same moment).
+   */
   expire(now: number): void {
     if (this.done) return;
     this.core.deadlineExceeded++;
     const cutOff = new DeadlineExceededError(this.timeout);
-    this.#settle(now, cutOff, 'timed-out');
+    this.#settle(now, cutOff, true);
     const error = new CallDeadlineExceededError(this.timeout, this.records(now));
     this.core.failures++;
     this.reject(error);
@@ -547,7 +575,7 @@ export class Call implements Timed {
     if (this.done) return;
     const now = this.core.clock.now();
     const error = cancellationError(signal);
-    this.#settle(now, error, 'abandoned');
+    this.#settle(now, error);
     this.core.cancelled++;
     this.reject(error);
     this.core.emitCallFailure(now - this.startedAt, { error }, false);
@@ -562,7 +590,11 @@ export class Call implements Timed {
       this.core.emitCallFailure(now - this.startedAt, reason, true);
       return;
     }
-    const error = budgetExhausted ? new RetryBudgetExhaustedError(reason.error, this.records(now)) : reason.error;
+    let error = reason.error;
+    if (budgetExhausted) error = new RetryBudgetExhaustedError(error, this.records(now));
+    else if (error instanceof AttemptTimeoutError) {
+      error = new AttemptTimeoutError(error.endpoint, error.timeoutMs, this.records(now));
+    }
     this.#fail(error, now, reason);
   }
 
@@ -574,7 +606,7 @@ export class Call implements Timed {
   }
 
   /** Marks the call done, stops its timers, and abandons the attempts still in flight. */
-  #settle(now: number, reason: Error | (() => Error), outcome: 'timed-out' | 'abandoned' = 'abandoned'): void {
+  #settle(now: number, reason: Error | (() => Error), deadline = false): void {
     this.done = true;
     const core = this.core;
     core.inFlightCalls--;
@@ -585,12 +617,17 @@ export class Call implements Timed {
     if (this.inFlight === 0) return;
     // Built only now: an error's stack costs more than the rest of a call.
     const error = typeof reason === 'function' ? reason() : reason;
-    const counts = outcome === 'timed-out';
     if (this.attempts === undefined) {
-      this.first?.abandon(error, outcome, counts, now);
+      if (this.first !== undefined) this.#cutOff(this.first, error, deadline, now);
     } else {
-      for (const attempt of this.attempts) attempt.abandon(error, outcome, counts, now);
+      for (const attempt of this.attempts) this.#cutOff(attempt, error, deadline, now);
     }
+  }
+
+  #cutOff(attempt: Attempt, error: Error, deadline: boolean, now: number): void {
+    if (attempt.settled) return;
+    if (deadline && now - attempt.startedAt >= this.attemptTimeout) attempt.timeOut(now);
+    else attempt.abandon(error, 'abandoned', false, now);
   }
 
   records(now: number): AttemptRecord[] {

@@ -85,6 +85,8 @@ export class EndpointState {
   /** False after `unhealthyThreshold` failed health checks, true again after `healthyThreshold` passes. */
   healthy = true;
   outlier: OutlierStatus = 'active';
+  /** Its half-open probe is running: until it ends, no other call may probe it. */
+  probeInFlight = false;
   /** Clock time at which the current ejection ends. */
   ejectedUntil = 0;
   /** Envoy's ejection multiplier: grows by one per ejection, shrinks by one per `decayInterval` spent in rotation. */
@@ -93,6 +95,15 @@ export class EndpointState {
   returnedAt = 0;
   ejections = 0;
 
+  /**
+   * Until then, the balancers pass it over: outlier detection found it
+   * failing, yet it is still offered. That is, it was ejected (a panicking
+   * tier still offers it) and has not answered since, or its ejection was
+   * blocked by `maxEjectionPercent`. For `FAILURE_PENALTY` ms, or to the end
+   * of its ejection, when it is due a probe. A success clears it. A failure
+   * in rotation does not set it: outlier detection needs those failures.
+   */
+  downUntil = 0;
   outstanding = 0;
   attempts = 0;
   successes = 0;

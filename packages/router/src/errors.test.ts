@@ -2,6 +2,7 @@ import { DeadlineExceededError, isPalisadeError, PalisadeError } from '@palisade
 import { BrokenCircuitError, isBrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import {
+  AttemptTimeoutError,
   CallDeadlineExceededError,
   EmptyEndpointSetError,
   EndpointRemovedError,
@@ -20,6 +21,7 @@ describe('errors', () => {
       'RetryBudgetExhaustedError',
     ],
     [new CallDeadlineExceededError(100, []), 'ERR_PALISADE_DEADLINE_EXCEEDED', 'CallDeadlineExceededError'],
+    [new AttemptTimeoutError('a', 50), 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT', 'AttemptTimeoutError'],
     [new EndpointRemovedError('a'), 'ERR_PALISADE_ROUTER_ENDPOINT_REMOVED', 'EndpointRemovedError'],
     [new RouterDisposedError(), 'ERR_PALISADE_ROUTER_DISPOSED', 'RouterDisposedError'],
   ])('%s has a stable code and is a PalisadeError', (error, code, name) => {
@@ -37,6 +39,7 @@ describe('errors', () => {
     const deadline = new CallDeadlineExceededError(100, []);
     expect(deadline).toBeInstanceOf(DeadlineExceededError);
     expect(deadline).toBeInstanceOf(TaskCancelledError);
+    expect(new AttemptTimeoutError('a', 50)).toBeInstanceOf(TaskCancelledError);
   });
 
   it('say what happened and what to do', () => {
@@ -56,6 +59,17 @@ describe('errors', () => {
     ]);
     expect(deadline.message).toBe(
       "The call's deadline of 250 ms passed after 2 attempts (a: failed, b: timed-out). Raise `timeout`, or look at why the endpoints are slow.",
+    );
+    expect(new AttemptTimeoutError('a', 50).message).toBe(
+      'The attempt on endpoint "a" ran past its attemptTimeout of 50 ms. Raise `attemptTimeout`, or look at why the endpoints are slow.',
+    );
+    expect(
+      new AttemptTimeoutError('b', 50, [
+        { endpoint: 'a', attempt: 1, kind: 'first', outcome: 'failed', startedAt: 0, duration: 10 },
+        { endpoint: 'b', attempt: 2, kind: 'retry', outcome: 'timed-out', startedAt: 10, duration: 50 },
+      ]).message,
+    ).toBe(
+      'The attempt on endpoint "b" ran past its attemptTimeout of 50 ms, the last of 2 attempts (a: failed, b: timed-out). Raise `attemptTimeout`, or look at why the endpoints are slow.',
     );
     const cause = new Error('503');
     expect(new RetryBudgetExhaustedError(cause, []).cause).toBe(cause);

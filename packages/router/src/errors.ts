@@ -1,5 +1,5 @@
 import { brandError, DeadlineExceededError, PalisadeError } from '@palisade/core';
-import { BrokenCircuitError } from 'cockatiel';
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 
 /** How one attempt of a call ended, as listed by the errors that end a call. */
 export interface AttemptRecord {
@@ -10,8 +10,8 @@ export interface AttemptRecord {
   readonly kind: AttemptKind;
   /**
    * `failed`: the endpoint answered with a failure (an error or a result that `handle` selects).
-   * `timed-out`: the per-attempt timeout passed.
-   * `abandoned`: the call ended first (its deadline, its caller, or another attempt won).
+   * `timed-out`: the per-attempt timeout passed (`attemptTimeout`): it counts against the endpoint.
+   * `abandoned`: the call ended first (its deadline, its caller, or another attempt won): it does not.
    * `in-flight`: still running when the error was built.
    */
   readonly outcome: 'failed' | 'timed-out' | 'abandoned' | 'in-flight';
@@ -130,6 +130,36 @@ export class CallDeadlineExceededError extends DeadlineExceededError {
       `The call's deadline of ${timeoutMs} ms passed after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}${attempts.length === 0 ? '' : ` (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`timeout\`, or look at why the endpoints are slow.`,
     );
     this.attempts = attempts;
+  }
+}
+
+/**
+ * An attempt ran past its `attemptTimeout` (Envoy's per-try timeout): it was
+ * aborted, counted against its endpoint, and retried elsewhere if the call
+ * could. It is the reason of that attempt's signal. When the call ends on it
+ * (no attempt or budget left, or no time before the deadline), the call
+ * rejects with one that lists every attempt. A cockatiel `TaskCancelledError`,
+ * as cockatiel's own timeout throws; not a `DeadlineExceededError`, which is
+ * the call's deadline.
+ */
+export class AttemptTimeoutError extends TaskCancelledError {
+  override readonly name: string = 'AttemptTimeoutError';
+  declare readonly code: 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT';
+  /** The id of the endpoint the attempt ran on. */
+  readonly endpoint: string;
+  /** The per-attempt timeout, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The call's attempts, when it ended on this timeout; empty as an attempt signal's reason. */
+  readonly attempts: readonly AttemptRecord[];
+
+  constructor(endpoint: string, timeoutMs: number, attempts: readonly AttemptRecord[] = []) {
+    super(
+      `The attempt on endpoint "${endpoint}" ran past its attemptTimeout of ${timeoutMs} ms${attempts.length === 0 ? '' : `, the last of ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`attemptTimeout\`, or look at why the endpoints are slow.`,
+    );
+    this.endpoint = endpoint;
+    this.timeoutMs = timeoutMs;
+    this.attempts = attempts;
+    brandError(this, 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT');
   }
 }
 

@@ -21,9 +21,10 @@ export interface AttemptSettledEvent<D = unknown> {
   readonly kind: AttemptKind;
   /**
    * `success`: the endpoint answered and `handle` did not call it a failure.
-   * `failure`: it did. `timed-out`: the attempt or the call ran out of time.
-   * `abandoned`: the call ended without it (another attempt won, the caller
-   * cancelled, the endpoint was removed).
+   * `failure`: it did. `timed-out`: it ran past `attemptTimeout`; it counts
+   * as a failure. `abandoned`: the call ended without it (its deadline
+   * passed, another attempt won, the caller cancelled, the endpoint was
+   * removed); it counts for nothing.
    */
   readonly outcome: 'success' | 'failure' | 'timed-out' | 'abandoned';
   /** Milliseconds it ran. */

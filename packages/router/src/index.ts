@@ -4,6 +4,7 @@ export type { Endpoint, EndpointInit } from './endpoint.js';
 export {
   type AttemptKind,
   type AttemptRecord,
+  AttemptTimeoutError,
   CallDeadlineExceededError,
   EmptyEndpointSetError,
   EndpointRemovedError,

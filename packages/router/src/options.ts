@@ -114,7 +114,7 @@ export interface RouterOptions<D = unknown> {
   readonly budget?: RetryLimiter | false;
   /** Hedging for every call; calls may override it. @default false */
   readonly hedge?: HedgeOptions | false;
-  /** Passive health checking (outlier ejection) by per-endpoint breakers; `false` turns it off. @default {} (Envoy's defaults) */
+  /** Passive health checking (outlier ejection) by per-endpoint breakers; `false` turns it off. @default {} (Envoy's defaults, but every failing endpoint may be ejected) */
   readonly outlierDetection?: OutlierDetectionOptions | false;
   /**
    * Envoy's panic threshold, a percentage in [0, 100]: when the endpoints
@@ -321,7 +321,7 @@ function resolveOutlierDetection(
     failureRate = {},
     baseEjectionTime = 30_000,
     maxEjectionTime = 300_000,
-    maxEjectionPercent = 10,
+    maxEjectionPercent = 100,
     interval = 10_000,
     store,
   } = optionsObject('outlierDetection', outlierDetection);

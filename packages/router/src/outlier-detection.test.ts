@@ -138,8 +138,8 @@ describe('outlier ejection on per-endpoint breakers', () => {
     expect(router.endpointStats('flaky')?.attempts).toBeGreaterThanOrEqual(50);
   });
 
-  it('ejects at most maxEjectionPercent (10%: one of five), and the others stay in rotation', async () => {
-    const { router, down, events, load } = setup();
+  it('ejects at most maxEjectionPercent (Envoy’s 10%: one of five), and the others stay in rotation', async () => {
+    const { router, down, events, load } = setup({ outlierDetection: { maxEjectionPercent: 10 } });
     down.add('b');
     down.add('d');
     await load(200);
@@ -148,10 +148,14 @@ describe('outlier ejection on per-endpoint breakers', () => {
     expect(events.filter((e) => e.includes('blocked')).length).toBeGreaterThan(0);
     const other = ejected[0]?.id === 'b' ? 'd' : 'b';
     expect(router.endpointStats(other)).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+    // Blocked, it stays in rotation, but P2C passes it over for 5 s (FAILURE_PENALTY) after each blocked
+    // ejection: the five failures that tripped it, and no more in the two seconds that follow.
+    expect(events.filter((e) => e.includes('blocked'))).toHaveLength(1);
+    expect(router.endpointStats(other)?.failures).toBe(5);
   });
 
-  it('ejects more with a higher maxEjectionPercent', async () => {
-    const { router, down, load } = setup({ outlierDetection: { maxEjectionPercent: 40 } });
+  it('ejects every endpoint that fails by default (maxEjectionPercent 100), as Linkerd and Finagle do', async () => {
+    const { router, down, load } = setup();
     down.add('b');
     down.add('d');
     await load(200);
@@ -163,13 +167,13 @@ describe('outlier ejection on per-endpoint breakers', () => {
     ).toEqual(['b', 'd']);
   });
 
-  it('panics when too few endpoints are healthy (Envoy’s 50%): calls go to every endpoint, ejected or not', async () => {
-    const { router, down, load } = setup({ outlierDetection: { maxEjectionPercent: 100 } });
+  it('panics when too few endpoints are healthy (Envoy’s 50%): calls go to ejected endpoints that answer again', async () => {
+    const { clock, router, down, load } = setup();
     const panics: string[] = [];
     router.onPanic(({ priority, panic }) => panics.push(`${priority} ${panic}`));
-    let panicAttempts = 0;
-    router.onAttempt(({ panic }) => {
-      if (panic) panicAttempts++;
+    const panicAttempts = new Map<string, number>();
+    router.onAttempt(({ endpoint, panic }) => {
+      if (panic) panicAttempts.set(endpoint.id, (panicAttempts.get(endpoint.id) ?? 0) + 1);
     });
     down.add('a');
     down.add('b');
@@ -177,13 +181,107 @@ describe('outlier ejection on per-endpoint breakers', () => {
     await load(300);
     expect(router.stats().tiers).toEqual([{ priority: 0, endpoints: 5, healthy: 2, load: 100, panic: true }]);
     expect(panics).toEqual(['0 true']);
-    expect(panicAttempts).toBeGreaterThan(50);
-    // In panic, an ejected endpoint still gets its share, rather than two endpoints taking it all.
-    expect(router.endpointStats('a')?.attempts).toBeGreaterThan(40);
+    // Ejected endpoints that keep failing get a call only when five pairs of draws find no other.
+    const stillFailing = () => (panicAttempts.get('a') ?? 0) + (panicAttempts.get('b') ?? 0);
+    expect(stillFailing()).toBeLessThan(5);
+    // c answers again while still ejected (a false alarm, or it recovered): panic gives it its share at once,
+    // rather than leave two endpoints to take everything.
+    down.delete('c');
+    await clock.advance(5_000);
+    const before = stillFailing();
+    await load(300);
+    expect(router.endpointStats('c')?.status).toBe('ejected');
+    expect(panicAttempts.get('c')).toBeGreaterThan(40);
+    expect(stillFailing() - before).toBeLessThan(5);
     down.clear();
     await load(1, 300_000);
     await load(100);
     expect(panics).toEqual(['0 true', '0 false']);
+  });
+
+  describe('a probe that ends without an answer gives its slot back (issue 12)', () => {
+    function probeSetup(options: RouterOptions = {}) {
+      const clock = new VirtualClock();
+      const router = new Router({
+        clock,
+        random: seededRandom(1),
+        retry: { backoff: 0 },
+        endpoints: [{ id: 'a' }, { id: 'b' }],
+        outlierDetection: { consecutiveFailures: 1, baseEjectionTime: 1_000 },
+        ...options,
+      });
+      const answer = (endpoint: { id: string }, signal: AbortSignal, hang = false) =>
+        new Promise<string>((resolve, reject) => {
+          const timer = hang ? undefined : clock.setTimeout(() => resolve(endpoint.id), 10);
+          signal.addEventListener('abort', () => {
+            if (timer !== undefined) clock.clearTimeout(timer);
+            reject(signal.reason);
+          });
+        });
+      const failOnce = async () => {
+        let failed = false;
+        for (let i = 0; i < 100 && !failed; i++) {
+          const call = router.execute((endpoint, signal) => {
+            if (endpoint.id !== 'a') return answer(endpoint, signal);
+            failed = true;
+            return Promise.reject(new Boom('a down'));
+          });
+          await clock.advance(10);
+          await call;
+        }
+        expect(router.endpointStats('a')?.status).toBe('ejected');
+      };
+      /** Ten minutes of healthy calls, one every 100 ms. */
+      const healthyCalls = async () => {
+        for (let i = 0; i < 6_000; i++) {
+          const call = router.execute((endpoint, signal) => answer(endpoint, signal));
+          await clock.advance(100);
+          await call;
+        }
+      };
+      return { clock, router, answer, failOnce, healthyCalls };
+    }
+
+    it('when its caller cancels it', async () => {
+      const { clock, router, answer, failOnce, healthyCalls } = probeSetup();
+      await failOnce();
+      await clock.advance(1_000);
+      // Calls that hang until their caller gives up; the one the probe goes to is remembered.
+      const callers: AbortController[] = [];
+      let probeCaller: AbortController | undefined;
+      router.onProbe(() => {
+        probeCaller = callers.at(-1);
+      });
+      for (let i = 0; i < 100 && probeCaller === undefined; i++) {
+        const caller = new AbortController();
+        callers.push(caller);
+        void settle(router.execute((endpoint, signal) => answer(endpoint, signal, true), caller.signal));
+        await clock.advance(1);
+      }
+      expect(router.endpointStats('a')?.status).toBe('probing');
+      probeCaller?.abort('caller gave up');
+      await healthyCalls();
+      expect(router.endpointStats('a')).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+      expect(router.endpointStats('a')?.successes).toBeGreaterThan(100);
+    });
+
+    it('when it loses to a hedge', async () => {
+      const { clock, router, answer, failOnce, healthyCalls } = probeSetup({ hedge: { delay: 5 } });
+      await failOnce();
+      await clock.advance(1_000);
+      let probes = 0;
+      router.onProbe(() => probes++);
+      // The probe hangs; the hedge on the other endpoint wins after 5 + 10 ms and aborts it.
+      for (let i = 0; i < 100 && probes === 0; i++) {
+        const call = router.execute((endpoint, signal) => answer(endpoint, signal, endpoint.id === 'a'));
+        await clock.advance(20);
+        expect(await call).toBe('b');
+      }
+      expect(probes).toBe(1);
+      await healthyCalls();
+      expect(router.endpointStats('a')).toMatchObject({ status: 'healthy', breaker: CircuitState.Closed });
+      expect(router.stats().hedgeWins).toBe(1);
+    });
   });
 
   it('with outlierDetection off, never ejects', async () => {

@@ -33,7 +33,8 @@ export interface FailureRateOptions {
 /**
  * Passive health checking: each endpoint gets a circuit breaker from
  * `@palisade/breaker`, fed by the router with every attempt's outcome. When
- * it opens, the endpoint is ejected. Defaults are Envoy's.
+ * it opens, the endpoint is ejected. Defaults are Envoy's, but for
+ * `maxEjectionPercent`.
  */
 export interface OutlierDetectionOptions {
   /**
@@ -63,10 +64,13 @@ export interface OutlierDetectionOptions {
   readonly maxEjectionTime?: number;
   /**
    * At most this percentage of the endpoints is ejected at once; one endpoint
-   * may always be. Beyond it, a tripped endpoint stays in rotation and its
-   * counts start over (`onEjectionBlocked`). Envoy's `max_ejection_percent`,
-   * in [0, 100].
-   * @default 10
+   * may always be. Beyond it, a tripped endpoint stays in rotation, its counts
+   * start over (`onEjectionBlocked`), and the balancers pass it over for 5 s.
+   * Envoy's `max_ejection_percent`, in [0, 100]. The default ejects every
+   * endpoint that fails, as Linkerd's and Finagle's failure accrual do, and
+   * leaves it to the panic threshold to stop ejections from crushing the
+   * rest. Envoy's default, 10, leaves all but one failing endpoint in rotation.
+   * @default 100
    */
   readonly maxEjectionPercent?: number;
   /**

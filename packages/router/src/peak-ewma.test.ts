@@ -33,6 +33,19 @@ describe('PeakEwma (Finagle)', () => {
     expect(ewma.load(3, 0)).toBe(80);
   });
 
+  it('observeAtLeast: a failure or a cut-off attempt raises the estimate, never lowers it (issue 12)', () => {
+    const ewma = new PeakEwma(10_000, 0);
+    ewma.observe(10, 0);
+    // A node that refuses in 1 ms must not look faster than one that serves in 10.
+    ewma.observeAtLeast(1, 1_000);
+    expect(ewma.cost(1_000)).toBeCloseTo(10 * Math.exp(-0.1), 9);
+    ewma.observeAtLeast(250, 2_000);
+    expect(ewma.cost(2_000)).toBe(250);
+    const cold = new PeakEwma(10_000, 0);
+    cold.observeAtLeast(1, 0);
+    expect(cold.cost(0)).toBe(1);
+  });
+
   it('ignores time going backwards', () => {
     const ewma = new PeakEwma(1_000, 5_000);
     ewma.observe(40, 4_000);

@@ -40,6 +40,18 @@ export class PeakEwma {
   }
 
   /**
+   * A lower bound on a latency, from an attempt that did not answer: one cut
+   * off by a timeout or abandoned, or a failure, whose speed says nothing
+   * about how fast the endpoint serves. It can raise the estimate, never
+   * lower it: a node that refuses in 1 ms must not look fast.
+   */
+  observeAtLeast(rttMs: number, now: number): void {
+    if (rttMs <= this.cost(now)) return;
+    this.#cost = rttMs;
+    if (now > this.#stamp) this.#stamp = now;
+  }
+
+  /**
    * What P2C compares: the latency estimate times the calls it would have in
    * flight with this one. An endpoint with no latency history but calls in
    * flight is penalised, so a cold endpoint takes one call at a time until

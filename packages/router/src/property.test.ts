@@ -72,6 +72,16 @@ function attemptFunction(clock: VirtualClock, spec: CallSpec) {
   };
 }
 
+function answerIn(clock: VirtualClock, ms: number, value: string, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = clock.setTimeout(() => resolve(value), ms);
+    signal.addEventListener('abort', () => {
+      clock.clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
+
 describe('properties', () => {
   it('every call settles by its deadline, whatever the function does, and leaves nothing in flight', async () => {
     await fc.assert(
@@ -125,6 +135,49 @@ describe('properties', () => {
         );
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('an endpoint that answers again always returns: no probe, cancelled, hedged or cut off, leaves it out', async () => {
+    await fc.assert(
+      fc.asyncProperty(routerSpec, fc.array(callSpec, { minLength: 1, maxLength: 12 }), async (spec, calls) => {
+        const clock = new VirtualClock();
+        const ids = ['a', 'b', 'c'];
+        const router = new Router({
+          clock,
+          random: seededRandom(spec.seed),
+          endpoints: ids.map((id) => ({ id })),
+          retry: { maxAttempts: spec.maxAttempts, backoff: spec.backoff },
+          outlierDetection: { consecutiveFailures: 1, baseEjectionTime: 1_000, maxEjectionTime: 2_000 },
+          ewmaDecay: 1_000,
+          ...(spec.attemptTimeout === undefined ? {} : { attemptTimeout: spec.attemptTimeout }),
+        });
+        // Calls that fail, hang, get cancelled or hedged, one after another so probes meet all of it.
+        for (const [index, call] of calls.entries()) {
+          const controller = new AbortController();
+          const at = index * 1_100 + call.startAt;
+          if (call.abortAt !== null) clock.setTimeout(() => controller.abort(), at + call.abortAt);
+          clock.setTimeout(() => {
+            const hedge: HedgeOptions | false = call.hedge ? { delay: 20 } : false;
+            router
+              .execute(attemptFunction(clock, call), { timeout: call.timeout, signal: controller.signal, hedge })
+              .catch(() => {});
+          }, at);
+        }
+        await clock.advance(calls.length * 1_100 + 1_000);
+        // Then every endpoint answers, in 5 ms: a call every 20 ms for a minute.
+        for (let i = 0; i < 3_000; i++) {
+          void router
+            .execute((endpoint, signal) => answerIn(clock, 5, endpoint.id, signal), {
+              hedge: false,
+              attemptTimeout: Number.POSITIVE_INFINITY,
+            })
+            .catch(() => {});
+          await clock.advance(20);
+        }
+        return ids.every((id) => router.endpointStats(id)?.status === 'healthy');
+      }),
+      { numRuns: 60 },
     );
   });
 

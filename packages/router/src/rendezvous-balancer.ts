@@ -22,12 +22,17 @@ export class RendezvousBalancer implements Balancer {
     if (keyHash === undefined) return this.#fallback.pick(candidates, now, random);
     let best = candidates[0] as EndpointState;
     let bestScore = Number.NEGATIVE_INFINITY;
+    let bestDown = true;
     for (const candidate of candidates) {
+      // A down endpoint (a panicking tier's ejected one that still fails) loses to any other: its keys move.
+      const down = candidate.downUntil > now;
+      if (down && !bestDown) continue;
       const score = rendezvousScore(keyHash, candidate);
       // Equal scores are astronomically rare; the id decides them, so every client agrees.
-      if (score > bestScore || (score === bestScore && candidate.endpoint.id < best.endpoint.id)) {
+      if (bestDown !== down || score > bestScore || (score === bestScore && candidate.endpoint.id < best.endpoint.id)) {
         best = candidate;
         bestScore = score;
+        bestDown = down;
       }
     }
     return best;

@@ -11,7 +11,7 @@ export class RoundRobinBalancer implements Balancer {
   readonly name = 'round-robin' as const;
   #next = 0;
 
-  pick(candidates: readonly EndpointState[]): EndpointState {
+  pick(candidates: readonly EndpointState[], now: number): EndpointState {
     const count = candidates.length;
     const first = candidates[0] as EndpointState;
     if (count === 1) return first;
@@ -20,17 +20,22 @@ export class RoundRobinBalancer implements Balancer {
       uniform = (candidates[i] as EndpointState).endpoint.weight === first.endpoint.weight;
     }
     if (uniform) {
-      const index = this.#next % count;
-      this.#next = (this.#next + 1) % 0x40000000;
-      return candidates[index] as EndpointState;
+      // A down endpoint (a panicking tier's ejected one that still fails) gives its turn to the next one.
+      for (let skipped = 0; ; skipped++) {
+        const candidate = candidates[this.#next % count] as EndpointState;
+        this.#next = (this.#next + 1) % 0x40000000;
+        if (candidate.downUntil <= now || skipped === count - 1) return candidate;
+      }
     }
     let total = 0;
-    let best = first;
+    let best: EndpointState | undefined;
     for (const candidate of candidates) {
+      if (candidate.downUntil > now) continue;
       candidate.currentWeight += candidate.endpoint.weight;
       total += candidate.endpoint.weight;
-      if (candidate.currentWeight > best.currentWeight) best = candidate;
+      if (best === undefined || candidate.currentWeight > best.currentWeight) best = candidate;
     }
+    if (best === undefined) return first;
     best.currentWeight -= total;
     return best;
   }

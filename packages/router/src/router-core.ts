@@ -1,7 +1,7 @@
 import type { BreakerPermit } from '@palisade/breaker';
 import { type Clock, EventEmitter, type Random } from '@palisade/core';
 import type { CircuitState, FailureReason, IFailureEvent, ISuccessEvent, Policy } from 'cockatiel';
-import type { Balancer, BalancerName } from './balancer.js';
+import { type Balancer, type BalancerName, FAILURE_PENALTY } from './balancer.js';
 import { Attempt, type Call } from './call.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { type Endpoint, EndpointState, ROLLING_FAILURES, ROLLING_REQUESTS } from './endpoint.js';
@@ -285,6 +285,7 @@ export class RouterCore {
         this.breakerClock.end();
       }
       if (permit === undefined || permit.admitted) {
+        if (permit?.probe === true) endpoint.probeInFlight = true;
         return new Attempt(call, endpoint, permit as BreakerPermit | undefined, call.started + 1, kind, false);
       }
       if (tier.panic && tier.all.includes(endpoint)) {
@@ -350,6 +351,7 @@ export class RouterCore {
       if (each.outlier === 'probing' || (each.outlier === 'ejected' && each.ejectedUntil > now)) ejected++;
     }
     if (ejected === 0 || (100 * (ejected + 1)) / this.#list.length <= options.maxEjectionPercent) return true;
+    this.#markDown(endpoint, now);
     if (heard(this.emitters.ejectionBlocked))
       emit(this.emitters.ejectionBlocked, { endpoint: endpoint.endpoint, ejected });
     return false;
@@ -361,6 +363,7 @@ export class RouterCore {
     switch (endpoint.outlier) {
       case 'ejected': {
         const until = endpoint.ejectedUntil;
+        this.#markDown(endpoint, this.clock.now());
         if (heard(emitters.eject))
           emit(emitters.eject, {
             endpoint: endpoint.endpoint,
@@ -378,6 +381,24 @@ export class RouterCore {
         if (heard(emitters.return)) emit(emitters.return, { endpoint: endpoint.endpoint });
         break;
     }
+  }
+
+  /** An attempt failed: if the endpoint is out of rotation, a panicking tier's balancer passes it over. */
+  markFailed(endpoint: EndpointState, now: number): void {
+    if (endpoint.outlier !== 'active') this.#markDown(endpoint, now);
+  }
+
+  #markDown(endpoint: EndpointState, now: number): void {
+    const until = now + FAILURE_PENALTY;
+    // An ejection that ends first leaves it due a probe, which must not be passed over.
+    endpoint.downUntil =
+      endpoint.outlier === 'ejected' && endpoint.ejectedUntil < until ? endpoint.ejectedUntil : until;
+  }
+
+  /** A probe reported or released: a half-open endpoint whose probe slot is free takes the next probe. */
+  probeEnded(endpoint: EndpointState): void {
+    endpoint.probeInFlight = false;
+    this.#invalidate();
   }
 
   #healthChanged(endpoint: EndpointState): void {

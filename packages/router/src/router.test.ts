@@ -10,6 +10,7 @@ import { ConstantBackoff, handleType, handleWhenResult, TaskCancelledError } fro
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from './endpoint.js';
 import {
+  AttemptTimeoutError,
   CallDeadlineExceededError,
   EmptyEndpointSetError,
   NoHealthyEndpointError,
@@ -20,6 +21,7 @@ import type { RouterOptions } from './options.js';
 import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';
 import { Boom, settle } from './simulation.test-util.js';
+import { TokenRetryThrottle } from './token-throttle.js';
 
 const ids = ['a', 'b', 'c'];
 
@@ -221,7 +223,7 @@ describe('deadlines', () => {
         endpoint: expect.any(String),
         attempt: 1,
         kind: 'first',
-        outcome: 'timed-out',
+        outcome: 'abandoned',
         error: expect.any(DeadlineExceededError),
         startedAt: 0,
         duration: 250,
@@ -255,8 +257,74 @@ describe('deadlines', () => {
     await clock.runAll();
     expect(typeof (await call)).toBe('string');
     expect(settledAt).toBe(60);
-    expect(signals[0]?.reason).toBeInstanceOf(DeadlineExceededError);
+    expect(signals[0]?.reason).toBeInstanceOf(AttemptTimeoutError);
     expect(signals[1]?.aborted).toBe(false);
+  });
+
+  it('rejects with AttemptTimeoutError listing the attempts when the last one ran past attemptTimeout (issue 12)', async () => {
+    const { clock, router } = setup({ attemptTimeout: 50, timeout: 1_000 });
+    let settledAt = -1;
+    const call = settle(router.execute(() => new Promise<never>(() => {})).finally(() => (settledAt = clock.now())));
+    await clock.runAll();
+    const { error } = (await call) as { error: AttemptTimeoutError };
+    expect(settledAt).toBe(150);
+    expect(error).toBeInstanceOf(AttemptTimeoutError);
+    expect(error).toBeInstanceOf(TaskCancelledError);
+    expect(error).not.toBeInstanceOf(DeadlineExceededError);
+    expect(error.code).toBe('ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT');
+    expect(error.timeoutMs).toBe(50);
+    expect(error.endpoint).toBe(error.attempts[2]?.endpoint);
+    expect(error.attempts.map(({ outcome, startedAt, duration }) => [outcome, startedAt, duration])).toEqual([
+      ['timed-out', 0, 50],
+      ['timed-out', 50, 50],
+      ['timed-out', 100, 50],
+    ]);
+    expect(error.attempts.every((attempt) => attempt.error instanceof AttemptTimeoutError)).toBe(true);
+    expect(error.message).toContain('attemptTimeout of 50 ms');
+  });
+
+  it("does not charge the caller's deadline to the endpoints: the attempt it cuts off is abandoned (issue 12)", async () => {
+    const throttle = new TokenRetryThrottle();
+    const { clock, router } = setup({
+      outlierDetection: { maxEjectionPercent: 100 },
+      panicThreshold: 0,
+      budget: throttle,
+    });
+    const settled: string[] = [];
+    router.onAttemptSettled(({ outcome }) => settled.push(outcome));
+    const answer = (endpoint: Endpoint<string>, signal: AbortSignal) => after(clock, 10, () => endpoint.id, signal);
+    for (let i = 0; i < 20; i++) {
+      const call = settle(router.execute(answer, { timeout: 5 }));
+      await clock.advance(5);
+      const { error } = (await call) as { error: CallDeadlineExceededError };
+      expect(error).toBeInstanceOf(CallDeadlineExceededError);
+      expect(error.attempts.map((attempt) => attempt.outcome)).toEqual(['abandoned']);
+    }
+    expect(new Set(settled)).toEqual(new Set(['abandoned']));
+    const stats = router.stats();
+    expect(stats.endpoints.map(({ status, failures }) => `${status} ${failures}`)).toEqual([
+      'healthy 0',
+      'healthy 0',
+      'healthy 0',
+    ]);
+    expect(stats.retryLimiter?.tokens).toBe(10);
+    const ordinary = router.execute(answer);
+    await clock.advance(10);
+    expect(ids).toContain(await ordinary);
+  });
+
+  it('counts an attempt that the deadline cuts off at its own attemptTimeout as timed out', async () => {
+    const { clock, router } = setup({ attemptTimeout: 100, timeout: 300, balancer: 'round-robin' });
+    const call = settle(router.execute(() => new Promise<never>(() => {})));
+    await clock.advance(300);
+    const { error } = (await call) as { error: CallDeadlineExceededError };
+    expect(error).toBeInstanceOf(CallDeadlineExceededError);
+    expect(error.attempts.map(({ outcome, duration }) => `${outcome} ${duration}`)).toEqual([
+      'timed-out 100',
+      'timed-out 100',
+      'timed-out 100',
+    ]);
+    expect(router.stats().endpoints.map((endpoint) => endpoint.failures)).toEqual([1, 1, 1]);
   });
 
   it('gives per-call timeouts precedence and validates them', async () => {
@@ -492,7 +560,9 @@ describe('events and stats', () => {
     expect(a).toMatchObject({ id: 'a', status: 'healthy', outstanding: 0, ejections: 0, priority: 0, weight: 1 });
     expect(a?.failures).toBe(a?.attempts);
     expect(a?.errorRate).toBe(1);
-    expect(a?.latency).toBeCloseTo(20, 0);
+    // Its failures took 20 ms: a lower bound on its latency, decaying since the last one.
+    expect(a?.latency).toBeGreaterThan(18);
+    expect(a?.latency).toBeLessThanOrEqual(20);
     expect(a?.lastLatency).toBe(20);
     const stats = router.stats();
     expect(stats.attempts).toBe(stats.endpoints.reduce((sum, e) => sum + e.attempts, 0));

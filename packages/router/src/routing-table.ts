@@ -7,7 +7,10 @@ export interface Tier {
   readonly priority: number;
   /** Every endpoint of the tier: where calls go in panic. */
   readonly all: readonly EndpointState[];
-  /** The endpoints that may take a call now: healthy, or whose ejection just ended (they take one probe). */
+  /**
+   * The endpoints that may take a call now: healthy, or due a probe (their
+   * ejection just ended, or their last probe ended without an answer).
+   */
   readonly routable: readonly EndpointState[];
   readonly healthy: number;
   /** Percentage of calls this tier receives. */
@@ -56,7 +59,7 @@ export class RoutingTable {
     this.tiers = groups.map((all, i) => ({
       priority: priorities[i] as number,
       all,
-      routable: all.filter((e) => e.available || (e.healthy && e.outlier === 'ejected' && e.ejectedUntil <= now)),
+      routable: all.filter((e) => e.available || (e.healthy && dueProbe(e, now))),
       healthy: (health[i] as { healthy: number }).healthy,
       load: loads[i] as number,
       panic: panic[i] as boolean,
@@ -81,4 +84,10 @@ export class RoutingTable {
     }
     return undefined;
   }
+}
+
+/** Out of rotation, but the next call that picks it may probe it. */
+function dueProbe(endpoint: EndpointState, now: number): boolean {
+  if (endpoint.outlier === 'ejected') return endpoint.ejectedUntil <= now;
+  return endpoint.outlier === 'probing' && !endpoint.probeInFlight;
 }

@@ -23,6 +23,14 @@ export const dead =
 /** Never answers. */
 export const blackHole: Behaviour = () => 'hang';
 
+/** Answers as `behaviour` does, but a `share` of the answers are failures: a gray failure. */
+export const failingShare =
+  (share: number, behaviour: Behaviour): Behaviour =>
+  (now, random) => {
+    const answer = behaviour(now, random);
+    return answer === 'hang' || random() >= share ? answer : { latency: answer.latency, fail: true };
+  };
+
 /**
  * A simulated node. Its behaviour can change at any time (the sandbox's
  * "kill", "slow down", "restart"); requests honour their AbortSignal, as a
