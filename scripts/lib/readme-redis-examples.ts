@@ -9,21 +9,20 @@ import { describeWithRedis } from './redis-test.ts';
 /**
  * The README examples that need Redis are fenced ```ts no-run, so that the
  * README test (and the consumer test, which has no Redis) only type-checks
- * them. This runs those same blocks, the ones that import ioredis, against a
- * redis-server of the test's own: each reads its URL from REDIS_URL, as the
- * examples do. Their `// →` notes are checked as in the README test.
+ * them. This runs those same blocks, the ones that import `subpath`, against
+ * a redis-server of the test's own: the example's `redis://127.0.0.1:6379`
+ * becomes the server's URL. Their `// →` notes are checked as in the README
+ * test.
  */
-const URL_VARIABLE = 'REDIS_URL';
+const EXAMPLE_URL = 'redis://127.0.0.1:6379';
 
-export function testRedisReadmeExamples(workspaceUrl: URL, readmeName = 'README.md'): void {
+export function testRedisReadmeExamples(workspaceUrl: URL, subpath: string, readmeName = 'README.md'): void {
   const workspaceDir = fileURLToPath(workspaceUrl);
   const examples = extractExamples(readFileSync(join(workspaceDir, readmeName), 'utf8')).filter(
-    (example) => !example.run && /from 'ioredis'/.test(example.code),
+    (example) => !example.run && example.code.includes(`from '${subpath}'`),
   );
   // A folder of its own: the README test empties .readme-examples while it collects.
-  const outDir = join(workspaceDir, '.readme-redis-examples');
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+  const outDir = join(workspaceDir, '.readme-redis');
 
   describeWithRedis(`${readmeName} examples that need Redis`, (redis) => {
     it('has some', () => {
@@ -32,21 +31,17 @@ export function testRedisReadmeExamples(workspaceUrl: URL, readmeName = 'README.
 
     for (const example of examples) {
       it(`runs the example at line ${example.line}`, async () => {
+        mkdirSync(outDir, { recursive: true });
         const file = join(outDir, `line-${example.line}.ts`);
-        writeFileSync(file, example.code);
+        writeFileSync(file, example.code.replaceAll(EXAMPLE_URL, redis.server.url));
         const printed: string[] = [];
         const original = console.log;
-        // Set for the example alone, from the server this test owns: never an input from outside.
-        const env = process.env as Record<string, string | undefined>;
-        const previousUrl = env[URL_VARIABLE];
-        env[URL_VARIABLE] = redis.server.url;
         console.log = (...args: unknown[]) => void printed.push(format(...args));
         try {
           await import(/* @vite-ignore */ pathToFileURL(file).href);
         } finally {
           console.log = original;
-          if (previousUrl === undefined) delete env[URL_VARIABLE];
-          else env[URL_VARIABLE] = previousUrl;
+          rmSync(file, { force: true });
         }
         expect(printed, `output of the README example at line ${example.line}`).toEqual(example.expectedOutput);
       });

@@ -17,6 +17,7 @@ import {
 } from './redis-breaker-options.js';
 import { type CircuitLink, type RedisBreakerReconcileEvent, RedisBreakerStore } from './redis-breaker-store.js';
 import { CIRCUIT_SCRIPT, CIRCUIT_SCRIPT_SHA, type CircuitOp } from './redis-circuit-script.js';
+import { createClient } from './redis-connection.js';
 import { parseChange, parseReply, type ScriptReply } from './redis-remote-record.js';
 
 /** What `onConnectionChange` carries. */
@@ -32,7 +33,7 @@ export interface RedisBreakerBackendStats {
   readonly circuits: number;
   /** Scripts sent to Redis. */
   readonly commands: number;
-  /** Scripts that failed or did not answer within `timeout`. */
+  /** Scripts that failed or did not answer within `commandTimeout`. */
   readonly failedCommands: number;
   /** Changes heard on the pub/sub channel (every process's, this one's included). */
   readonly messages: number;
@@ -74,14 +75,13 @@ interface Connection {
   readonly status?: string;
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
 }
 
 interface SubscriberConnection extends Connection {
   subscribe(channel: string): Promise<unknown>;
   ping(): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
 }
 
 /** Circuits a reconciliation or a refresh reads at once. */
@@ -92,7 +92,7 @@ const READ_BATCH = 500;
  * `store(name)` per shared circuit.
  *
  * ```ts
- * const backend = new RedisBreakerBackend({ redis: new Redis(url) });
+ * const backend = new RedisBreakerBackend({ connection: 'redis://127.0.0.1:6379' });
  * const breaker = new CircuitBreaker({ store: backend.store('payments') });
  * ```
  *
@@ -120,7 +120,6 @@ export class RedisBreakerBackend implements AsyncDisposable {
     reconcile: RedisBreakerReconcileEvent;
     connectionChange: RedisBreakerConnectionEvent;
   }>();
-  readonly #clientListeners: [string, () => void][];
   #connected = false;
   #closing: Promise<void> | undefined;
   /** A recovery's commands still on the wire: the next recovery waits for them rather than pile up more. */
@@ -143,14 +142,19 @@ export class RedisBreakerBackend implements AsyncDisposable {
     const resolved = resolveBackendOptions(options);
     this.#options = resolved;
     this.id = resolved.id;
-    this.#channel = `${resolved.prefix}changes`;
-    this.#redis = resolved.redis as unknown as Connection;
-    this.#subscriber = (resolved.redis.duplicate as () => unknown).call(resolved.redis) as SubscriberConnection;
+    this.#channel = `${resolved.prefix}:breaker:changes`;
+    // Commands fail at once while the connection is down, rather than queue: a circuit then runs on its own.
+    this.#redis = createClient(resolved.connection, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    }) as unknown as Connection;
+    this.#subscriber = createClient(resolved.connection, {}) as unknown as SubscriberConnection;
     const backend = this;
     this.#link = {
       clock: resolved.clock,
       staleness: resolved.staleness,
-      probeLease: resolved.probeLease,
+      leaseDuration: resolved.leaseDuration,
+      heartbeatInterval: resolved.heartbeatInterval,
       quorum: resolved.quorum,
       quorumWindow: resolved.quorumWindow,
       id: resolved.id,
@@ -176,18 +180,12 @@ export class RedisBreakerBackend implements AsyncDisposable {
 
     const lost = (): void => this.#lost();
     const maybeReady = (): void => this.#scheduleRecovery(0);
-    this.#clientListeners = [
-      ['close', lost],
-      ['end', lost],
-      ['ready', maybeReady],
-    ];
-    for (const [event, listener] of this.#clientListeners) this.#redis.on(event, listener);
+    for (const connection of [this.#redis, this.#subscriber]) {
+      connection.on('close', lost);
+      connection.on('end', lost);
+      connection.on('ready', maybeReady);
+    }
     const subscriber = this.#subscriber;
-    subscriber.on('close', lost);
-    subscriber.on('end', lost);
-    subscriber.on('ready', maybeReady);
-    // Connection errors show up as 'close' and as failed commands; without a listener ioredis would print them.
-    subscriber.on('error', () => {});
     subscriber.on('message', ((channel: string, message: string) => this.#onMessage(channel, message)) as never);
     this.#scheduleRecovery(0);
     this.#armRefresh();
@@ -284,8 +282,8 @@ export class RedisBreakerBackend implements AsyncDisposable {
 
   /**
    * Gives back every probe slot this process holds, closes every store (their
-   * breakers go on, on their own) and the pub/sub connection. The client
-   * passed as `redis` stays open: it is yours. Idempotent.
+   * breakers go on, on their own) and both of the backend's connections.
+   * Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -309,8 +307,8 @@ export class RedisBreakerBackend implements AsyncDisposable {
       queueMicrotask(onFailure);
       return;
     }
-    const { clock, prefix, ttl, timeout } = this.#options;
-    const tag = `${prefix}{${name}}`;
+    const { clock, prefix, ttl, commandTimeout } = this.#options;
+    const tag = `${prefix}:breaker:{${name}}`;
     const started = clock.now();
     const sentAt = ++this.#sequence;
     this.#commands++;
@@ -320,7 +318,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
       this.#failedCommands++;
       onFailure();
       this.#lost();
-    }, timeout);
+    }, commandTimeout);
     unrefTimer(timer);
     this.#eval([`${tag}:state`, `${tag}:probes`, `${tag}:trips`], [op, this.#channel, name, ttl, ...args]).then(
       (raw) => {
@@ -395,7 +393,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
 
   async #recover(): Promise<void> {
     if (this.#closing !== undefined || this.#connected) return;
-    const { staleness, timeout, clock } = this.#options;
+    const { staleness, commandTimeout, clock } = this.#options;
     const ready = (connection: Connection): boolean => connection.status === undefined || connection.status === 'ready';
     if (this.#recovery !== undefined || !ready(this.#redis) || !ready(this.#subscriber)) {
       this.#scheduleRecovery(staleness / 2);
@@ -414,7 +412,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
     );
     let time: unknown;
     try {
-      [, time] = await withTimeout(attempt, timeout, clock);
+      [, time] = await withTimeout(attempt, commandTimeout, clock);
     } catch {
       this.#scheduleRecovery(staleness / 2);
       return;
@@ -524,7 +522,7 @@ export class RedisBreakerBackend implements AsyncDisposable {
   }
 
   async #shutdown(): Promise<void> {
-    const { clock, timeout } = this.#options;
+    const { clock, commandTimeout } = this.#options;
     if (this.#refreshTimer !== undefined) clock.clearTimeout(this.#refreshTimer);
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
     const stores = [...this.#circuits.keys()].flatMap((name) => this.#storesOf(name));
@@ -533,14 +531,17 @@ export class RedisBreakerBackend implements AsyncDisposable {
       this.#connected = false;
       this.#events.emit('connectionChange', { connected: false });
     }
-    for (const [event, listener] of this.#clientListeners) this.#redis.removeListener(event, listener);
-    try {
-      await withTimeout(this.#subscriber.quit(), timeout, clock);
-    } catch {
-      // Quitting needs Redis; without it, dropping the socket is all there is to do.
-    } finally {
-      this.#subscriber.disconnect();
-    }
+    await Promise.all(
+      [this.#redis, this.#subscriber].map(async (connection) => {
+        try {
+          await withTimeout(connection.quit(), commandTimeout, clock);
+        } catch {
+          // Quitting needs Redis; without it, dropping the socket is all there is to do.
+        } finally {
+          connection.disconnect();
+        }
+      }),
+    );
   }
 }
 

@@ -67,7 +67,7 @@ describeWithRedis('4 processes share one breaker', (redis) => {
       circuit: 'one-prober',
       threshold: 1,
       halfOpenAfter: 10,
-      probeLease: 2_000,
+      leaseDuration: 2_000,
     });
     const observer = new Redis(redis.server.url);
     try {
@@ -126,7 +126,7 @@ describeWithRedis('4 processes share one breaker', (redis) => {
       circuit: 'killed-prober',
       threshold: 1,
       halfOpenAfter: 20,
-      probeLease: lease,
+      leaseDuration: lease,
     });
     const [prober, ...others] = workers as [FleetWorker, ...FleetWorker[]];
     await prober.request('fail', { count: 1 });

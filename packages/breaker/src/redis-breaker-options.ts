@@ -8,10 +8,7 @@ import {
   positiveOrUnlimited,
   rejectUnknownOptions,
 } from '@palisade/core/internal';
-import type { Cluster, Redis } from 'ioredis';
-
-/** An ioredis client: a `Redis` or a `Cluster`. */
-export type RedisClient = Redis | Cluster;
+import { checkConnection, type RedisConnection } from './redis-connection.js';
 
 export interface QuorumOptions {
   /**
@@ -32,15 +29,16 @@ export interface QuorumOptions {
 
 export interface RedisBreakerBackendOptions {
   /**
-   * The ioredis client (`Redis` or `Cluster`) to run commands on. The backend
-   * also opens one connection of its own for pub/sub (`redis.duplicate()`).
-   * The client stays yours: `close()` does not quit it.
+   * Where Redis is: a `redis://` URL, ioredis options, or
+   * `{ cluster: [{ host, port }, …] }` for a Redis Cluster. The backend opens
+   * two connections from it: one for commands and one for pub/sub.
    */
-  readonly redis: RedisClient;
+  readonly connection: RedisConnection;
   /**
-   * Prefix of every key and of the pub/sub channel. Backends share circuits
-   * only when their prefixes match.
-   * @default 'palisade:breaker:'
+   * The first part of every key and of the pub/sub channel
+   * (`<prefix>:breaker:{name}:state`). Backends share circuits only when
+   * their prefixes match.
+   * @default 'palisade'
    */
   readonly prefix?: string;
   /**
@@ -54,10 +52,11 @@ export interface RedisBreakerBackendOptions {
    */
   readonly staleness?: number;
   /**
-   * How long a Redis command may take before Redis counts as out of reach.
+   * How long a Redis command may take before Redis counts as out of reach
+   * (then every circuit runs on its own; no call waits or fails for it).
    * @default 1_000
    */
-  readonly timeout?: number;
+  readonly commandTimeout?: number;
   /**
    * Every circuit is read again at this interval, in milliseconds, in case a
    * change was missed. Infinity turns it off; reconnects always re-read.
@@ -65,12 +64,17 @@ export interface RedisBreakerBackendOptions {
    */
   readonly refreshInterval?: number;
   /**
-   * How long a half-open probe slot is leased, in milliseconds. The prober
-   * renews it every third of this while its call runs, so a slot whose
-   * prober died goes back after at most this long.
+   * How long a half-open probe slot is leased, in milliseconds. A prober that
+   * dies gives its slot back when its lease runs out.
    * @default 5_000
    */
-  readonly probeLease?: number;
+  readonly leaseDuration?: number;
+  /**
+   * How often a prober renews its lease while its call runs, in
+   * milliseconds. Below `leaseDuration / 2`.
+   * @default leaseDuration / 3
+   */
+  readonly heartbeatInterval?: number;
   /** Open the shared circuit only when enough distinct processes have tripped. @default { processes: 1, window: 60_000 } */
   readonly quorum?: QuorumOptions;
   /**
@@ -94,12 +98,13 @@ export interface RedisBreakerBackendOptions {
 }
 
 export interface ResolvedBackendOptions {
-  readonly redis: RedisClient;
+  readonly connection: RedisConnection;
   readonly prefix: string;
   readonly staleness: number;
-  readonly timeout: number;
+  readonly commandTimeout: number;
   readonly refreshInterval: number;
-  readonly probeLease: number;
+  readonly leaseDuration: number;
+  readonly heartbeatInterval: number;
   readonly quorum: number;
   readonly quorumWindow: number;
   readonly ttl: number;
@@ -108,12 +113,13 @@ export interface ResolvedBackendOptions {
 }
 
 const knownOptions = [
-  'redis',
+  'connection',
   'prefix',
   'staleness',
-  'timeout',
+  'commandTimeout',
   'refreshInterval',
-  'probeLease',
+  'leaseDuration',
+  'heartbeatInterval',
   'quorum',
   'ttl',
   'id',
@@ -121,23 +127,25 @@ const knownOptions = [
 ];
 
 export function resolveBackendOptions(options: RedisBreakerBackendOptions): ResolvedBackendOptions {
-  if (options === undefined) throw new InvalidOptionError('options', 'an options object with `redis`', options);
+  if (options === undefined) throw new InvalidOptionError('options', 'an options object with `connection`', options);
   const given = optionsObject('options', options);
   rejectUnknownOptions(given, knownOptions);
   const {
-    redis,
-    prefix = 'palisade:breaker:',
+    connection,
+    prefix = 'palisade',
     staleness = 1_000,
-    timeout = 1_000,
+    commandTimeout = 1_000,
     refreshInterval = 30_000,
-    probeLease = 5_000,
+    leaseDuration = 5_000,
+    heartbeatInterval,
     quorum,
     ttl = 86_400_000,
     id = randomId(),
     clock = realClock,
   } = given;
-  checkRedis(redis);
-  if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new InvalidOptionError('prefix', 'a prefix of 1 to 64 letters, digits, _ or -', prefix);
+  }
   if (typeof id !== 'string' || id === '' || /\s/.test(id)) {
     throw new InvalidOptionError('id', 'a non-empty string without whitespace', id);
   }
@@ -146,36 +154,28 @@ export function resolveBackendOptions(options: RedisBreakerBackendOptions): Reso
   const quorumOptions = optionsObject('quorum', quorum);
   rejectUnknownOptions(quorumOptions, ['processes', 'window'], 'quorum.');
   const { processes = 1, window = 60_000 } = quorumOptions;
+  const lease = durationOption('leaseDuration', leaseDuration, { min: 30, max: MAX_DELAY });
   return {
-    redis,
+    connection: checkConnection(connection),
     prefix,
     staleness: durationOption('staleness', staleness, { min: 10, max: MAX_DELAY }),
-    timeout: durationOption('timeout', timeout, { min: 1, max: MAX_DELAY }),
+    commandTimeout: durationOption('commandTimeout', commandTimeout, { min: 1, max: MAX_DELAY }),
     refreshInterval: durationOption('refreshInterval', refreshInterval, {
       ...positiveOrUnlimited,
       min: 100,
       minExclusive: false,
     }),
-    probeLease: durationOption('probeLease', probeLease, { min: 30, max: MAX_DELAY }),
+    leaseDuration: lease,
+    heartbeatInterval:
+      heartbeatInterval === undefined
+        ? lease / 3
+        : durationOption('heartbeatInterval', heartbeatInterval, { min: 1, max: lease / 2, maxExclusive: true }),
     quorum: integerOption('quorum.processes', processes, { min: 1, max: 1_000_000 }),
     quorumWindow: durationOption('quorum.window', window, { min: 1, max: MAX_DELAY }),
     ttl: durationOption('ttl', ttl, { min: 1_000, max: MAX_DELAY }),
     id,
     clock,
   };
-}
-
-function checkRedis(redis: unknown): asserts redis is RedisClient {
-  const client = redis as Partial<Record<'call' | 'duplicate' | 'on', unknown>> | null;
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof client.call !== 'function' ||
-    typeof client.duplicate !== 'function' ||
-    typeof client.on !== 'function'
-  ) {
-    throw new InvalidOptionError('redis', 'an ioredis client (new Redis(url) or new Cluster(nodes))', redis);
-  }
 }
 
 function randomId(): string {

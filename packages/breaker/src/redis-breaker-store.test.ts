@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Clock, InvalidArgumentError, InvalidOptionError, realClock } from '@palisade/core';
 import { CircuitState } from 'cockatiel';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -179,18 +178,18 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
   });
 
   it('keeps its keys in one hash slot, under the prefix', async () => {
-    const { backend, redis } = make({ prefix: 'test:' });
+    const { backend, redis } = make({ prefix: 'test' });
     const a = breakerOn(backend, 'layout', { threshold: 1 });
     await ready(a);
     await a.execute(fail).catch(() => {});
     await eventually(() => a.record.kind === 'open' && a.record.epoch > 0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const keys = (await redis.keys('test:*')).sort();
-    expect(keys).toEqual(['test:{layout}:state']);
-    expect(await redis.hgetall('test:{layout}:state')).toMatchObject({ k: 'o', a: '1' });
+    expect(keys).toEqual(['test:breaker:{layout}:state']);
+    expect(await redis.hgetall('test:breaker:{layout}:state')).toMatchObject({ k: 'o', a: '1' });
     const slots = await Promise.all(
       ['state', 'probes', 'trips'].map((k) =>
-        redis.call('CLUSTER', 'KEYSLOT', `test:{layout}:${k}`).catch(() => 'n/a'),
+        redis.call('CLUSTER', 'KEYSLOT', `test:breaker:{layout}:${k}`).catch(() => 'n/a'),
       ),
     );
     expect(new Set(slots).size).toBe(1);
@@ -213,8 +212,8 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
   });
 
   it('falls back to its own circuit when Redis stops answering, and reconciles when it answers again (open wins)', async () => {
-    const a = make({ staleness: 200, timeout: 200 }).backend;
-    const b = make({ staleness: 200, timeout: 200 }).backend;
+    const a = make({ staleness: 200, commandTimeout: 200 }).backend;
+    const b = make({ staleness: 200, commandTimeout: 200 }).backend;
     const events: RedisBreakerReconcileEvent[] = [];
     a.onReconcile((event) => events.push(event));
     const ba = breakerOn(a, 'frozen', { threshold: 2 });
@@ -254,8 +253,8 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
     expect(child.stdout.trim()).toBe('ready');
   });
 
-  it('close() gives back a held probe slot at once, and leaves the client open', async () => {
-    const holder = make({ probeLease: 60_000 });
+  it('close() gives back a held probe slot at once, and lets go of its connections', async () => {
+    const holder = make({ leaseDuration: 60_000 });
     const a = breakerOn(holder.backend, 'handover', { threshold: 1, halfOpenAfter: 20 });
     const b = breakerOn(make().backend, 'handover', { threshold: 1, halfOpenAfter: 20 });
     await ready(a, b);
@@ -268,9 +267,20 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
     );
     expect((held as BreakerPermit).probe).toBe(true);
     expect(b.tryAcquire().admitted).toBe(false);
+    const clients = async () =>
+      String(await holder.redis.call('CLIENT', 'LIST'))
+        .trim()
+        .split('\n').length;
+    const before = await clients();
     await holder.backend.close();
     await holder.backend.close();
-    expect(holder.redis.status).toBe('ready');
+    expect(holder.backend.connected).toBe(false);
+    let after = await clients();
+    for (let tries = 0; tries < 100 && after !== before - 2; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = await clients();
+    }
+    expect(after, 'the command and pub/sub connections are gone').toBe(before - 2);
     const next = await until(
       () => b.tryAcquire(),
       (permit) => permit.admitted,
@@ -283,8 +293,8 @@ describeWithRedis('RedisBreakerStore on a real Redis', (fixture) => {
 
 describeWithRedis('a Redis that loses its data', (fixture) => {
   it('stores follow Redis back to a closed circuit after a restart without persistence, rather than wait for an epoch that is gone', async () => {
-    const one = testBackend(fixture.server.url, { staleness: 200, timeout: 200 });
-    const two = testBackend(fixture.server.url, { staleness: 200, timeout: 200 });
+    const one = testBackend(fixture.server.url, { staleness: 200, commandTimeout: 200 });
+    const two = testBackend(fixture.server.url, { staleness: 200, commandTimeout: 200 });
     try {
       const a = breakerOn(one.backend, 'forgotten', { threshold: 1, halfOpenAfter: 200 });
       const b = breakerOn(two.backend, 'forgotten', { threshold: 1, halfOpenAfter: 200 });
@@ -310,54 +320,45 @@ describeWithRedis('a Redis that loses its data', (fixture) => {
 });
 
 describe('RedisBreakerBackend bad input', () => {
-  const lazy = () => new Redis({ lazyConnect: true });
+  // Nothing listens there: a backend that were built would only ever be disconnected.
+  const nowhere = 'redis://127.0.0.1:1';
 
   it.each([
     [undefined, 'options'],
-    [{}, 'redis'],
-    [{ redis: {} }, 'redis'],
-    [{ redis: 'redis://127.0.0.1' }, 'redis'],
-    [{ redis: 'lazy', stalenes: 500 }, 'stalenes'],
-    [{ redis: 'lazy', staleness: 0 }, 'staleness'],
-    [{ redis: 'lazy', timeout: Number.NaN }, 'timeout'],
-    [{ redis: 'lazy', probeLease: Number.POSITIVE_INFINITY }, 'probeLease'],
-    [{ redis: 'lazy', quorum: { processes: 0 } }, 'quorum.processes'],
-    [{ redis: 'lazy', quorum: { procesess: 2 } }, 'quorum.procesess'],
-    [{ redis: 'lazy', quorum: 3 }, 'quorum'],
-    [{ redis: 'lazy', ttl: -1 }, 'ttl'],
-    [{ redis: 'lazy', id: 'two words' }, 'id'],
-    [{ redis: 'lazy', prefix: 7 }, 'prefix'],
-    [{ redis: 'lazy', clock: {} }, 'clock.now'],
-  ] as [Record<string, unknown> | undefined, string][])('%j throws InvalidOptionError naming %s', (given, option) => {
-    const client = lazy();
-    const options =
-      given === undefined ? undefined : { ...given, redis: given.redis === 'lazy' ? client : given.redis };
+    [{}, 'connection'],
+    [{ connection: 42 }, 'connection'],
+    [{ connection: 'localhost:6379' }, 'connection'],
+    [{ connection: { cluster: [] } }, 'connection.cluster'],
+    [{ connection: { port: 6379, keyPrefix: 'app:' } }, 'connection.keyPrefix'],
+    [{ connection: nowhere, stalenes: 500 }, 'stalenes'],
+    [{ connection: nowhere, staleness: 0 }, 'staleness'],
+    [{ connection: nowhere, commandTimeout: Number.NaN }, 'commandTimeout'],
+    [{ connection: nowhere, leaseDuration: Number.POSITIVE_INFINITY }, 'leaseDuration'],
+    [{ connection: nowhere, leaseDuration: 1_000, heartbeatInterval: 500 }, 'heartbeatInterval'],
+    [{ connection: nowhere, quorum: { processes: 0 } }, 'quorum.processes'],
+    [{ connection: nowhere, quorum: { procesess: 2 } }, 'quorum.procesess'],
+    [{ connection: nowhere, quorum: 3 }, 'quorum'],
+    [{ connection: nowhere, ttl: -1 }, 'ttl'],
+    [{ connection: nowhere, id: 'two words' }, 'id'],
+    [{ connection: nowhere, prefix: 'a:b' }, 'prefix'],
+    [{ connection: nowhere, clock: {} }, 'clock.now'],
+  ] as [Record<string, unknown> | undefined, string][])('%j throws InvalidOptionError naming %s', (options, option) => {
+    expect(() => new RedisBreakerBackend(options as never)).toThrow(InvalidOptionError);
     try {
-      expect(() => new RedisBreakerBackend(options as never)).toThrow(InvalidOptionError);
-      try {
-        new RedisBreakerBackend(options as never);
-      } catch (error) {
-        expect((error as InvalidOptionError).option).toBe(option);
-      }
-    } finally {
-      client.disconnect();
+      new RedisBreakerBackend(options as never);
+    } catch (error) {
+      expect((error as InvalidOptionError).option).toBe(option);
     }
   });
 
   it('suggests the nearest option for a misspelt one', () => {
-    const client = lazy();
-    try {
-      expect(() => new RedisBreakerBackend({ redis: client, stalenes: 500 } as never)).toThrow(
-        /did you mean "staleness"/,
-      );
-    } finally {
-      client.disconnect();
-    }
+    expect(() => new RedisBreakerBackend({ connection: nowhere, stalenes: 500 } as never)).toThrow(
+      /did you mean "staleness"/,
+    );
   });
 
   it('store() takes a non-empty name, and a store serves breakers that decide half-open alike', async () => {
-    const client = lazy();
-    const backend = new RedisBreakerBackend({ redis: client });
+    const backend = new RedisBreakerBackend({ connection: nowhere });
     try {
       for (const name of ['', 42, 'two\nlines']) {
         expect(() => backend.store(name as string)).toThrow(InvalidArgumentError);
@@ -369,7 +370,6 @@ describe('RedisBreakerBackend bad input', () => {
       expect(() => backend.registry({ circuitName: 'name' as never })).toThrow(InvalidOptionError);
     } finally {
       await backend.close();
-      client.disconnect();
     }
     expect(() => backend.store('late')).toThrow(BreakerBackendClosedError);
   });

@@ -41,7 +41,8 @@ export interface CircuitLink {
   /** Redis time minus local time, in ms. */
   readonly offset: number;
   readonly staleness: number;
-  readonly probeLease: number;
+  readonly leaseDuration: number;
+  readonly heartbeatInterval: number;
   readonly quorum: number;
   readonly quorumWindow: number;
   readonly id: string;
@@ -519,7 +520,7 @@ export class RedisBreakerStore implements BreakerStore {
     link.send(
       this.name,
       'claim',
-      [this.#viewRemoteEpoch, token, link.probeLease, limit],
+      [this.#viewRemoteEpoch, token, link.leaseDuration, limit],
       (reply) => this.#onClaimReply(reply, started),
       () => {
         this.#claimInFlight = false;
@@ -543,7 +544,7 @@ export class RedisBreakerStore implements BreakerStore {
         );
       } else {
         // Hold an unused slot briefly: the call that asked was turned away, and the next one takes it.
-        const hold = Math.min(link.staleness, link.probeLease / 2);
+        const hold = Math.min(link.staleness, link.leaseDuration / 2);
         this.#grant = { epoch: reply.epoch, token: reply.grant, expiresAt: started + hold };
         this.#grantTimer = link.clock.setTimeout(() => {
           const unused = this.#grant;
@@ -572,11 +573,11 @@ export class RedisBreakerStore implements BreakerStore {
     return lease;
   }
 
-  /** Renews every lease now and every third of a lease after, so a slot outlives a slow probe but not a dead prober. */
+  /** Renews every lease now and every `heartbeatInterval` after, so a slot outlives a slow probe but not a dead prober. */
   #renewLeases(): void {
     const link = this.#link;
     for (const lease of this.#leases) {
-      this.#send('renew', [lease.epoch, lease.token, link.probeLease], () => {});
+      this.#send('renew', [lease.epoch, lease.token, link.leaseDuration], () => {});
     }
     if (this.#renewTimer !== undefined) link.clock.clearTimeout(this.#renewTimer);
     this.#renewTimer = undefined;
@@ -584,7 +585,7 @@ export class RedisBreakerStore implements BreakerStore {
     this.#renewTimer = link.clock.setTimeout(() => {
       this.#renewTimer = undefined;
       if (link.connected) this.#renewLeases();
-    }, link.probeLease / 3);
+    }, link.heartbeatInterval);
     unrefTimer(this.#renewTimer);
   }
 

@@ -16,7 +16,7 @@ interface Setup {
   readonly url: string;
   readonly circuit: string;
   readonly staleness?: number;
-  readonly probeLease?: number;
+  readonly leaseDuration?: number;
   readonly quorum?: number;
   readonly halfOpenAfter: number;
   readonly threshold: number;
@@ -24,7 +24,6 @@ interface Setup {
 
 type Request = { readonly id: number; readonly type: string } & Record<string, unknown>;
 
-let redis: Redis | undefined;
 let observer: Redis | undefined;
 let backend: Backend | undefined;
 let storeOf: RedisBreakerStore | undefined;
@@ -47,19 +46,16 @@ function theBreaker(): CircuitBreaker {
 
 async function setup(options: Setup): Promise<void> {
   await backend?.close();
-  redis?.disconnect();
   observer?.disconnect();
   reconciles = 0;
   breakAt = undefined;
-  redis = new Redis(options.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-  // A second client for the tests' own bookkeeping, so that it never waits behind the store's commands.
+  // A client for the tests' own bookkeeping, apart from the backend's.
   observer = new Redis(options.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-  redis.on('error', () => {});
   observer.on('error', () => {});
   backend = new RedisBreakerBackend({
-    redis,
+    connection: { host: '127.0.0.1', port: Number(new URL(options.url).port), retryStrategy: () => 100 },
     staleness: options.staleness ?? 1_000,
-    probeLease: options.probeLease ?? 5_000,
+    leaseDuration: options.leaseDuration ?? 5_000,
     quorum: { processes: options.quorum ?? 1, window: 30_000 },
   });
   backend.onReconcile(() => reconciles++);
@@ -238,7 +234,6 @@ async function handle(request: Request): Promise<void> {
     }
     case 'exit':
       await backend?.close();
-      redis?.disconnect();
       observer?.disconnect();
       reply(id, {});
       process.exit(0);

@@ -2,17 +2,22 @@ import { Redis } from 'ioredis';
 import { RedisBreakerBackend } from './redis-breaker-backend.js';
 import type { RedisBreakerBackendOptions } from './redis-breaker-options.js';
 
-/** A backend on its own client, as a separate process would have; `stop()` closes both. */
+/** ioredis options for the test server at `url`, reconnecting fast so that fault tests stay short. */
+export function testConnection(url: string): { host: string; port: number; retryStrategy: () => number } {
+  return { host: '127.0.0.1', port: Number(new URL(url).port), retryStrategy: () => 50 };
+}
+
+/** A backend, as a separate process would have one, and a client of the test's own to look into Redis. */
 export interface TestBackend {
   readonly backend: RedisBreakerBackend;
   readonly redis: Redis;
   stop(): Promise<void>;
 }
 
-export function testBackend(url: string, options: Omit<RedisBreakerBackendOptions, 'redis'> = {}): TestBackend {
+export function testBackend(url: string, options: Omit<RedisBreakerBackendOptions, 'connection'> = {}): TestBackend {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   redis.on('error', () => {});
-  const backend = new RedisBreakerBackend({ redis, ...options });
+  const backend = new RedisBreakerBackend({ connection: testConnection(url), ...options });
   return {
     backend,
     redis,

@@ -155,7 +155,8 @@ export class ModelLink implements CircuitLink {
   connected = true;
   readonly offset = 0;
   readonly staleness = 1_000;
-  readonly probeLease = 5_000;
+  readonly leaseDuration = 5_000;
+  readonly heartbeatInterval = 1_000;
   readonly quorumWindow = 60_000;
   readonly clock: Clock;
   readonly id: string;

@@ -3,11 +3,9 @@
  * garbage-collected": run with `node --expose-gc`. Prints `ready` or `stuck`.
  */
 import { RedisBreakerBackend } from '@palisade/breaker/redis';
-import { Redis } from 'ioredis';
 
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
-const redis = new Redis(process.argv[2] as string);
-const backend = new RedisBreakerBackend({ redis });
+const backend = new RedisBreakerBackend({ connection: process.argv[2] as string });
 
 // Nothing holds the store but the function awaiting it: the backend holds stores weakly once they are ready.
 async function firstRead(): Promise<string> {
@@ -25,4 +23,3 @@ const outcome = await Promise.race([
 ]);
 process.stdout.write(`${outcome}\n`);
 await backend.close();
-redis.disconnect();

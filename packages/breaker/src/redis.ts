@@ -1,6 +1,6 @@
 /**
- * `@palisade/breaker/redis`: shared circuit-breaker state on Redis. It loads
- * nothing of ioredis itself: you pass it your client.
+ * `@palisade/breaker/redis`: shared circuit-breaker state on Redis. Importing
+ * it loads ioredis (an optional peer dependency); `@palisade/breaker` never does.
  */
 export {
   BreakerBackendClosedError,
@@ -9,10 +9,11 @@ export {
   type RedisBreakerConnectionEvent,
   type RedisBreakerRegistryOptions,
 } from './redis-breaker-backend.js';
-export type { QuorumOptions, RedisBreakerBackendOptions, RedisClient } from './redis-breaker-options.js';
+export type { QuorumOptions, RedisBreakerBackendOptions } from './redis-breaker-options.js';
 export {
   type CircuitSource,
   type RedisBreakerReconcileEvent,
   RedisBreakerStore,
   type RedisBreakerStoreStats,
 } from './redis-breaker-store.js';
+export type { RedisConnection } from './redis-connection.js';
