@@ -1,7 +1,16 @@
-import type { Cluster, Redis } from 'ioredis';
+import { InvalidOptionError } from '@palisade/core';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
-/** An ioredis client: a `Redis` or a `Cluster`. */
-export type RedisClient = Redis | Cluster;
+/**
+ * Where Redis is: a `redis://` URL, ioredis options for one server, or the
+ * seed nodes of a Redis Cluster. A transport opens its own connections from
+ * it, each with the settings its role needs, so it takes a description, not
+ * a client.
+ */
+export type RedisConnection =
+  | string
+  | RedisOptions
+  | { readonly cluster: readonly ClusterNode[]; readonly options?: ClusterOptions };
 
 /** The part of an ioredis connection the Redis transports use. */
 export interface Connection {
@@ -14,24 +23,64 @@ export interface Connection {
   disconnect(): void;
 }
 
+function isClusterConnection(
+  connection: RedisConnection,
+): connection is { readonly cluster: readonly ClusterNode[]; readonly options?: ClusterOptions } {
+  return typeof connection === 'object' && connection !== null && 'cluster' in connection;
+}
+
+/** Throws `InvalidOptionError` (naming `path`) unless `connection` describes a Redis. */
+export function checkConnection(connection: unknown, path = 'connection'): RedisConnection {
+  const isUrl = typeof connection === 'string' && /^rediss?:\/\//.test(connection);
+  const isObject = typeof connection === 'object' && connection !== null && !Array.isArray(connection);
+  if (!isUrl && !isObject) {
+    throw new InvalidOptionError(
+      path,
+      'a redis:// URL, ioredis options ({ host, port }), or { cluster: [{ host, port }, …] }',
+      connection,
+    );
+  }
+  const described = connection as RedisConnection;
+  if (isObject && isClusterConnection(described)) {
+    if (!Array.isArray(described.cluster) || described.cluster.length === 0) {
+      throw new InvalidOptionError(`${path}.cluster`, 'a non-empty array of cluster nodes', described.cluster);
+    }
+  } else if (isObject && (described as { keyPrefix?: unknown }).keyPrefix !== undefined) {
+    throw new InvalidOptionError(
+      `${path}.keyPrefix`,
+      'no value: a link names its streams in a hash tag of their own (use prefix)',
+      (described as { keyPrefix?: unknown }).keyPrefix,
+    );
+  }
+  return described;
+}
+
 /**
- * A connection of the transport's own, made from the user's client: the
- * reader blocks on XREAD, and the writer must see every failure (no offline
- * queue, no silent resend) to resend in order itself.
+ * A connection of the transport's own: the reader blocks on XREAD, and the
+ * writer must see every failure (no offline queue, no silent resend) to
+ * resend in order itself.
  */
-export function ownConnection(client: RedisClient, name: string, role: 'reader' | 'writer'): Connection {
-  const overrides =
+export function openConnection(connection: RedisConnection, name: string, role: 'reader' | 'writer'): Connection {
+  const overrides: RedisOptions =
     role === 'writer'
       ? { connectionName: name, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }
       : { connectionName: name };
-  const cluster = (client as { isCluster?: boolean }).isCluster === true;
-  const duplicate = client.duplicate as (...args: unknown[]) => unknown;
-  const connection = (
-    cluster ? duplicate.call(client, undefined, { redisOptions: overrides }) : duplicate.call(client, overrides)
-  ) as Connection;
+  let client: Redis | Cluster;
+  if (typeof connection === 'string') {
+    client = new Redis(connection, overrides);
+  } else if (isClusterConnection(connection)) {
+    const { enableOfflineQueue, ...redisOverrides } = overrides;
+    client = new Cluster([...connection.cluster], {
+      ...connection.options,
+      ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+      redisOptions: { ...connection.options?.redisOptions, ...redisOverrides },
+    });
+  } else {
+    client = new Redis({ ...connection, ...overrides });
+  }
   // Connection errors also fail the commands, which is where they are handled; without a listener ioredis prints them.
-  connection.on('error', () => {});
-  return connection;
+  client.on('error', () => {});
+  return client as unknown as Connection;
 }
 
 /** Whether an ioredis error came from Redis (a reply) rather than from the connection. */

@@ -12,9 +12,9 @@ describe('the Redis transport is a subpath of its own', () => {
     expect(loaded.filter(isRedisAdapter)).toEqual([]);
   });
 
-  it('@palisade/messaging/redis loads the transport, and still no ioredis: the client is yours', () => {
+  it('importing @palisade/messaging/redis loads the transport and its engine, ioredis', () => {
     const loaded = loadedModules('@palisade/messaging/redis');
     expect(loaded.filter(isRedisAdapter).length).toBeGreaterThan(0);
-    expect(loaded.filter(isIoredis)).toEqual([]);
+    expect(loaded.filter(isIoredis).length).toBeGreaterThan(0);
   });
 });

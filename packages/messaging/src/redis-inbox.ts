@@ -6,46 +6,55 @@ import {
   InvalidArgumentError,
   InvalidOptionError,
   isAbortSignal,
-  raceAbort,
   realClock,
+  type TimerHandle,
 } from '@palisade/core';
 import { integerOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
 import {
   type Connection,
+  checkConnection,
   isReplyError,
-  ownConnection,
-  type RedisClient,
+  openConnection,
+  type RedisConnection,
   readEntries,
   whenReady,
 } from './redis-connection.js';
+import { LinkUnavailableError } from './redis-link-errors.js';
 import { RedisStreamTransport, type RedisStreamTransportOptions } from './redis-stream-transport.js';
 
 /** Transport options a dialler or an inbox passes on to each link it makes. */
-export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'timeout' | 'clock'>;
+export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'commandTimeout' | 'clock'>;
 
 export interface RedisInboxOptions {
-  /** An ioredis client (`Redis` or `Cluster`); the inbox reads with a connection of its own. The client stays yours. */
-  readonly redis: RedisClient;
+  /** Where Redis is, as for a transport; the inbox reads with a connection of its own, and each link opens its own. */
+  readonly connection: RedisConnection;
   /** This node's id: dialers address it by this. */
   readonly node: string;
-  /** @default 'palisade:messaging:' */
+  /** The first part of the keys (`<prefix>:messaging:inbox:{node}`). @default 'palisade' */
   readonly prefix?: string;
   /** Options of the transports the inbox makes for incoming links. */
   readonly link?: RedisLinkOptions;
   /**
-   * Where time comes from (the inbox's retries).
+   * How long `ready` waits for the inbox to start listening before it
+   * rejects with `LinkUnavailableError` (the inbox goes on trying).
+   * @default 5_000
+   */
+  readonly commandTimeout?: number;
+  /**
+   * Where time comes from (the inbox's retries and `commandTimeout`).
    * @default realClock
    */
   readonly clock?: Clock;
 }
 
 export interface DialRedisOptions {
-  readonly redis: RedisClient;
+  /** Where Redis is, as for a transport. */
+  readonly connection: RedisConnection;
   /** This node's id, as the listener will see it. Not authenticated: the handshake does that. */
   readonly from: string;
   /** The node to reach: the `node` of its `RedisInbox`. */
   readonly to: string;
-  /** @default 'palisade:messaging:' */
+  /** @default 'palisade' */
   readonly prefix?: string;
   /** Options of the link's transport. */
   readonly link?: RedisLinkOptions;
@@ -68,8 +77,6 @@ export interface RedisInboxStats {
   readonly duplicates: number;
 }
 
-/** Announcements an inbox keeps. */
-const INBOX_LENGTH = 10_000;
 /** Link ids an inbox remembers, to ignore a repeated announcement. */
 const REMEMBERED_LINKS = 10_000;
 
@@ -82,16 +89,21 @@ const REMEMBERED_LINKS = 10_000;
  */
 export class RedisInbox implements AsyncDisposable {
   readonly node: string;
-  /** Resolves once the inbox is listening (or closed): links announced before then are not seen. */
+  /**
+   * Resolves once the inbox is listening (or closed): links announced before
+   * then are not seen. Rejects with `LinkUnavailableError` if Redis has not
+   * answered within `commandTimeout`; the inbox goes on trying.
+   */
   readonly ready: Promise<void>;
   #resolveReady!: () => void;
+  #readyTimer: TimerHandle | undefined;
   readonly #links = new SafeEventEmitter<RedisLinkEvent>();
   readonly #errors = new SafeEventEmitter<Error>();
   /** A link someone dialled: run `accept(transport, …)` on it. */
   readonly onLink: Event<RedisLinkEvent> = this.#links.addListener;
   /** Redis refused to read the inbox (its key holds something else, say); the inbox tries again every second. */
   readonly onError: Event<Error> = this.#errors.addListener;
-  readonly #redis: RedisClient;
+  readonly #connection: RedisConnection;
   readonly #prefix: string;
   readonly #linkOptions: RedisLinkOptions;
   readonly #clock: Clock;
@@ -104,15 +116,14 @@ export class RedisInbox implements AsyncDisposable {
 
   constructor(options: RedisInboxOptions) {
     const given = optionsObject('options', options);
-    rejectUnknownOptions(given, ['redis', 'node', 'prefix', 'link', 'clock']);
-    const { redis, node, prefix = 'palisade:messaging:', link = {}, clock = realClock } = given;
-    if (typeof (redis as { duplicate?: unknown } | null)?.duplicate !== 'function') {
-      throw new InvalidOptionError('redis', 'an ioredis client (new Redis(url) or new Cluster(nodes))', redis);
-    }
+    rejectUnknownOptions(given, ['connection', 'node', 'prefix', 'link', 'commandTimeout', 'clock']);
+    const { connection, node, prefix = 'palisade', link = {}, commandTimeout = 5_000, clock = realClock } = given;
+    const redis = checkConnection(connection);
     if (typeof node !== 'string' || node === '') throw new InvalidOptionError('node', 'a non-empty string', node);
-    if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+    checkPrefix(prefix);
+    const readyWait = integerOption('commandTimeout', commandTimeout, { min: 1, max: 2 ** 31 - 1 });
     this.node = node;
-    this.#redis = redis;
+    this.#connection = redis;
     this.#prefix = prefix;
     this.#linkOptions = checkLinkOptions(link);
     if (typeof (clock as Partial<Clock> | null)?.setTimeout !== 'function') {
@@ -120,10 +131,19 @@ export class RedisInbox implements AsyncDisposable {
     }
     this.#clock = clock;
     this.#key = inboxKey(prefix, node);
-    this.#reader = ownConnection(redis, `${this.#key}:reader`, 'reader');
-    this.ready = new Promise((resolve) => {
-      this.#resolveReady = resolve;
+    this.#reader = openConnection(redis, `${this.#key}:reader`, 'reader');
+    this.ready = new Promise((resolve, reject) => {
+      this.#readyTimer = clock.setTimeout(
+        () => reject(new LinkUnavailableError(readyWait, 'the inbox is not listening yet')),
+        readyWait,
+      );
+      this.#resolveReady = () => {
+        if (this.#readyTimer !== undefined) clock.clearTimeout(this.#readyTimer);
+        resolve();
+      };
     });
+    // Reported to whoever awaits it; never an unhandled rejection.
+    this.ready.catch(() => {});
     void this.#listen();
   }
 
@@ -186,7 +206,7 @@ export class RedisInbox implements AsyncDisposable {
     this.#linksMade++;
     const transport = new RedisStreamTransport({
       ...this.#linkOptions,
-      redis: this.#redis,
+      connection: this.#connection,
       link,
       side: 'b',
       prefix: this.#prefix,
@@ -202,30 +222,18 @@ export class RedisInbox implements AsyncDisposable {
  */
 export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamTransport> {
   const given = optionsObject('options', options);
-  rejectUnknownOptions(given, ['redis', 'from', 'to', 'prefix', 'link', 'signal']);
-  const { redis, from, to, prefix = 'palisade:messaging:', link = {}, signal } = given;
+  rejectUnknownOptions(given, ['connection', 'from', 'to', 'prefix', 'link', 'signal']);
+  const { connection, from, to, prefix = 'palisade', link = {}, signal } = given;
   if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
   if (signal?.aborted) throw cancellationError(signal);
   if (typeof from !== 'string' || from === '') throw new InvalidArgumentError('from', 'a non-empty string', from);
   if (typeof to !== 'string' || to === '') throw new InvalidArgumentError('to', 'a non-empty string', to);
-  if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+  checkPrefix(prefix);
   const linkOptions = checkLinkOptions(link);
   const id = randomUUID();
-  const transport = new RedisStreamTransport({ ...linkOptions, redis, link: id, side: 'a', prefix });
+  const transport = new RedisStreamTransport({ ...linkOptions, connection, link: id, side: 'a', prefix });
   try {
-    const announced = (redis as unknown as Connection).call(
-      'XADD',
-      inboxKey(prefix, to),
-      'MAXLEN',
-      '~',
-      INBOX_LENGTH,
-      '*',
-      'from',
-      from,
-      'link',
-      id,
-    );
-    await (signal === undefined ? announced : raceAbort(announced, signal));
+    await transport.announce(inboxKey(prefix, to), ['from', from, 'link', id], signal);
   } catch (error) {
     await transport.close();
     throw error;
@@ -233,17 +241,25 @@ export async function dialRedis(options: DialRedisOptions): Promise<RedisStreamT
   return transport;
 }
 
+function checkPrefix(prefix: unknown): void {
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new InvalidOptionError('prefix', 'a prefix of 1 to 64 letters, digits, _ or -', prefix);
+  }
+}
+
 function inboxKey(prefix: string, node: string): string {
-  return `${prefix}inbox:{${node}}`;
+  return `${prefix}:messaging:inbox:{${node}}`;
 }
 
 /** Checked here, where the caller is, rather than when a link arrives. */
 function checkLinkOptions(link: RedisLinkOptions): RedisLinkOptions {
   const given = optionsObject('link', link);
-  rejectUnknownOptions(given, ['maxLength', 'ttl', 'timeout', 'clock'], 'link.');
-  const { maxLength, ttl, timeout } = given;
+  rejectUnknownOptions(given, ['maxLength', 'ttl', 'commandTimeout', 'clock'], 'link.');
+  const { maxLength, ttl, commandTimeout } = given;
   if (maxLength !== undefined) integerOption('link.maxLength', maxLength, { min: 1, max: 2 ** 31 - 1 });
   if (ttl !== undefined) integerOption('link.ttl', ttl, { min: 1_000, max: 2 ** 31 - 1 });
-  if (timeout !== undefined) integerOption('link.timeout', timeout, { min: 0, max: 2 ** 31 - 1 });
+  if (commandTimeout !== undefined) {
+    integerOption('link.commandTimeout', commandTimeout, { min: 1, max: 2 ** 31 - 1 });
+  }
   return given;
 }

@@ -54,3 +54,18 @@ export class LinkFailedError extends MessagingError {
     );
   }
 }
+
+/** Redis did not answer within `commandTimeout`: dialling could not announce the link, or an inbox could not start listening. */
+export class LinkUnavailableError extends MessagingError {
+  override readonly name: string = 'LinkUnavailableError';
+  /** The limit that ran out, in milliseconds. */
+  readonly commandTimeout: number;
+
+  constructor(commandTimeout: number, what: string) {
+    super(
+      'ERR_PALISADE_MESSAGING_LINK_UNAVAILABLE',
+      `Redis did not answer within ${commandTimeout} ms, so ${what}. Check that Redis is reachable, or raise commandTimeout.`,
+    );
+    this.commandTimeout = commandTimeout;
+  }
+}

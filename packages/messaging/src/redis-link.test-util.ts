@@ -2,7 +2,12 @@ import { Redis } from 'ioredis';
 import { Identity } from './identity.js';
 import { KeyDirectory } from './key-directory.js';
 
-/** A client as a process would have one: reconnects fast, so that fault tests stay short. */
+/** ioredis options for the test server at `url`, reconnecting fast so that fault tests stay short. */
+export function testConnection(url: string): { host: string; port: number; retryStrategy: () => number } {
+  return { host: '127.0.0.1', port: Number(new URL(url).port), retryStrategy: () => 50 };
+}
+
+/** A client of the test's own, to look into Redis and to play the attacker. */
 export function testClient(url: string): Redis {
   const client = new Redis(url, { retryStrategy: () => 50, maxRetriesPerRequest: 3 });
   client.on('error', () => {});

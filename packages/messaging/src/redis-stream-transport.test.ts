@@ -5,8 +5,16 @@ import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
 import type { ChannelRejectEvent as RejectionEvent } from './channel-events.js';
 import { OutOfOrderError, ReplayedMessageError, StreamTruncatedError } from './errors.js';
 import { dialRedis, RedisInbox } from './redis-inbox.js';
-import { aliceAndBob, decode, encode, eventually, killClient, testClient } from './redis-link.test-util.js';
-import { LinkConflictError, StreamGapError } from './redis-link-errors.js';
+import {
+  aliceAndBob,
+  decode,
+  encode,
+  eventually,
+  killClient,
+  testClient,
+  testConnection,
+} from './redis-link.test-util.js';
+import { LinkConflictError, LinkUnavailableError, StreamGapError } from './redis-link-errors.js';
 import { RedisStreamTransport } from './redis-stream-transport.js';
 import { accept, connect, type SecureChannel } from './secure-channel.js';
 
@@ -24,12 +32,13 @@ interface Pair {
 }
 
 /** Alice dials Bob through his inbox and opens a channel; Bob records what arrives. */
-async function openChannel(aliceRedis: Redis, bobRedis: Redis, mode: 'stream' | 'datagram'): Promise<Pair> {
+async function openChannel(url: string, mode: 'stream' | 'datagram'): Promise<Pair> {
+  const connection = testConnection(url);
   const { alice, bob, directory } = aliceAndBob();
-  const inbox = new RedisInbox({ redis: bobRedis, node: 'bob' });
+  const inbox = new RedisInbox({ connection, node: 'bob' });
   const linked = new Promise<RedisStreamTransport>((resolve) => inbox.onLink(({ transport }) => resolve(transport)));
   await inbox.ready;
-  const aliceEnd = await dialRedis({ redis: aliceRedis, from: 'alice', to: 'bob' });
+  const aliceEnd = await dialRedis({ connection, from: 'alice', to: 'bob' });
   const atAlice = connect(aliceEnd, { identity: alice, directory, peer: 'bob', mode });
   const bobEnd = await linked;
   await inbox.close();
@@ -67,11 +76,9 @@ describeWithRedis(
   'a stream channel over Redis Streams survives killed connections and a Redis restart',
   (fixture) => {
     it('10,000 frames arrive once each and in order, with FINAL, across two reader kills and a restart (AOF)', async () => {
-      const aliceRedis = testClient(fixture.server.url);
-      const bobRedis = testClient(fixture.server.url);
       const admin = testClient(fixture.server.url);
       try {
-        const pair = await openChannel(aliceRedis, bobRedis, 'stream');
+        const pair = await openChannel(fixture.server.url, 'stream');
         const readerName = `${PREFIX}link:{${pair.bobEnd.link}}:b:reader`;
         const faults: string[] = [];
         for (let i = 0; i < 10_000; i++) {
@@ -99,7 +106,7 @@ describeWithRedis(
         pair.atAlice.close();
         pair.atBob.close();
       } finally {
-        for (const client of [aliceRedis, bobRedis, admin]) client.disconnect();
+        admin.disconnect();
       }
     }, 120_000);
   },
@@ -118,11 +125,11 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('a resent XADD never duplicates a frame: the writer connection killed mid-burst, twice', async () => {
-    const redis = client();
     const admin = client();
     const link = 'resend';
-    const a = new RedisStreamTransport({ redis, link, side: 'a' });
-    const b = new RedisStreamTransport({ redis, link, side: 'b' });
+    const connection = testConnection(fixture.server.url);
+    const a = new RedisStreamTransport({ connection, link, side: 'a' });
+    const b = new RedisStreamTransport({ connection, link, side: 'b' });
     const received: string[] = [];
     b.onReceive((bytes) => received.push(decode(bytes)));
     const writer = `${PREFIX}link:{${link}}:a:writer`;
@@ -158,7 +165,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('injected duplicate and reordered entries are refused by the channel; nothing arrives twice or out of order', async () => {
-    const pair = await openChannel(client(), client(), 'stream');
+    const pair = await openChannel(fixture.server.url, 'stream');
     const redis = client();
     const streamA = `${PREFIX}link:{${pair.aliceEnd.link}}:a`;
     for (const text of ['one', 'two', 'three']) pair.atAlice.send(encode(text));
@@ -196,7 +203,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('a gap in the stream closes the link with StreamGapError, and the stream channel as truncated', async () => {
-    const pair = await openChannel(client(), client(), 'stream');
+    const pair = await openChannel(fixture.server.url, 'stream');
     const redis = client();
     const streamA = `${PREFIX}link:{${pair.aliceEnd.link}}:a`;
     pair.atAlice.send(encode('before'));
@@ -215,11 +222,11 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('a reader that trimming has overtaken finds a gap rather than waiting forever', async () => {
-    const redis = client();
-    const a = new RedisStreamTransport({ redis, link: 'trimmed', side: 'a', maxLength: 10 });
+    const connection = testConnection(fixture.server.url);
+    const a = new RedisStreamTransport({ connection, link: 'trimmed', side: 'a', maxLength: 10 });
     for (let i = 0; i < 1_000; i++) a.send(encode(String(i)));
     expect(await eventually(() => a.stats().pending === 0)).toBe(true);
-    const b = new RedisStreamTransport({ redis, link: 'trimmed', side: 'b' });
+    const b = new RedisStreamTransport({ connection, link: 'trimmed', side: 'b' });
     const errors: Error[] = [];
     b.onError((error) => errors.push(error));
     const closed = new Promise<void>((resolve) => b.onClose(() => resolve()));
@@ -231,7 +238,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('closing one end closes the other after the frames before it; a stream that ended with FINAL is complete', async () => {
-    const pair = await openChannel(client(), client(), 'stream');
+    const pair = await openChannel(fixture.server.url, 'stream');
     pair.atAlice.send(encode('last words'));
     pair.atAlice.end(encode('bye'));
     pair.atAlice.close();
@@ -242,7 +249,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('a stream closed without FINAL is reported as truncated at the other end', async () => {
-    const pair = await openChannel(client(), client(), 'stream');
+    const pair = await openChannel(fixture.server.url, 'stream');
     pair.atAlice.send(encode('half'));
     pair.atAlice.close();
     expect(await eventually(() => pair.atBob.closed)).toBe(true);
@@ -250,7 +257,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 
   it('carries a datagram channel too', async () => {
-    const pair = await openChannel(client(), client(), 'datagram');
+    const pair = await openChannel(fixture.server.url, 'datagram');
     for (let i = 0; i < 100; i++) pair.atAlice.send(encode(String(i)));
     expect(await eventually(() => pair.received.length === 100)).toBe(true);
     expect(pair.received).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
@@ -261,7 +268,8 @@ describeWithRedis('Redis Streams links', (fixture) => {
     const redis = client();
     // Announced before the inbox opened: for a listener that is gone, not seen.
     await redis.xadd(`${PREFIX}inbox:{carol}`, '*', 'from', 'mallory', 'link', 'l-0');
-    const inbox = new RedisInbox({ redis, node: 'carol' });
+    const connection = testConnection(fixture.server.url);
+    const inbox = new RedisInbox({ connection, node: 'carol' });
     const links: string[] = [];
     inbox.onLink(({ link, from, transport }) => {
       links.push(`${from}/${link}`);
@@ -269,7 +277,7 @@ describeWithRedis('Redis Streams links', (fixture) => {
     });
     await inbox.ready;
     for (let i = 0; i < 2; i++) await redis.xadd(`${PREFIX}inbox:{carol}`, '*', 'from', 'dave', 'link', 'l-1');
-    const dialled = await dialRedis({ redis, from: 'erin', to: 'carol' });
+    const dialled = await dialRedis({ connection, from: 'erin', to: 'carol' });
     expect(await eventually(() => links.length === 2)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(links).toEqual(['dave/l-1', `erin/${dialled.link}`]);
@@ -278,18 +286,24 @@ describeWithRedis('Redis Streams links', (fixture) => {
   });
 });
 
-describe('Redis Streams links: bad input', () => {
-  const lazy = { duplicate: () => ({ on() {}, once() {}, removeListener() {}, disconnect() {}, status: 'wait' }) };
+describe('Redis Streams links: bad input, and a Redis out of reach', () => {
+  // Nothing listens there.
+  const nowhere = 'redis://127.0.0.1:1';
 
   it.each([
-    [{ link: 'x', side: 'a' }, 'redis'],
-    [{ redis: lazy, side: 'a' }, 'link'],
-    [{ redis: lazy, link: '', side: 'a' }, 'link'],
-    [{ redis: lazy, link: 'x', side: 'c' }, 'side'],
-    [{ redis: lazy, link: 'x', side: 'a', maxLength: 0 }, 'maxLength'],
-    [{ redis: lazy, link: 'x', side: 'a', ttl: 10 }, 'ttl'],
-    [{ redis: lazy, link: 'x', side: 'a', maxLenght: 5 }, 'maxLenght'],
-    [{ redis: lazy, link: 'x', side: 'a', clock: { now: () => 0 } }, 'clock.setTimeout'],
+    [{ link: 'x', side: 'a' }, 'connection'],
+    [{ connection: 'localhost', link: 'x', side: 'a' }, 'connection'],
+    [{ connection: { cluster: [] }, link: 'x', side: 'a' }, 'connection.cluster'],
+    [{ connection: { port: 1, keyPrefix: 'app:' }, link: 'x', side: 'a' }, 'connection.keyPrefix'],
+    [{ connection: nowhere, side: 'a' }, 'link'],
+    [{ connection: nowhere, link: '', side: 'a' }, 'link'],
+    [{ connection: nowhere, link: 'x', side: 'c' }, 'side'],
+    [{ connection: nowhere, link: 'x', side: 'a', prefix: 'a:b' }, 'prefix'],
+    [{ connection: nowhere, link: 'x', side: 'a', maxLength: 0 }, 'maxLength'],
+    [{ connection: nowhere, link: 'x', side: 'a', ttl: 10 }, 'ttl'],
+    [{ connection: nowhere, link: 'x', side: 'a', commandTimeout: 0 }, 'commandTimeout'],
+    [{ connection: nowhere, link: 'x', side: 'a', maxLenght: 5 }, 'maxLenght'],
+    [{ connection: nowhere, link: 'x', side: 'a', clock: { now: () => 0 } }, 'clock.setTimeout'],
   ] as [Record<string, unknown>, string][])(
     'RedisStreamTransport(%j) throws InvalidOptionError naming %s',
     (options, option) => {
@@ -303,17 +317,38 @@ describe('Redis Streams links: bad input', () => {
   );
 
   it('RedisInbox and dialRedis check their options at the call site', async () => {
-    expect(() => new RedisInbox({ redis: lazy, node: '' } as never)).toThrow(InvalidOptionError);
-    expect(() => new RedisInbox({ redis: lazy, node: 'n', link: { ttl: 1 } } as never)).toThrow(/link\.ttl/);
-    await expect(dialRedis({ redis: lazy, from: 'a', to: 'b', link: { maxLength: -1 } } as never)).rejects.toThrow(
-      InvalidOptionError,
-    );
-    await expect(dialRedis({ redis: lazy, from: '', to: 'b' } as never)).rejects.toMatchObject({ argument: 'from' });
-    await expect(dialRedis({ redis: lazy, from: 'a', to: 'b', signal: 'stop' } as never)).rejects.toMatchObject({
-      option: 'signal',
+    expect(() => new RedisInbox({ connection: nowhere, node: '' } as never)).toThrow(InvalidOptionError);
+    expect(() => new RedisInbox({ connection: nowhere, node: 'n', link: { ttl: 1 } } as never)).toThrow(/link\.ttl/);
+    await expect(
+      dialRedis({ connection: nowhere, from: 'a', to: 'b', link: { maxLength: -1 } } as never),
+    ).rejects.toThrow(InvalidOptionError);
+    await expect(dialRedis({ connection: nowhere, from: '', to: 'b' } as never)).rejects.toMatchObject({
+      argument: 'from',
     });
-    await expect(dialRedis({ redis: lazy, from: 'a', to: 'b', signal: AbortSignal.abort() } as never)).rejects.toThrow(
-      CancelledError,
+    await expect(dialRedis({ connection: nowhere, from: 'a', to: 'b', signal: 'stop' } as never)).rejects.toMatchObject(
+      { option: 'signal' },
     );
+    await expect(
+      dialRedis({ connection: nowhere, from: 'a', to: 'b', signal: AbortSignal.abort() } as never),
+    ).rejects.toThrow(CancelledError);
+  });
+
+  it("with Redis out of reach, dialling and an inbox's ready reject with LinkUnavailableError after commandTimeout, never hang", async () => {
+    const dialled = dialRedis({ connection: nowhere, from: 'a', to: 'b', link: { commandTimeout: 200 } });
+    await expect(dialled).rejects.toBeInstanceOf(LinkUnavailableError);
+    await expect(dialled).rejects.toMatchObject({
+      code: 'ERR_PALISADE_MESSAGING_LINK_UNAVAILABLE',
+      commandTimeout: 200,
+    });
+    const inbox = new RedisInbox({ connection: nowhere, node: 'n', commandTimeout: 200 });
+    await expect(inbox.ready).rejects.toBeInstanceOf(LinkUnavailableError);
+    await inbox.close();
+  });
+
+  it('aborting the signal while dialling rejects with the cancellation error', async () => {
+    const controller = new AbortController();
+    const dialled = dialRedis({ connection: nowhere, from: 'a', to: 'b', signal: controller.signal });
+    controller.abort();
+    await expect(dialled).rejects.toThrow(CancelledError);
   });
 });

@@ -1,32 +1,41 @@
-import { type Clock, type Event, InvalidOptionError, realClock } from '@palisade/core';
+import {
+  type Clock,
+  cancellationError,
+  type Event,
+  InvalidOptionError,
+  onAbort,
+  realClock,
+  type TimerHandle,
+} from '@palisade/core';
 import { integerOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
 import type { MessagingError } from './errors.js';
 import type { LinkSide } from './memory-transport.js';
 import {
   type Connection,
+  checkConnection,
   isReplyError,
-  ownConnection,
-  type RedisClient,
+  openConnection,
+  type RedisConnection,
   readEntries,
   whenReady,
 } from './redis-connection.js';
-import { LinkConflictError, LinkFailedError, StreamGapError } from './redis-link-errors.js';
+import { LinkConflictError, LinkFailedError, LinkUnavailableError, StreamGapError } from './redis-link-errors.js';
 import type { Transport } from './transport.js';
 
 export interface RedisStreamTransportOptions {
   /**
-   * An ioredis client (`Redis` or `Cluster`). The transport makes two
-   * connections of its own from it (`duplicate()`): a writer and a blocking
-   * reader. The client stays yours.
+   * Where Redis is: a `redis://` URL, ioredis options, or
+   * `{ cluster: [{ host, port }, …] }` for a Redis Cluster. The transport
+   * opens two connections from it: a writer and a blocking reader.
    */
-  readonly redis: RedisClient;
+  readonly connection: RedisConnection;
   /** The link's id, the same at both ends. Use a fresh one per connection (`dialRedis` does). */
   readonly link: string;
   /** This end: `a` writes the link's `a` stream and reads `b`'s; `b` the reverse. */
   readonly side: LinkSide;
   /**
-   * Prefix of the link's keys.
-   * @default 'palisade:messaging:'
+   * The first part of the link's keys (`<prefix>:messaging:link:{id}:a`).
+   * @default 'palisade'
    */
   readonly prefix?: string;
   /**
@@ -43,12 +52,13 @@ export interface RedisStreamTransportOptions {
    */
   readonly ttl?: number;
   /**
-   * How long `close()` waits for the frames still queued to be written, in milliseconds.
+   * How long a call that waits on Redis waits, in milliseconds: `close()`
+   * writing what is still queued, `dialRedis` announcing the link.
    * @default 5_000
    */
-  readonly timeout?: number;
+  readonly commandTimeout?: number;
   /**
-   * Where time comes from: the keys' expiry, retries and `close()`'s wait.
+   * Where time comes from: the keys' expiry, retries and the waits above.
    * @default realClock
    */
   readonly clock?: Clock;
@@ -77,6 +87,9 @@ const READ_BLOCK = 5_000;
 
 /** How long the reader and writer wait before trying a connection that failed and still says 'ready'. */
 const RETRY_DELAY = 20;
+
+/** Announcements an inbox keeps. */
+const ANNOUNCEMENTS_KEPT = 10_000;
 
 const DATA_FIELD = 'd';
 const CLOSE_FIELD = 'c';
@@ -115,7 +128,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
   readonly #readKey: string;
   readonly #maxLength: number;
   readonly #ttl: number;
-  readonly #timeout: number;
+  readonly #commandTimeout: number;
   readonly #clock: Clock;
   readonly #writer: Connection;
   readonly #reader: Connection;
@@ -141,32 +154,43 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
 
   constructor(options: RedisStreamTransportOptions) {
     const given = optionsObject('options', options);
-    rejectUnknownOptions(given, ['redis', 'link', 'side', 'prefix', 'maxLength', 'ttl', 'timeout', 'clock']);
+    rejectUnknownOptions(given, [
+      'connection',
+      'link',
+      'side',
+      'prefix',
+      'maxLength',
+      'ttl',
+      'commandTimeout',
+      'clock',
+    ]);
     const {
-      redis,
+      connection,
       link,
       side,
-      prefix = 'palisade:messaging:',
+      prefix = 'palisade',
       maxLength = 10_000,
       ttl = 3_600_000,
-      timeout = 5_000,
+      commandTimeout = 5_000,
       clock = realClock,
     } = given;
-    checkClient(redis);
+    const redis = checkConnection(connection);
     if (typeof link !== 'string' || link === '') throw new InvalidOptionError('link', 'a non-empty string', link);
     if (side !== 'a' && side !== 'b') throw new InvalidOptionError('side', '"a" or "b"', side);
-    if (typeof prefix !== 'string') throw new InvalidOptionError('prefix', 'a string', prefix);
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+      throw new InvalidOptionError('prefix', 'a prefix of 1 to 64 letters, digits, _ or -', prefix);
+    }
     this.#maxLength = integerOption('maxLength', maxLength, { min: 1, max: 2 ** 31 - 1 });
     this.#ttl = integerOption('ttl', ttl, { min: 1_000, max: 2 ** 31 - 1 });
-    this.#timeout = integerOption('timeout', timeout, { min: 0, max: 2 ** 31 - 1 });
+    this.#commandTimeout = integerOption('commandTimeout', commandTimeout, { min: 1, max: 2 ** 31 - 1 });
     this.#clock = checkClock(clock);
     this.link = link;
     this.side = side;
-    const tag = `${prefix}link:{${link}}`;
+    const tag = `${prefix}:messaging:link:{${link}}`;
     this.#writeKey = `${tag}:${side}`;
     this.#readKey = `${tag}:${side === 'a' ? 'b' : 'a'}`;
-    this.#writer = ownConnection(redis, `${this.#writeKey}:writer`, 'writer');
-    this.#reader = ownConnection(redis, `${this.#writeKey}:reader`, 'reader');
+    this.#writer = openConnection(redis, `${this.#writeKey}:writer`, 'writer');
+    this.#reader = openConnection(redis, `${this.#writeKey}:reader`, 'reader');
     this.#writer.on('ready', () => void this.#startWriting());
     // Every lost connection, whoever noticed it; ours are closed only once the link has ended.
     const lost = (): void => {
@@ -186,7 +210,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
   }
 
   /**
-   * Writes what is still queued (for up to `timeout`), then a close marker
+   * Writes what is still queued (for up to `commandTimeout`), then a close marker
    * that ends the peer's link too, and lets go of both connections.
    * Idempotent; `onClose` fires once.
    */
@@ -197,6 +221,32 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * @internal For `dialRedis`: XADDs `fields` to `key` on the writer's
+   * connection once it is up; rejects with `LinkUnavailableError` after
+   * `commandTimeout`.
+   */
+  async announce(key: string, fields: readonly string[], signal?: AbortSignal): Promise<void> {
+    const writer = this.#writer;
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = this.#clock.setTimeout(
+        () => reject(new LinkUnavailableError(this.#commandTimeout, 'the link could not be announced')),
+        this.#commandTimeout,
+      );
+    });
+    const announced = (async () => {
+      await whenReady(writer);
+      await writer.call('XADD', key, 'MAXLEN', '~', ANNOUNCEMENTS_KEPT, '*', ...fields);
+    })();
+    try {
+      await Promise.race([announced, timedOut, ...(signal === undefined ? [] : [aborted(signal)])]);
+    } finally {
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
+      announced.catch(() => {});
+    }
   }
 
   stats(): RedisStreamTransportStats {
@@ -400,9 +450,9 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
 
   async #closeGracefully(): Promise<void> {
     if (this.#ended) return;
-    if (this.#outgoing.length > this.#head && this.#timeout > 0) {
+    if (this.#outgoing.length > this.#head) {
       await new Promise<void>((resolve) => {
-        const timer = this.#clock.setTimeout(resolve, this.#timeout);
+        const timer = this.#clock.setTimeout(resolve, this.#commandTimeout);
         this.#flushed = () => {
           this.#clock.clearTimeout(timer);
           resolve();
@@ -415,7 +465,7 @@ export class RedisStreamTransport implements Transport, AsyncDisposable {
         .call('XADD', this.#writeKey, `0-${this.#nextSeq++}`, CLOSE_FIELD, '1')
         .then(() => this.#writer.call('PEXPIRE', this.#writeKey, this.#ttl))
         .catch(() => {});
-      await Promise.race([marker, this.#sleep(this.#timeout)]);
+      await Promise.race([marker, this.#sleep(this.#commandTimeout)]);
     }
     this.#end();
   }
@@ -480,11 +530,11 @@ function checkClock(clock: unknown): Clock {
   return clock as Clock;
 }
 
-function checkClient(redis: unknown): asserts redis is RedisClient {
-  const client = redis as Partial<Record<'call' | 'duplicate', unknown>> | null;
-  if (typeof client !== 'object' || client === null || typeof client.duplicate !== 'function') {
-    throw new InvalidOptionError('redis', 'an ioredis client (new Redis(url) or new Cluster(nodes))', redis);
-  }
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(cancellationError(signal));
+    else onAbort(signal, () => reject(cancellationError(signal)));
+  });
 }
 
 /** One end of a link over Redis Streams; see `RedisStreamTransport`. */

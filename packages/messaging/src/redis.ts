@@ -1,8 +1,8 @@
 /**
- * `@palisade/messaging/redis`: channels over Redis Streams. It loads nothing
- * of ioredis itself: you pass it your client.
+ * `@palisade/messaging/redis`: channels over Redis Streams. Importing it
+ * loads ioredis (an optional peer dependency); `@palisade/messaging` never does.
  */
-export type { RedisClient } from './redis-connection.js';
+export type { RedisConnection } from './redis-connection.js';
 export {
   type DialRedisOptions,
   dialRedis,
@@ -12,7 +12,7 @@ export {
   type RedisLinkEvent,
   type RedisLinkOptions,
 } from './redis-inbox.js';
-export { LinkConflictError, LinkFailedError, StreamGapError } from './redis-link-errors.js';
+export { LinkConflictError, LinkFailedError, LinkUnavailableError, StreamGapError } from './redis-link-errors.js';
 export {
   RedisStreamTransport,
   type RedisStreamTransportOptions,
