@@ -88,9 +88,8 @@ const suite: Suite = {
   title: '@palisade/breaker on Redis (shared state)',
   async run() {
     const server = await startRedisServer();
-    const redis = new Redis(server.url);
     const admin = new Redis(server.url);
-    const backend = new RedisBreakerBackend({ redis, staleness: STALENESS });
+    const backend = new RedisBreakerBackend({ connection: server.url, staleness: STALENESS });
     try {
       const shared = new CircuitBreaker({
         store: backend.store('closed-bench'),
@@ -179,7 +178,6 @@ const suite: Suite = {
       ].join('\n');
     } finally {
       await backend.close();
-      redis.disconnect();
       admin.disconnect();
       await server.stop();
     }

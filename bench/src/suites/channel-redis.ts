@@ -61,9 +61,8 @@ async function rawStreams(url: string, key: string, payload: Buffer, frames: num
 
 /** The same frames through a pair of RedisStreamTransports. */
 async function transport(url: string, link: string, payload: Uint8Array, frames: number): Promise<number> {
-  const redis = new Redis(url);
-  const a = new RedisStreamTransport({ redis, link, side: 'a' });
-  const b = new RedisStreamTransport({ redis, link, side: 'b' });
+  const a = new RedisStreamTransport({ connection: url, link, side: 'a' });
+  const b = new RedisStreamTransport({ connection: url, link, side: 'b' });
   try {
     return await rate(frames, async () => {
       let received = 0;
@@ -77,24 +76,22 @@ async function transport(url: string, link: string, payload: Uint8Array, frames:
     });
   } finally {
     await Promise.all([a.close(), b.close()]);
-    redis.disconnect();
   }
 }
 
 /** A SecureChannel in stream mode over the transport: the frames sealed, sent, opened and delivered. */
 async function channel(url: string, payload: Uint8Array, frames: number): Promise<number> {
-  const redis = new Redis(url);
   const alice = Identity.generate('alice');
   const bob = Identity.generate('bob');
   const directory = new KeyDirectory();
   directory.register(alice.publicIdentity);
   directory.register(bob.publicIdentity);
-  const inbox = new RedisInbox({ redis, node: 'bob' });
+  const inbox = new RedisInbox({ connection: url, node: 'bob' });
   await inbox.ready;
   const accepted = new Promise<ReturnType<typeof accept>>((resolve) =>
     inbox.onLink(({ transport: end }) => resolve(accept(end, { identity: bob, directory }))),
   );
-  const atAlice = connect(await dialRedis({ redis, from: 'alice', to: 'bob' }), {
+  const atAlice = connect(await dialRedis({ connection: url, from: 'alice', to: 'bob' }), {
     identity: alice,
     directory,
     peer: 'bob',
@@ -114,10 +111,7 @@ async function channel(url: string, payload: Uint8Array, frames: number): Promis
       await done;
     });
   } finally {
-    atAlice.close();
-    atBob.close();
-    await inbox.close();
-    redis.disconnect();
+    await Promise.all([atAlice.close(), atBob.close(), inbox.close()]);
   }
 }
 

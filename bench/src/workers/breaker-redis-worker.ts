@@ -4,11 +4,9 @@
  */
 import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { RedisBreakerBackend } from '@palisade/breaker/redis';
-import { Redis } from 'ioredis';
 
 type Request = { readonly id: number; readonly type: string } & Record<string, unknown>;
 
-let redis: Redis | undefined;
 let backend: RedisBreakerBackend | undefined;
 let breaker: CircuitBreaker | undefined;
 let breakAt = 0;
@@ -34,8 +32,7 @@ function until(kind: string, timeout: number): Promise<number | undefined> {
 async function handle(request: Request): Promise<void> {
   switch (request.type) {
     case 'setup': {
-      redis = new Redis(request.url as string);
-      backend = new RedisBreakerBackend({ redis, staleness: request.staleness as number });
+      backend = new RedisBreakerBackend({ connection: request.url as string, staleness: request.staleness as number });
       const store = backend.store(request.circuit as string);
       breaker = new CircuitBreaker({
         store,
@@ -62,7 +59,6 @@ async function handle(request: Request): Promise<void> {
       return;
     case 'exit':
       await backend?.close();
-      redis?.disconnect();
       reply(request.id);
       process.exit(0);
   }

@@ -1,7 +1,6 @@
 import { type BreakerStore, MemoryBreakerStore } from '@palisade/breaker';
 import { RedisBreakerBackend } from '@palisade/breaker/redis';
 import { InvalidOptionError, seededRandom, VirtualClock } from '@palisade/core';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
 import { Router } from './router.js';
@@ -72,16 +71,12 @@ describe('outlier detection on a shared store', () => {
 });
 
 describeWithRedis('outlier ejection shared through Redis', (fixture) => {
-  const clients: Redis[] = [];
   const backends: RedisBreakerBackend[] = [];
   afterAll(async () => {
     await Promise.all(backends.map((backend) => backend.close()));
-    for (const client of clients) client.disconnect();
   });
   const backend = () => {
-    const redis = new Redis(fixture.server.url);
-    clients.push(redis);
-    const made = new RedisBreakerBackend({ redis });
+    const made = new RedisBreakerBackend({ connection: fixture.server.url });
     backends.push(made);
     return made;
   };
