@@ -7,6 +7,7 @@ import {
   onAbort,
   type TimerHandle,
 } from '@palisade/core';
+import { isThenable, MAX_TIMER_DELAY, NEVER_ABORTED_SIGNAL, reportError } from '@palisade/core/internal';
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
 import { nextBackoff } from './backoff.js';
 import type { Timed } from './deadline-queue.js';
@@ -20,7 +21,6 @@ import {
   RetryBudgetExhaustedError,
 } from './errors.js';
 import type { ResolvedHedge } from './options.js';
-import { reportError } from './report-error.js';
 import type { RouterCore } from './router-core.js';
 
 /** What `execute` runs: called once per attempt with the endpoint and the attempt's signal. */
@@ -28,18 +28,7 @@ export type AttemptFunction<D, T> = (endpoint: Endpoint<D>, signal: AbortSignal,
 
 type AttemptOutcome = AttemptRecord['outcome'] | 'succeeded' | 'answered';
 
-const neverAbortedSignal = new AbortController().signal;
-/** The longest delay platform timers take. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const hedgeLost = (): Error => new CancelledError('another attempt of the same call succeeded first');
-
-function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Partial<PromiseLike<T>>).then === 'function'
-  );
-}
 
 /**
  * One attempt of a call on one endpoint. It settles exactly once: when the
@@ -492,7 +481,7 @@ export class Call implements Timed {
     const context: IRetryBackoffContext<unknown> = {
       attempt: this.started,
       result: reason,
-      signal: neverAbortedSignal,
+      signal: NEVER_ABORTED_SIGNAL,
     };
     this.#backoff = nextBackoff(this.#backoff ?? retry.backoff, context, core.random);
     let delay = this.#backoff.duration;

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@palisade/core';
-import { reportError } from './report-error.js';
+import { MAX_TIMER_DELAY, reportError } from '@palisade/core/internal';
 
 /**
  * Something with a deadline in a `DeadlineQueue`: a call, or an attempt with
@@ -82,7 +82,6 @@ class Lane {
 }
 
 const MAX_IDLE_LANES = 16;
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** A Node timer: it can stop and start keeping the process alive. */
 interface RefableTimer {

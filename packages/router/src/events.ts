@@ -1,4 +1,4 @@
-import type { FailureReason } from 'cockatiel';
+import type { FailureReason, IFailureEvent, ISuccessEvent } from 'cockatiel';
 import type { Endpoint } from './endpoint.js';
 import type { AttemptKind } from './errors.js';
 
@@ -84,4 +84,22 @@ export interface HealthChangeEvent<D = unknown> {
 export interface PanicEvent {
   readonly priority: number;
   readonly panic: boolean;
+}
+
+/** Every event of a router by name, with its payload: what `LazyEmitters` holds. */
+export interface RouterEvents {
+  attempt: AttemptEvent<unknown>;
+  attemptSettled: AttemptSettledEvent<unknown>;
+  retry: RetryEvent<unknown>;
+  budgetExhausted: BudgetExhaustedEvent;
+  success: ISuccessEvent;
+  failure: IFailureEvent;
+  eject: EjectionEvent<unknown>;
+  ejectionBlocked: EjectionBlockedEvent<unknown>;
+  return: EndpointEvent<unknown>;
+  probe: EndpointEvent<unknown>;
+  healthChange: HealthChangeEvent<unknown>;
+  added: EndpointEvent<unknown>;
+  removed: EndpointEvent<unknown>;
+  panic: PanicEvent;
 }

@@ -1,6 +1,6 @@
 import { type Clock, createDeadline, type Random, type TimerHandle, unrefTimer } from '@palisade/core';
+import { reportError } from '@palisade/core/internal';
 import type { Endpoint, EndpointState } from './endpoint.js';
-import { reportError } from './report-error.js';
 
 /**
  * Active health checking, as in Envoy and Kubernetes probes: every endpoint

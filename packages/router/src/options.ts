@@ -1,18 +1,15 @@
+import { type Clock, defaultRandom, InvalidOptionError, type Random, realClock } from '@palisade/core';
 import {
-  type Clock,
-  defaultRandom,
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
+  MAX_TIMER_DELAY,
   numberOption,
   oneOfOption,
   optionsObject,
   policyOption,
   positiveOrUnlimited,
-  type Random,
-  realClock,
-} from '@palisade/core';
+} from '@palisade/core/internal';
 import { ConstantBackoff, handleAll, type IBackoffFactory, type IRetryBackoffContext, type Policy } from 'cockatiel';
 import { defaultRetryBackoff, type RetryBackoff } from './backoff.js';
 import { type BalancerName, balancerNames } from './balancer.js';
@@ -197,8 +194,8 @@ export interface ResolvedRouterOptions<D> {
 }
 
 const positiveDuration = { min: 0, minExclusive: true } as const;
-/** What a platform timer can wait: more than 0, at most 2^31 - 1 ms (about 24.8 days). */
-const timerDuration = { min: 0, minExclusive: true, max: 2 ** 31 - 1 } as const;
+/** What a platform timer can wait. */
+const timerDuration = { min: 0, minExclusive: true, max: MAX_TIMER_DELAY } as const;
 
 export function resolveRouterOptions<D>(options: RouterOptions<D> | undefined): ResolvedRouterOptions<D> {
   const {

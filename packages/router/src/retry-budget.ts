@@ -1,4 +1,4 @@
-import { durationOption, numberOption, optionsObject } from '@palisade/core';
+import { durationOption, numberOption, optionsObject } from '@palisade/core/internal';
 import type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
 import { WindowedCounter } from './windowed-counter.js';
 

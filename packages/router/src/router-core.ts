@@ -1,6 +1,7 @@
 import type { BreakerPermit } from '@palisade/breaker';
-import { type Clock, EventEmitter, type Random } from '@palisade/core';
-import type { CircuitState, FailureReason, IFailureEvent, ISuccessEvent, Policy } from 'cockatiel';
+import type { Clock, Random } from '@palisade/core';
+import { LazyEmitters } from '@palisade/core/internal';
+import type { CircuitState, FailureReason, Policy } from 'cockatiel';
 import { type Balancer, type BalancerName, FAILURE_PENALTY } from './balancer.js';
 import { Attempt, type Call } from './call.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -11,17 +12,7 @@ import {
   type EndpointUnavailability,
   NoHealthyEndpointError,
 } from './errors.js';
-import type {
-  AttemptEvent,
-  AttemptSettledEvent,
-  BudgetExhaustedEvent,
-  EjectionBlockedEvent,
-  EjectionEvent,
-  EndpointEvent,
-  HealthChangeEvent,
-  PanicEvent,
-  RetryEvent,
-} from './events.js';
+import type { AttemptSettledEvent, RouterEvents } from './events.js';
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
@@ -30,7 +21,6 @@ import type { ResolvedRetry, ResolvedRouterOptions } from './options.js';
 import { type ResolvedOutlierDetection, watchEndpoint } from './outlier-detection.js';
 import { PeakEwmaBalancer } from './peak-ewma-balancer.js';
 import { RendezvousBalancer } from './rendezvous-balancer.js';
-import { reportError } from './report-error.js';
 import type { RetryLimiter } from './retry-limiter.js';
 import { RoundRobinBalancer } from './round-robin-balancer.js';
 import { RoutingTable, type Tier } from './routing-table.js';
@@ -49,40 +39,6 @@ export function createBalancer(name: BalancerName): Balancer {
       return new RoundRobinBalancer();
     case 'sticky':
       return new RendezvousBalancer();
-  }
-}
-
-/** Emitters, created on first subscription so that a router nobody listens to pays nothing per call. */
-class Emitters {
-  attempt: EventEmitter<AttemptEvent<unknown>> | undefined;
-  attemptSettled: EventEmitter<AttemptSettledEvent<unknown>> | undefined;
-  retry: EventEmitter<RetryEvent<unknown>> | undefined;
-  budgetExhausted: EventEmitter<BudgetExhaustedEvent> | undefined;
-  success: EventEmitter<ISuccessEvent> | undefined;
-  failure: EventEmitter<IFailureEvent> | undefined;
-  eject: EventEmitter<EjectionEvent<unknown>> | undefined;
-  ejectionBlocked: EventEmitter<EjectionBlockedEvent<unknown>> | undefined;
-  return: EventEmitter<EndpointEvent<unknown>> | undefined;
-  probe: EventEmitter<EndpointEvent<unknown>> | undefined;
-  healthChange: EventEmitter<HealthChangeEvent<unknown>> | undefined;
-  added: EventEmitter<EndpointEvent<unknown>> | undefined;
-  removed: EventEmitter<EndpointEvent<unknown>> | undefined;
-  panic: EventEmitter<PanicEvent> | undefined;
-}
-
-export type EmitterName = keyof Emitters;
-
-/** Whether anyone listens: checked before a payload is built, so an event nobody hears costs nothing. */
-function heard<T>(emitter: EventEmitter<T> | undefined): emitter is EventEmitter<T> {
-  return emitter !== undefined && emitter.size > 0;
-}
-
-/** Calls the listeners; one that throws is reported and never unwinds the router's bookkeeping. */
-function emit<T>(emitter: EventEmitter<T>, payload: T): void {
-  try {
-    emitter.emit(payload);
-  } catch (error) {
-    reportError(error);
   }
 }
 
@@ -119,7 +75,7 @@ export class RouterCore {
   #panicking: ReadonlySet<number> = new Set();
   /** Removed endpoints that still have attempts in flight, so their outcomes stay visible in stats. */
   readonly #draining = new Set<EndpointState>();
-  readonly emitters = new Emitters();
+  readonly events = new LazyEmitters<RouterEvents>();
 
   calls = 0;
   successes = 0;
@@ -190,7 +146,7 @@ export class RouterCore {
     this.#list = [...this.#list, state];
     this.healthChecker?.start(state);
     this.#invalidate();
-    if (heard(this.emitters.added)) emit(this.emitters.added, { endpoint });
+    if (this.events.heard('added')) this.events.emit('added', { endpoint });
     return state;
   }
 
@@ -202,7 +158,7 @@ export class RouterCore {
     this.#list = this.#list.filter((each) => each !== state);
     this.healthChecker?.stop(state);
     this.#invalidate();
-    if (heard(this.emitters.removed)) emit(this.emitters.removed, { endpoint: state.endpoint });
+    if (this.events.heard('removed')) this.events.emit('removed', { endpoint: state.endpoint });
     if (state.inFlightHead !== undefined) {
       if (abortInFlight) {
         const now = this.clock.now();
@@ -257,10 +213,10 @@ export class RouterCore {
     const panicking = new Set(table.tiers.filter((tier) => tier.panic).map((tier) => tier.priority));
     const before = this.#panicking;
     this.#panicking = panicking;
-    const emitter = this.emitters.panic;
-    if (!heard(emitter)) return;
-    for (const priority of panicking) if (!before.has(priority)) emit(emitter, { priority, panic: true });
-    for (const priority of before) if (!panicking.has(priority)) emit(emitter, { priority, panic: false });
+    const events = this.events;
+    if (!events.heard('panic')) return;
+    for (const priority of panicking) if (!before.has(priority)) events.emit('panic', { priority, panic: true });
+    for (const priority of before) if (!panicking.has(priority)) events.emit('panic', { priority, panic: false });
   }
 
   /**
@@ -352,20 +308,20 @@ export class RouterCore {
     }
     if (ejected === 0 || (100 * (ejected + 1)) / this.#list.length <= options.maxEjectionPercent) return true;
     this.#markDown(endpoint, now);
-    if (heard(this.emitters.ejectionBlocked))
-      emit(this.emitters.ejectionBlocked, { endpoint: endpoint.endpoint, ejected });
+    if (this.events.heard('ejectionBlocked'))
+      this.events.emit('ejectionBlocked', { endpoint: endpoint.endpoint, ejected });
     return false;
   }
 
   #outlierChanged(endpoint: EndpointState, previous: 'active' | 'ejected' | 'probing'): void {
     this.#invalidate();
-    const emitters = this.emitters;
+    const events = this.events;
     switch (endpoint.outlier) {
       case 'ejected': {
         const until = endpoint.ejectedUntil;
         this.#markDown(endpoint, this.clock.now());
-        if (heard(emitters.eject))
-          emit(emitters.eject, {
+        if (events.heard('eject'))
+          events.emit('eject', {
             endpoint: endpoint.endpoint,
             duration: until - this.clock.now(),
             until,
@@ -375,10 +331,10 @@ export class RouterCore {
         break;
       }
       case 'probing':
-        if (heard(emitters.probe)) emit(emitters.probe, { endpoint: endpoint.endpoint });
+        if (events.heard('probe')) events.emit('probe', { endpoint: endpoint.endpoint });
         break;
       case 'active':
-        if (heard(emitters.return)) emit(emitters.return, { endpoint: endpoint.endpoint });
+        if (events.heard('return')) events.emit('return', { endpoint: endpoint.endpoint });
         break;
     }
   }
@@ -403,21 +359,15 @@ export class RouterCore {
 
   #healthChanged(endpoint: EndpointState): void {
     this.#invalidate();
-    if (heard(this.emitters.healthChange))
-      emit(this.emitters.healthChange, { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
+    if (this.events.heard('healthChange'))
+      this.events.emit('healthChange', { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
   }
 
   // --- events ----------------------------------------------------------------------
 
-  on<K extends EmitterName>(name: K): NonNullable<Emitters[K]>['addListener'] {
-    const slots = this.emitters as unknown as Record<K, EventEmitter<unknown> | undefined>;
-    slots[name] ??= new EventEmitter<unknown>();
-    return (slots[name] as EventEmitter<unknown>).addListener as NonNullable<Emitters[K]>['addListener'];
-  }
-
   emitAttempt(attempt: Attempt): void {
-    if (heard(this.emitters.attempt))
-      emit(this.emitters.attempt, {
+    if (this.events.heard('attempt'))
+      this.events.emit('attempt', {
         endpoint: attempt.endpoint.endpoint,
         attempt: attempt.number,
         kind: attempt.kind,
@@ -427,8 +377,8 @@ export class RouterCore {
   }
 
   emitAttemptSettled(attempt: Attempt, outcome: AttemptSettledEvent['outcome']): void {
-    if (heard(this.emitters.attemptSettled))
-      emit(this.emitters.attemptSettled, {
+    if (this.events.heard('attemptSettled'))
+      this.events.emit('attemptSettled', {
         endpoint: attempt.endpoint.endpoint,
         attempt: attempt.number,
         kind: attempt.kind,
@@ -439,20 +389,20 @@ export class RouterCore {
   }
 
   emitRetry(failed: Attempt, attempt: number, delay: number, reason: FailureReason<unknown>): void {
-    if (heard(this.emitters.retry))
-      emit(this.emitters.retry, { endpoint: failed.endpoint.endpoint, attempt, delay, reason });
+    if (this.events.heard('retry'))
+      this.events.emit('retry', { endpoint: failed.endpoint.endpoint, attempt, delay, reason });
   }
 
   emitBudgetExhausted(kind: 'retry' | 'hedge'): void {
-    if (heard(this.emitters.budgetExhausted)) emit(this.emitters.budgetExhausted, { kind });
+    if (this.events.heard('budgetExhausted')) this.events.emit('budgetExhausted', { kind });
   }
 
   emitCallSuccess(duration: number): void {
-    if (heard(this.emitters.success)) emit(this.emitters.success, { duration });
+    if (this.events.heard('success')) this.events.emit('success', { duration });
   }
 
   emitCallFailure(duration: number, reason: FailureReason<unknown>, handled: boolean): void {
-    if (heard(this.emitters.failure)) emit(this.emitters.failure, { duration, handled, reason });
+    if (this.events.heard('failure')) this.events.emit('failure', { duration, handled, reason });
   }
 
   // --- stats -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { numberOption, optionsObject } from '@palisade/core';
+import { numberOption, optionsObject } from '@palisade/core/internal';
 import type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
 
 export interface TokenRetryThrottleOptions {
