@@ -1,6 +1,6 @@
 import { InvalidOptionError, seededRandom, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
-import type { HealthCheckOptions } from './health-check.js';
+import type { HealthCheckOptions } from './options.js';
 import { Router } from './router.js';
 
 function setup(healthCheck: Partial<HealthCheckOptions<string>> = {}) {

@@ -1,5 +1,4 @@
-export { type BalancerName, balancerNames } from './balancer.js';
-export type { AttemptFunction } from './call.js';
+export type { AttemptFunction } from './attempt.js';
 export type { Endpoint, EndpointInit } from './endpoint.js';
 export {
   type AttemptKind,
@@ -24,9 +23,17 @@ export type {
   PanicEvent,
   RetryEvent,
 } from './events.js';
-export type { HealthCheckOptions } from './health-check.js';
-export type { ExecuteOptions, HedgeOptions, RetryOptions, RouterOptions } from './options.js';
-export type { FailureRateOptions, OutlierDetectionOptions } from './outlier-detection.js';
+export {
+  type BalancerName,
+  balancerNames,
+  type ExecuteOptions,
+  type FailureRateOptions,
+  type HealthCheckOptions,
+  type HedgeOptions,
+  type OutlierDetectionOptions,
+  type RetryOptions,
+  type RouterOptions,
+} from './options.js';
 export { type PriorityLoad, priorityLoad, type TierHealth } from './priority-load.js';
 export { parseRetryAfterHeader, type RetryAfterReader, readRetryAfter } from './retry-after.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';

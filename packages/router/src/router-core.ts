@@ -1,96 +1,70 @@
-import type { BreakerPermit } from '@palisade/breaker';
+import type { BreakerPermit, CircuitBreaker } from '@palisade/breaker';
 import type { Clock, Random } from '@palisade/core';
 import { LazyEmitters } from '@palisade/core/internal';
-import type { CircuitState, FailureReason, Policy } from 'cockatiel';
-import { type Balancer, type BalancerName, FAILURE_PENALTY } from './balancer.js';
-import { Attempt, type Call } from './call.js';
+import type { Policy } from 'cockatiel';
+import { type Balancer, FAILURE_PENALTY } from './balancer.js';
+import { type CallHost, type CallSettings, callSettings, type RouteRequest } from './call-host.js';
+import { createBalancer } from './create-balancer.js';
 import { DeadlineQueue } from './deadline-queue.js';
-import { type Endpoint, EndpointState, ROLLING_FAILURES, ROLLING_REQUESTS } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { EndpointState } from './endpoint-state.js';
+import { readEndpointStats } from './endpoint-stats.js';
 import {
   type AttemptKind,
   EmptyEndpointSetError,
   type EndpointUnavailability,
   NoHealthyEndpointError,
 } from './errors.js';
-import type { AttemptSettledEvent, RouterEvents } from './events.js';
+import type { RouterEvents } from './events.js';
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
 import { LentClock } from './lent-clock.js';
-import type { ResolvedRetry, ResolvedRouterOptions } from './options.js';
-import { type ResolvedOutlierDetection, watchEndpoint } from './outlier-detection.js';
-import { PeakEwmaBalancer } from './peak-ewma-balancer.js';
-import { RendezvousBalancer } from './rendezvous-balancer.js';
+import { watchEndpoint } from './outlier-detection.js';
+import type { ResolvedOutlierDetection, ResolvedRetry, ResolvedRouterOptions } from './resolved-options.js';
 import type { RetryLimiter } from './retry-limiter.js';
-import { RoundRobinBalancer } from './round-robin-balancer.js';
-import { RoutingTable, type Tier } from './routing-table.js';
-import type { EndpointStats, EndpointStatus, RouterStats } from './stats.js';
+import { RouterCounters } from './router-counters.js';
+import { RoutingTable } from './routing-table.js';
+import type { EndpointStats, RouterStats } from './stats.js';
 
 /** Hedging by percentile waits for this many successful attempts before it trusts the histogram. */
 const MIN_LATENCY_SAMPLES = 20;
 
-export function createBalancer(name: BalancerName): Balancer {
-  switch (name) {
-    case 'peak-ewma':
-      return new PeakEwmaBalancer();
-    case 'least-outstanding':
-      return new LeastOutstandingBalancer();
-    case 'round-robin':
-      return new RoundRobinBalancer();
-    case 'sticky':
-      return new RendezvousBalancer();
-  }
-}
-
 /**
- * The router's state and routing decisions. `Router` is its public face;
- * `Call` and `Attempt` drive individual calls through it.
+ * The router's state and routing decisions: the endpoint set, the routing
+ * table, and what outlier detection and health checks do to them. It is the
+ * `CallHost` that calls run against; `Router` is its public face.
  */
-export class RouterCore {
+export class RouterCore extends RouterCounters implements CallHost {
   readonly clock: Clock;
-  /** What the breakers read: the router lends them the time it has just read. */
   readonly breakerClock: LentClock;
   readonly random: Random;
   readonly handle: Policy;
   readonly retryHandle: Policy;
   readonly retry: ResolvedRetry | undefined;
   readonly limiter: RetryLimiter | undefined;
-  readonly timeout: number;
-  readonly attemptTimeout: number;
-  readonly hedge: ResolvedRouterOptions<unknown>['hedge'];
+  readonly deadlines: DeadlineQueue;
+  readonly events = new LazyEmitters<RouterEvents>();
+  latencies: LatencyHistogram | undefined;
+  /** What a call without options of its own asks for. */
+  readonly defaults: CallSettings;
   readonly outlierDetection: ResolvedOutlierDetection | undefined;
   readonly panicThreshold: number;
   readonly overprovisioningFactor: number;
   readonly ewmaDecay: number;
   readonly statsWindow: number;
-  readonly deadlines: DeadlineQueue;
   readonly healthChecker: HealthChecker | undefined;
   balancer: Balancer;
-  latencies: LatencyHistogram | undefined;
   disposed = false;
 
   readonly #byId = new Map<string, EndpointState>();
   #list: EndpointState[] = [];
   #table: RoutingTable | undefined;
   #panicking: ReadonlySet<number> = new Set();
-  /** Removed endpoints that still have attempts in flight, so their outcomes stay visible in stats. */
+  /** Removed endpoints that may still have attempts in flight, so their outcomes stay visible in stats. */
   readonly #draining = new Set<EndpointState>();
-  readonly events = new LazyEmitters<RouterEvents>();
-
-  calls = 0;
-  successes = 0;
-  failures = 0;
-  cancelled = 0;
-  inFlightCalls = 0;
-  attempts = 0;
-  retries = 0;
-  hedges = 0;
-  hedgeWins = 0;
-  budgetRefusals = 0;
-  deadlineExceeded = 0;
-  noHealthyEndpoint = 0;
 
   constructor(options: ResolvedRouterOptions<unknown>) {
+    super();
     this.clock = options.clock;
     this.breakerClock = new LentClock(options.clock);
     this.random = options.random;
@@ -98,9 +72,13 @@ export class RouterCore {
     this.retry = options.retry;
     this.retryHandle = options.retry?.handle ?? options.handle;
     this.limiter = options.limiter;
-    this.timeout = options.timeout;
-    this.attemptTimeout = options.attemptTimeout;
-    this.hedge = options.hedge;
+    this.defaults = callSettings(
+      options.timeout,
+      options.attemptTimeout,
+      undefined,
+      options.hedge,
+      options.retry?.maxAttempts ?? 1,
+    );
     this.outlierDetection = options.outlierDetection;
     this.panicThreshold = options.panicThreshold;
     this.overprovisioningFactor = options.overprovisioningFactor;
@@ -116,10 +94,6 @@ export class RouterCore {
             this.#healthChanged(endpoint),
           );
     for (const endpoint of options.endpoints) this.add(endpoint);
-  }
-
-  get size(): number {
-    return this.#list.length;
   }
 
   get endpoints(): readonly EndpointState[] {
@@ -146,6 +120,7 @@ export class RouterCore {
     this.#list = [...this.#list, state];
     this.healthChecker?.start(state);
     this.#invalidate();
+    this.#forgetDrained();
     if (this.events.heard('added')) this.events.emit('added', { endpoint });
     return state;
   }
@@ -158,14 +133,13 @@ export class RouterCore {
     this.#list = this.#list.filter((each) => each !== state);
     this.healthChecker?.stop(state);
     this.#invalidate();
+    this.#forgetDrained();
     if (this.events.heard('removed')) this.events.emit('removed', { endpoint: state.endpoint });
     if (state.inFlightHead !== undefined) {
       if (abortInFlight) {
         const now = this.clock.now();
         for (let attempt = state.inFlightHead; attempt !== undefined; attempt = state.inFlightHead) {
-          const error = reason();
-          attempt.abandon(error, 'abandoned', false, now);
-          attempt.call.attemptFailed(attempt, { error }, true, now);
+          attempt.endpointRemoved(reason(), now);
         }
       } else {
         this.#draining.add(state);
@@ -174,23 +148,9 @@ export class RouterCore {
     return true;
   }
 
-  linkInFlight(attempt: Attempt): void {
-    const endpoint = attempt.endpoint;
-    const head = endpoint.inFlightHead;
-    attempt.nextInFlight = head;
-    if (head !== undefined) head.previousInFlight = attempt;
-    endpoint.inFlightHead = attempt;
-  }
-
-  unlinkInFlight(attempt: Attempt): void {
-    const endpoint = attempt.endpoint;
-    const { previousInFlight: previous, nextInFlight: next } = attempt;
-    if (previous === undefined) endpoint.inFlightHead = next;
-    else previous.nextInFlight = next;
-    if (next !== undefined) next.previousInFlight = previous;
-    attempt.previousInFlight = undefined;
-    attempt.nextInFlight = undefined;
-    if (endpoint.removed && endpoint.inFlightHead === undefined) this.#draining.delete(endpoint);
+  /** Drops the removed endpoints whose last attempt has ended. */
+  #forgetDrained(): void {
+    for (const endpoint of this.#draining) if (endpoint.inFlightHead === undefined) this.#draining.delete(endpoint);
   }
 
   // --- routing -------------------------------------------------------------------
@@ -219,22 +179,18 @@ export class RouterCore {
     for (const priority of before) if (!panicking.has(priority)) events.emit('panic', { priority, panic: false });
   }
 
-  /**
-   * Picks the endpoint for an attempt and takes its breaker's permit. Returns
-   * the attempt, ready to run, or the error that says why none could be found.
-   */
-  route(call: Call, kind: AttemptKind, now: number): Attempt | Error {
+  route<A>(request: RouteRequest<A>, kind: AttemptKind, now: number): A | Error {
     if (this.#list.length === 0) return new EmptyEndpointSetError();
     const table = this.table(now);
     const tier = table.pickTier(this.random);
     if (tier === undefined) return new EmptyEndpointSetError();
     let candidates = tier.panic ? tier.all : tier.routable;
-    if (call.started > 0) candidates = this.#untried(call, candidates, table, kind);
+    if (request.started > 0) candidates = this.#untried(request, candidates, table, kind);
     // Each turn drops an endpoint whose breaker refused, so the loop ends.
     while (candidates.length > 0) {
-      const endpoint = this.balancer.pick(candidates, now, this.random, call.keyHash) as EndpointState;
+      const endpoint = this.balancer.pick(candidates, now, this.random, request.settings.keyHash) as EndpointState;
       const breaker = endpoint.breaker;
-      let permit: ReturnType<NonNullable<typeof breaker>['tryAcquire']> | undefined;
+      let permit: ReturnType<CircuitBreaker['tryAcquire']> | undefined;
       if (breaker !== undefined) {
         this.breakerClock.lend(now);
         permit = breaker.tryAcquire();
@@ -242,15 +198,13 @@ export class RouterCore {
       }
       if (permit === undefined || permit.admitted) {
         if (permit?.probe === true) endpoint.probeInFlight = true;
-        return new Attempt(call, endpoint, permit as BreakerPermit | undefined, call.started + 1, kind, false);
+        return request.attemptOn(endpoint, permit as BreakerPermit | undefined, kind, false);
       }
-      if (tier.panic && tier.all.includes(endpoint)) {
-        return new Attempt(call, endpoint, undefined, call.started + 1, kind, true);
-      }
+      if (tier.panic && tier.all.includes(endpoint)) return request.attemptOn(endpoint, undefined, kind, true);
       // The breaker moved since the table was built (a probe slot taken): skip it.
       candidates = candidates.filter((each) => each !== endpoint);
     }
-    return new NoHealthyEndpointError(this.#unavailability(call, now));
+    return new NoHealthyEndpointError(this.#unavailability(request, now));
   }
 
   /**
@@ -259,24 +213,24 @@ export class RouterCore {
    * goes back to one already tried; a hedge does not go at all.
    */
   #untried(
-    call: Call,
+    request: RouteRequest<unknown>,
     candidates: readonly EndpointState[],
     table: RoutingTable,
     kind: AttemptKind,
   ): readonly EndpointState[] {
-    const fresh = candidates.filter((each) => !call.tried(each));
+    const fresh = candidates.filter((each) => !request.tried(each));
     if (fresh.length > 0) return fresh;
     const elsewhere: EndpointState[] = [];
     for (const tier of table.tiers) {
       for (const each of tier.panic ? tier.all : tier.routable) {
-        if (!call.tried(each)) elsewhere.push(each);
+        if (!request.tried(each)) elsewhere.push(each);
       }
     }
     if (elsewhere.length > 0 || kind === 'hedge') return elsewhere;
     return candidates;
   }
 
-  #unavailability(call: Call, now: number): EndpointUnavailability[] {
+  #unavailability(request: RouteRequest<unknown>, now: number): EndpointUnavailability[] {
     return this.#list.map((endpoint) => {
       const id = endpoint.endpoint.id;
       if (!endpoint.healthy) return { endpoint: id, reason: 'unhealthy', retryAfter: 0 };
@@ -284,7 +238,7 @@ export class RouterCore {
         return { endpoint: id, reason: 'ejected', retryAfter: Math.max(0, endpoint.ejectedUntil - now) };
       }
       if (endpoint.outlier === 'probing') return { endpoint: id, reason: 'probing', retryAfter: 0 };
-      return { endpoint: id, reason: call.tried(endpoint) ? 'tried' : 'probing', retryAfter: 0 };
+      return { endpoint: id, reason: request.tried(endpoint) ? 'tried' : 'probing', retryAfter: 0 };
     });
   }
 
@@ -293,8 +247,6 @@ export class RouterCore {
     if (this.latencies.samples < MIN_LATENCY_SAMPLES) return Number.NaN;
     return this.latencies.quantile(percentile);
   }
-
-  // --- outlier detection and health ------------------------------------------------
 
   /** Envoy's rule: an ejection is allowed when none is in force, or when it keeps the ejected share within the limit. */
   #mayEject(endpoint: EndpointState): boolean {
@@ -363,114 +315,33 @@ export class RouterCore {
       this.events.emit('healthChange', { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
   }
 
-  // --- events ----------------------------------------------------------------------
-
-  emitAttempt(attempt: Attempt): void {
-    if (this.events.heard('attempt'))
-      this.events.emit('attempt', {
-        endpoint: attempt.endpoint.endpoint,
-        attempt: attempt.number,
-        kind: attempt.kind,
-        probe: attempt.permit?.probe === true,
-        panic: attempt.panic,
-      });
-  }
-
-  emitAttemptSettled(attempt: Attempt, outcome: AttemptSettledEvent['outcome']): void {
-    if (this.events.heard('attemptSettled'))
-      this.events.emit('attemptSettled', {
-        endpoint: attempt.endpoint.endpoint,
-        attempt: attempt.number,
-        kind: attempt.kind,
-        outcome,
-        duration: attempt.duration,
-        ...(outcome === 'success' || attempt.error === undefined ? {} : { error: attempt.error }),
-      });
-  }
-
-  emitRetry(failed: Attempt, attempt: number, delay: number, reason: FailureReason<unknown>): void {
-    if (this.events.heard('retry'))
-      this.events.emit('retry', { endpoint: failed.endpoint.endpoint, attempt, delay, reason });
-  }
-
-  emitBudgetExhausted(kind: 'retry' | 'hedge'): void {
-    if (this.events.heard('budgetExhausted')) this.events.emit('budgetExhausted', { kind });
-  }
-
-  emitCallSuccess(duration: number): void {
-    if (this.events.heard('success')) this.events.emit('success', { duration });
-  }
-
-  emitCallFailure(duration: number, reason: FailureReason<unknown>, handled: boolean): void {
-    if (this.events.heard('failure')) this.events.emit('failure', { duration, handled, reason });
-  }
-
   // --- stats -----------------------------------------------------------------------
 
   stats(): RouterStats {
     const now = this.clock.now();
     const table = this.table(now);
+    this.#forgetDrained();
     const endpoints = [...this.#list, ...this.#draining];
     return {
-      calls: this.calls,
-      successes: this.successes,
-      failures: this.failures,
-      cancelled: this.cancelled,
-      inFlight: this.inFlightCalls,
-      attempts: this.attempts,
-      retries: this.retries,
-      hedges: this.hedges,
-      hedgeWins: this.hedgeWins,
-      budgetRefusals: this.budgetRefusals,
-      deadlineExceeded: this.deadlineExceeded,
-      noHealthyEndpoint: this.noHealthyEndpoint,
+      ...this.counts(),
       retryLimiter: this.limiter?.stats(now),
-      tiers: table.tiers.map((tier: Tier) => ({
+      tiers: table.tiers.map((tier) => ({
         priority: tier.priority,
         endpoints: tier.all.length,
         healthy: tier.healthy,
         load: tier.load,
         panic: tier.panic,
       })),
-      endpoints: endpoints.map((endpoint) => this.endpointStats(endpoint, now)),
+      endpoints: endpoints.map((endpoint) => readEndpointStats(endpoint, now, this.statsWindow)),
     };
   }
 
   endpointStats(endpoint: EndpointState, now: number): EndpointStats {
-    const requests = endpoint.rolling.sum(now, ROLLING_REQUESTS);
-    const failures = endpoint.rolling.sum(now, ROLLING_FAILURES);
-    const breaker = endpoint.breaker;
-    return {
-      id: endpoint.endpoint.id,
-      zone: endpoint.endpoint.zone,
-      priority: endpoint.endpoint.priority,
-      weight: endpoint.endpoint.weight,
-      status: statusOf(endpoint),
-      breaker: breaker?.state as CircuitState | undefined,
-      outstanding: endpoint.outstanding,
-      attempts: endpoint.attempts,
-      successes: endpoint.successes,
-      failures: endpoint.failures,
-      requestRate: requests / (this.statsWindow / 1_000),
-      errorRate: requests === 0 ? 0 : Math.min(1, failures / requests),
-      latency: endpoint.latency.cost(now),
-      lastLatency: endpoint.lastLatency,
-      ejections: endpoint.ejections,
-      ejectionLevel: endpoint.ejectionLevel,
-      ejectedFor: endpoint.outlier === 'ejected' ? Math.max(0, endpoint.ejectedUntil - now) : 0,
-    };
+    return readEndpointStats(endpoint, now, this.statsWindow);
   }
 
   dispose(): void {
     this.disposed = true;
     this.healthChecker?.dispose();
   }
-}
-
-function statusOf(endpoint: EndpointState): EndpointStatus {
-  if (endpoint.removed) return 'removed';
-  if (!endpoint.healthy) return 'unhealthy';
-  if (endpoint.outlier === 'ejected') return 'ejected';
-  if (endpoint.outlier === 'probing') return 'probing';
-  return 'healthy';
 }

@@ -1,9 +1,10 @@
 import type { CircuitBreaker } from '@palisade/breaker';
 import { type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
-import { numberOption, oneOfOption } from '@palisade/core/internal';
+import { oneOfOption } from '@palisade/core/internal';
 import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
-import { type BalancerName, balancerNames } from './balancer.js';
-import { type AttemptFunction, Call } from './call.js';
+import type { AttemptFunction } from './attempt.js';
+import { Call } from './call.js';
+import { createBalancer } from './create-balancer.js';
 import { type Endpoint, type EndpointInit, readEndpointInit } from './endpoint.js';
 import { EndpointRemovedError, RouterDisposedError } from './errors.js';
 import type {
@@ -17,16 +18,11 @@ import type {
   PanicEvent,
   RetryEvent,
 } from './events.js';
-import { hashString } from './hash.js';
-import {
-  type ExecuteOptions,
-  type ResolvedHedge,
-  type ResolvedRouterOptions,
-  type RouterOptions,
-  resolveHedge,
-  resolveRouterOptions,
-} from './options.js';
-import { createBalancer, RouterCore } from './router-core.js';
+import { readExecuteOptions } from './execute-options.js';
+import { type BalancerName, balancerNames, type ExecuteOptions, type RouterOptions } from './options.js';
+import { readRouterOptions } from './read-options.js';
+import type { ResolvedRouterOptions } from './resolved-options.js';
+import { RouterCore } from './router-core.js';
 import { RouterPolicy } from './router-policy.js';
 import type { EndpointStats, RouterStats } from './stats.js';
 
@@ -64,7 +60,7 @@ export class Router<D = unknown> {
   #policy: RouterPolicy<D> | undefined;
 
   constructor(options?: RouterOptions<D>) {
-    this.#core = new RouterCore(resolveRouterOptions(options) as ResolvedRouterOptions<unknown>);
+    this.#core = new RouterCore(readRouterOptions(options) as ResolvedRouterOptions<unknown>);
   }
 
   /**
@@ -88,38 +84,24 @@ export class Router<D = unknown> {
       throw new InvalidArgumentError('fn', 'a function (endpoint, signal, attempt) => result', fn);
     }
     const core = this.#core;
-    let timeout = core.timeout;
-    let attemptTimeout = core.attemptTimeout;
-    let keyHash: number | undefined;
-    let hedge = core.hedge;
-    let retries = core.retry !== undefined;
+    let settings = core.defaults;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       if (isAbortSignal(options)) {
         signal = options;
       } else {
-        ({ timeout, attemptTimeout, keyHash, hedge, retries, signal } = readExecuteOptions(options, core));
-        if (hedge?.percentile !== undefined) core.hedgeDelay(hedge.percentile);
+        settings = readExecuteOptions(options, settings);
+        signal = options.signal;
+        if (settings.hedge?.percentile !== undefined) core.hedgeDelay(settings.hedge.percentile);
       }
     }
     if (core.disposed) return Promise.reject(new RouterDisposedError());
     const now = core.clock.now();
-    const call = new Call(
-      core,
-      fn as AttemptFunction<unknown, unknown>,
-      now,
-      timeout,
-      attemptTimeout,
-      keyHash,
-      hedge,
-      retries,
-      signal,
-    );
+    const call = new Call(core, fn as AttemptFunction<unknown, unknown>, settings, signal, now);
     const promise = new Promise<T>(captureSettlers);
     call.resolve = capturedResolve as (value: unknown) => void;
     call.reject = capturedReject as (error: unknown) => void;
-    core.calls++;
-    core.inFlightCalls++;
+    core.callStarted();
     call.begin(now);
     return promise;
   }
@@ -266,51 +248,5 @@ export class Router<D = unknown> {
   /** A priority tier entered or left panic (noticed when routing next looks at it). */
   get onPanic(): Event<PanicEvent> {
     return this.#core.events.on('panic') as never;
-  }
-}
-
-interface CallSettings {
-  timeout: number;
-  attemptTimeout: number;
-  keyHash: number | undefined;
-  hedge: ResolvedHedge | undefined;
-  retries: boolean;
-  signal: AbortSignal | undefined;
-}
-
-function readExecuteOptions(options: ExecuteOptions, core: RouterCore): CallSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('options', 'an AbortSignal or an options object', options);
-  }
-  const { signal, timeout, attemptTimeout, key, hedge, retry } = options;
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
-  }
-  if (key !== undefined && typeof key !== 'string') throw new InvalidArgumentError('options.key', 'a string', key);
-  if (retry !== undefined && retry !== false)
-    throw new InvalidArgumentError('options.retry', 'false or undefined', retry);
-  return {
-    timeout: timeout === undefined ? core.timeout : callLimit('options.timeout', timeout),
-    attemptTimeout:
-      attemptTimeout === undefined ? core.attemptTimeout : callLimit('options.attemptTimeout', attemptTimeout),
-    keyHash: key === undefined ? undefined : hashString(key),
-    hedge: hedge === undefined ? core.hedge : asArgument(() => resolveHedge('options.hedge', hedge)),
-    retries: retry === false ? false : core.retry !== undefined,
-    signal,
-  };
-}
-
-function callLimit(name: string, value: unknown): number {
-  return asArgument(() => numberOption(name, value, { min: 0, minExclusive: true, max: Number.POSITIVE_INFINITY }));
-}
-
-/** Per-call options are arguments: their errors say so. */
-function asArgument<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InvalidArgumentError)
-      throw new InvalidArgumentError(error.argument, error.expected, error.received);
-    throw error;
   }
 }
