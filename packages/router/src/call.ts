@@ -314,7 +314,7 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
     let error = reason.error;
     if (budgetExhausted) error = new RetryBudgetExhaustedError(error, this.records(now));
     else if (error instanceof AttemptTimeoutError) {
-      error = new AttemptTimeoutError(error.endpoint, error.timeoutMs, this.records(now));
+      error = new AttemptTimeoutError(error.endpoint, error.timeout, this.records(now));
     }
     this.#fail(error, now, reason);
   }

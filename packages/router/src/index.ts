@@ -10,7 +10,8 @@ export {
   type EndpointUnavailability,
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
-  RouterDisposedError,
+  RouterClosedError,
+  type RouterErrorCode,
 } from './errors.js';
 export type {
   AttemptEvent,

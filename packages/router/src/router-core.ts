@@ -54,7 +54,9 @@ export class RouterCore extends RouterCounters implements CallHost {
   readonly statsWindow: number;
   readonly healthChecker: HealthChecker | undefined;
   balancer: Balancer;
-  disposed = false;
+  /** Set by `close()`: the router takes no more calls. */
+  closed = false;
+  #closing: Promise<void> | undefined;
 
   readonly #byId = new Map<string, EndpointState>();
   #list: EndpointState[] = [];
@@ -340,8 +342,21 @@ export class RouterCore extends RouterCounters implements CallHost {
     return readEndpointStats(endpoint, now, this.statsWindow);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  /**
+   * Takes no more calls and stops the health checks at once; resolves when
+   * the calls in flight have settled (each by its deadline at the latest)
+   * and the deadline timer is released.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.closed = true;
     this.healthChecker?.dispose();
+    this.#closing = new Promise<void>((resolve) =>
+      this.whenIdle(() => {
+        this.deadlines.clear();
+        resolve();
+      }),
+    );
+    return this.#closing;
   }
 }

@@ -18,6 +18,8 @@ export class RouterCounters {
   #budgetRefusals = 0;
   #deadlineExceeded = 0;
   #noHealthyEndpoint = 0;
+  /** Waits for the calls in flight to end: set by `whenIdle`. */
+  #idle: (() => void) | undefined;
 
   callStarted(): void {
     this.#calls++;
@@ -27,22 +29,39 @@ export class RouterCounters {
   callSucceeded(): void {
     this.#inFlight--;
     this.#successes++;
+    if (this.#idle !== undefined) this.#ended();
   }
 
   callFailed(): void {
     this.#inFlight--;
     this.#failures++;
+    if (this.#idle !== undefined) this.#ended();
   }
 
   callCancelled(): void {
     this.#inFlight--;
     this.#cancelled++;
+    if (this.#idle !== undefined) this.#ended();
   }
 
   callTimedOut(): void {
     this.#inFlight--;
     this.#failures++;
     this.#deadlineExceeded++;
+    if (this.#idle !== undefined) this.#ended();
+  }
+
+  /** Runs `callback` once no call is in flight: at once, or when the last one ends. */
+  whenIdle(callback: () => void): void {
+    if (this.#inFlight === 0) callback();
+    else this.#idle = callback;
+  }
+
+  #ended(): void {
+    if (this.#inFlight !== 0) return;
+    const idle = this.#idle as () => void;
+    this.#idle = undefined;
+    idle();
   }
 
   attemptStarted(): void {

@@ -1,12 +1,11 @@
 import type { CircuitBreaker } from '@palisade/breaker';
 import { type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
-import { oneOfOption } from '@palisade/core/internal';
 import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
 import type { AttemptFunction } from './attempt.js';
 import { Call } from './call.js';
 import { createBalancer } from './create-balancer.js';
 import { type Endpoint, type EndpointInit, readEndpointInit } from './endpoint.js';
-import { EndpointRemovedError, RouterDisposedError } from './errors.js';
+import { EndpointRemovedError, RouterClosedError } from './errors.js';
 import type {
   AttemptEvent,
   AttemptSettledEvent,
@@ -44,6 +43,14 @@ const captureSettlers = (resolve: (value: never) => void, reject: (error: unknow
   capturedResolve = resolve;
   capturedReject = reject;
 };
+
+// The router is AsyncDisposable. Declared here as @types/node declares it, so
+// that the declarations build, and type-check for users, with lib ES2023.
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
 
 /**
  * Retry and failover routing across a set of endpoints, for any
@@ -95,7 +102,7 @@ export class Router<D = unknown> {
         if (settings.hedge?.percentile !== undefined) core.hedgeDelay(settings.hedge.percentile);
       }
     }
-    if (core.disposed) return Promise.reject(new RouterDisposedError());
+    if (core.closed) return Promise.reject(new RouterClosedError());
     const now = core.clock.now();
     const call = new Call(core, fn as AttemptFunction<unknown, unknown>, settings, signal, now);
     const promise = new Promise<T>(captureSettlers);
@@ -150,9 +157,16 @@ export class Router<D = unknown> {
     return this.#core.balancer.name;
   }
 
-  /** Switches the balancer; calls from now on use it. */
+  /** Switches the balancer; calls from now on use it. Throws `InvalidArgumentError` for an unknown name. */
   setBalancer(balancer: BalancerName): void {
-    this.#core.balancer = createBalancer(oneOfOption('balancer', balancer, balancerNames));
+    if (!balancerNames.includes(balancer)) {
+      throw new InvalidArgumentError(
+        'balancer',
+        `one of ${balancerNames.map((name) => JSON.stringify(name)).join(', ')}`,
+        balancer,
+      );
+    }
+    this.#core.balancer = createBalancer(balancer);
   }
 
   /** Counters since creation, tiers, and every endpoint's stats. O(endpoints). */
@@ -175,9 +189,21 @@ export class Router<D = unknown> {
     return this.#policy;
   }
 
-  /** Stops health checks and refuses new calls (`RouterDisposedError`); calls in flight finish. */
-  dispose(): void {
-    this.#core.dispose();
+  /**
+   * Shuts the router down: from now on `execute` rejects with
+   * `RouterClosedError`, and health checks stop at once. Calls in flight
+   * finish as they would have (retries and hedges included), each by its
+   * deadline at the latest; the promise resolves once they all have settled
+   * and the router holds no timer. Idempotent: every call returns the same
+   * promise.
+   */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** `close()`, for `await using router = new Router(…)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // --- events (cockatiel's idiom: each returns a disposable) ---------------------
