@@ -1,4 +1,5 @@
 import { InvalidArgumentError, InvalidOptionError } from '@palisade/core';
+import { rejectUnknownKeys } from './unknown-keys.js';
 
 /** An endpoint as you describe it to the router. */
 export interface EndpointInit<D = unknown> {
@@ -35,6 +36,15 @@ export interface Endpoint<D = unknown> {
 
 export const MAX_PRIORITY = 127;
 
+/** The keys of `EndpointInit`; the type makes the list complete. */
+const ENDPOINT_INIT_KEYS: readonly string[] = Object.keys({
+  id: true,
+  data: true,
+  weight: true,
+  priority: true,
+  zone: true,
+} satisfies Record<keyof EndpointInit, true>);
+
 /**
  * Checks an endpoint description. At construction its fields are options
  * (`endpoints[2].weight`); given to `add()` they are arguments; the error
@@ -49,6 +59,7 @@ export function readEndpointInit<D>(value: unknown, name: string, as: 'option' |
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(name, 'an endpoint { id, data?, weight?, priority?, zone? }', value);
   }
+  rejectUnknownKeys(value, ENDPOINT_INIT_KEYS, `${name}.`, as);
   const { id, data, weight = 1, priority = 0, zone } = value as EndpointInit<D>;
   if (typeof id !== 'string' || id.length === 0) fail(`${name}.id`, 'a non-empty string', id);
   if (typeof weight !== 'number' || !(weight > 0) || weight > Number.MAX_SAFE_INTEGER) {

@@ -4,6 +4,29 @@ import { type CallSettings, callSettings } from './call-host.js';
 import { hashString } from './hash.js';
 import type { ExecuteOptions } from './options.js';
 import { readHedge } from './read-options.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
+
+/** The keys of `ExecuteOptions`; the type makes the list complete. */
+const EXECUTE_OPTION_KEYS: readonly string[] = Object.keys({
+  signal: true,
+  timeout: true,
+  attemptTimeout: true,
+  key: true,
+  hedge: true,
+  retry: true,
+} satisfies Record<keyof ExecuteOptions, true>);
+
+/** Compared one by one: this runs for each key of every call's options, where a lookup in the list costs more. */
+function isExecuteOptionKey(key: string): boolean {
+  return (
+    key === 'timeout' ||
+    key === 'signal' ||
+    key === 'key' ||
+    key === 'attemptTimeout' ||
+    key === 'hedge' ||
+    key === 'retry'
+  );
+}
 
 /**
  * Checks the per-call options of `execute` over the router's `defaults`.
@@ -13,6 +36,9 @@ import { readHedge } from './read-options.js';
 export function readExecuteOptions(options: ExecuteOptions, defaults: CallSettings): CallSettings {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('options', 'an AbortSignal or an options object', options);
+  }
+  for (const name in options) {
+    if (!isExecuteOptionKey(name)) rejectUnknownKeys(options, EXECUTE_OPTION_KEYS, 'options.', 'argument');
   }
   const { signal, timeout, attemptTimeout, key, hedge, retry } = options;
   if (signal !== undefined && !isAbortSignal(signal)) {

@@ -32,6 +32,7 @@ export {
   type HealthCheckOptions,
   type HedgeOptions,
   type OutlierDetectionOptions,
+  type RemoveOptions,
   type RetryOptions,
   type RouterOptions,
 } from './options.js';
@@ -39,7 +40,7 @@ export { type PriorityLoad, priorityLoad, type TierHealth } from './priority-loa
 export { parseRetryAfterHeader, type RetryAfterReader, readRetryAfter } from './retry-after.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
-export { type RemoveOptions, Router } from './router.js';
+export { Router } from './router.js';
 export { type RouteContext, RouterPolicy } from './router-policy.js';
 export type { EndpointStats, EndpointStatus, RouterStats, TierStats } from './stats.js';
 export { TokenRetryThrottle, type TokenRetryThrottleOptions } from './token-throttle.js';

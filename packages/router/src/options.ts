@@ -155,6 +155,17 @@ export interface ExecuteOptions {
   readonly retry?: false;
 }
 
+/** Options of `router.remove(id, options)`. */
+export interface RemoveOptions {
+  /**
+   * Abort the attempts in flight on the endpoint (their signal's reason is an
+   * `EndpointRemovedError`) and fail them over to other endpoints. By
+   * default they run to completion, and their outcomes still count.
+   * @default false
+   */
+  readonly abortInFlight?: boolean;
+}
+
 /** Ejection on the failure rate: Envoy's failure-percentage detection. */
 export interface FailureRateOptions {
   /**

@@ -15,6 +15,7 @@ import { defaultRetryBackoff, type RetryBackoff } from './backoff.js';
 import { readEndpointInit } from './endpoint.js';
 import {
   balancerNames,
+  type FailureRateOptions,
   type HealthCheckOptions,
   type HedgeOptions,
   type OutlierDetectionOptions,
@@ -31,6 +32,66 @@ import type {
 import { type RetryAfterReader, readRetryAfter } from './retry-after.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RetryLimiter } from './retry-limiter.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
+
+// The keys of each options object, for refusing unknown ones; each type makes its list complete.
+const ROUTER_OPTION_KEYS = Object.keys({
+  endpoints: true,
+  balancer: true,
+  handle: true,
+  timeout: true,
+  attemptTimeout: true,
+  retry: true,
+  budget: true,
+  hedge: true,
+  outlierDetection: true,
+  panicThreshold: true,
+  overprovisioningFactor: true,
+  healthCheck: true,
+  ewmaDecay: true,
+  statsWindow: true,
+  clock: true,
+  random: true,
+} satisfies Record<keyof RouterOptions, true>);
+const RETRY_OPTION_KEYS = Object.keys({
+  maxAttempts: true,
+  backoff: true,
+  handle: true,
+  retryAfter: true,
+} satisfies Record<keyof RetryOptions, true>);
+const HEDGE_OPTION_KEYS = Object.keys({
+  delay: true,
+  percentile: true,
+  maxHedges: true,
+} satisfies Record<keyof HedgeOptions, true>);
+const OUTLIER_DETECTION_OPTION_KEYS = Object.keys({
+  consecutiveFailures: true,
+  failureRate: true,
+  baseEjectionTime: true,
+  maxEjectionTime: true,
+  maxEjectionPercent: true,
+  interval: true,
+} satisfies Record<keyof OutlierDetectionOptions, true>);
+const FAILURE_RATE_OPTION_KEYS = Object.keys({
+  threshold: true,
+  minimumRequests: true,
+  window: true,
+} satisfies Record<keyof FailureRateOptions, true>);
+const HEALTH_CHECK_OPTION_KEYS = Object.keys({
+  check: true,
+  interval: true,
+  timeout: true,
+  jitter: true,
+  healthyThreshold: true,
+  unhealthyThreshold: true,
+} satisfies Record<keyof HealthCheckOptions, true>);
+
+/** An options object (undefined reads as `{}`) with none but the `known` keys; `name` is its dotted path. */
+function knownOptions<T extends object>(name: string, value: T | undefined, known: readonly string[]): T {
+  const options = optionsObject(name, value);
+  rejectUnknownKeys(options, known, name === 'options' ? '' : `${name}.`, 'option');
+  return options;
+}
 
 const positiveDuration = { min: 0, minExclusive: true } as const;
 /** What a platform timer can wait. */
@@ -54,7 +115,7 @@ export function readRouterOptions<D>(options: RouterOptions<D> | undefined): Res
     statsWindow = 10_000,
     clock = realClock,
     random = defaultRandom,
-  } = optionsObject('options', options);
+  } = knownOptions('options', options, ROUTER_OPTION_KEYS);
   if (!Array.isArray(endpoints)) throw new InvalidOptionError('endpoints', 'an array of endpoints', endpoints);
   const resolvedEndpoints = endpoints.map((each, index) => readEndpointInit<D>(each, `endpoints[${index}]`, 'option'));
   const seen = new Set<string>();
@@ -92,7 +153,7 @@ function resolveRetry(retry: RetryOptions | false, handle: Policy): ResolvedRetr
     backoff = defaultRetryBackoff(),
     handle: retryHandle = handle,
     retryAfter = readRetryAfter,
-  } = optionsObject('retry', retry);
+  } = knownOptions('retry', retry, RETRY_OPTION_KEYS);
   return {
     maxAttempts: integerOption('retry.maxAttempts', maxAttempts, { min: 1, max: 1_000 }),
     backoff: backoffOption(backoff),
@@ -134,7 +195,7 @@ function resolveLimiter(budget: RetryLimiter | false | undefined): RetryLimiter 
 
 export function readHedge(name: string, hedge: HedgeOptions | false | undefined): ResolvedHedge | undefined {
   if (hedge === false || hedge === undefined) return undefined;
-  const { delay, percentile, maxHedges = 1 } = optionsObject(name, hedge);
+  const { delay, percentile, maxHedges = 1 } = knownOptions(name, hedge, HEDGE_OPTION_KEYS);
   if ((delay === undefined) === (percentile === undefined)) {
     throw new InvalidOptionError(name, 'either `delay` or `percentile`, not both and not neither', hedge);
   }
@@ -159,7 +220,7 @@ function resolveOutlierDetection(
     maxEjectionTime = 300_000,
     maxEjectionPercent = 100,
     interval = 10_000,
-  } = optionsObject('outlierDetection', outlierDetection);
+  } = knownOptions('outlierDetection', outlierDetection, OUTLIER_DETECTION_OPTION_KEYS);
   const base = durationOption('outlierDetection.baseEjectionTime', baseEjectionTime, positiveDuration);
   return {
     consecutiveFailures: integerOption('outlierDetection.consecutiveFailures', consecutiveFailures, {
@@ -179,7 +240,7 @@ function resolveFailureRate(failureRate: object): ResolvedOutlierDetection['fail
     threshold = 0.85,
     minimumRequests = 50,
     window = 10_000,
-  } = optionsObject('outlierDetection.failureRate', failureRate as Record<string, unknown>);
+  } = knownOptions('outlierDetection.failureRate', failureRate as FailureRateOptions, FAILURE_RATE_OPTION_KEYS);
   return {
     threshold: numberOption('outlierDetection.failureRate.threshold', threshold, {
       min: 0,
@@ -202,7 +263,7 @@ function resolveHealthCheck<D>(healthCheck: HealthCheckOptions<D>): ResolvedHeal
     jitter = 0.1,
     healthyThreshold = 2,
     unhealthyThreshold = 3,
-  } = optionsObject('healthCheck', healthCheck);
+  } = knownOptions('healthCheck', healthCheck, HEALTH_CHECK_OPTION_KEYS);
   return {
     check: functionOption('healthCheck.check', check),
     interval: durationOption('healthCheck.interval', interval, timerDuration),

@@ -18,22 +18,21 @@ import type {
   RetryEvent,
 } from './events.js';
 import { readExecuteOptions } from './execute-options.js';
-import { type BalancerName, balancerNames, type ExecuteOptions, type RouterOptions } from './options.js';
+import {
+  type BalancerName,
+  balancerNames,
+  type ExecuteOptions,
+  type RemoveOptions,
+  type RouterOptions,
+} from './options.js';
 import { readRouterOptions } from './read-options.js';
 import type { ResolvedRouterOptions } from './resolved-options.js';
 import { RouterCore } from './router-core.js';
 import { RouterPolicy } from './router-policy.js';
 import type { EndpointStats, RouterStats } from './stats.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 
-export interface RemoveOptions {
-  /**
-   * Abort the attempts in flight on the endpoint (their signal's reason is an
-   * `EndpointRemovedError`) and fail them over to other endpoints. By
-   * default they run to completion, and their outcomes still count.
-   * @default false
-   */
-  readonly abortInFlight?: boolean;
-}
+const REMOVE_OPTION_KEYS = Object.keys({ abortInFlight: true } satisfies Record<keyof RemoveOptions, true>);
 
 // One executor for every call's promise instead of a closure per call: it runs synchronously, so the settlers
 // it stores are read back at once.
@@ -128,7 +127,8 @@ export class Router<D = unknown> {
    * and failed over at once. Returns false if no endpoint has that id.
    */
   remove(id: string, options?: RemoveOptions): boolean {
-    const abortInFlight = options?.abortInFlight === true;
+    if (typeof id !== 'string') throw new InvalidArgumentError('id', 'an endpoint id (a string)', id);
+    const abortInFlight = readRemoveOptions(options);
     return this.#core.remove(id, abortInFlight, () => new EndpointRemovedError(id));
   }
 
@@ -275,4 +275,18 @@ export class Router<D = unknown> {
   get onPanic(): Event<PanicEvent> {
     return this.#core.events.on('panic') as never;
   }
+}
+
+/** Whether `remove` aborts the attempts in flight. */
+function readRemoveOptions(options: RemoveOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', 'an options object { abortInFlight? }', options);
+  }
+  rejectUnknownKeys(options, REMOVE_OPTION_KEYS, 'options.', 'argument');
+  const { abortInFlight = false } = options;
+  if (typeof abortInFlight !== 'boolean') {
+    throw new InvalidArgumentError('options.abortInFlight', 'a boolean', abortInFlight);
+  }
+  return abortInFlight;
 }
