@@ -123,8 +123,9 @@ function isRefable(handle: TimerHandle): handle is TimerHandle & RefableTimer {
  * keeps a Node process alive, and a call in flight always does, so it settles
  * by its deadline even in a script with nothing else to wait for. The unref
  * waits for the end of the macrotask in which the queue went idle: in a
- * loop of calls one after another, toggling the timer's ref per call (a
- * lookup in Node's timer lists each way) cost about 8% of a call.
+ * loop of calls one after another, toggling the timer's ref per call would
+ * cost a lookup in Node's timer lists each way, on every call (the router's
+ * per-call figures are in bench/RESULTS.md).
  */
 export class DeadlineQueue {
   readonly #clock: Clock;

@@ -516,6 +516,27 @@ describe('robustness', () => {
     }
     expect(reported).toEqual([new Error('listener bug')]);
   });
+
+  it('a listener that throws does not keep the listeners after it from hearing the event', async () => {
+    const { router } = setup();
+    const original = (globalThis as { reportError?: unknown }).reportError;
+    (globalThis as { reportError?: (error: unknown) => void }).reportError = () => {};
+    const heard: string[] = [];
+    try {
+      router.onAttempt(() => {
+        throw new Error('listener bug');
+      });
+      router.onAttempt(({ endpoint }) => heard.push(`attempt ${endpoint.id}`));
+      router.onSuccess(() => {
+        throw new Error('listener bug');
+      });
+      router.onSuccess(() => heard.push('success'));
+      await router.execute(() => 'fine');
+    } finally {
+      (globalThis as { reportError?: unknown }).reportError = original;
+    }
+    expect(heard).toEqual([expect.stringMatching(/^attempt [abc]$/), 'success']);
+  });
 });
 
 describe('events and stats', () => {
