@@ -84,8 +84,9 @@ export class Attempt implements Timed, InFlightAttempt {
     endpoint.attempts++;
     endpoint.linkInFlight(this);
     host.attemptStarted();
-    if (host.events.heard('attempt')) {
-      host.events.emit('attempt', {
+    const events = host.callEvents;
+    if (events?.heard('attempt')) {
+      events.emit('attempt', {
         endpoint: endpoint.endpoint,
         attempt: this.number,
         kind: this.kind,
@@ -292,8 +293,8 @@ export class Attempt implements Timed, InFlightAttempt {
   }
 
   #announceSettled(outcome: AttemptSettledEvent['outcome']): void {
-    const events = this.owner.host.events;
-    if (!events.heard('attemptSettled')) return;
+    const events = this.owner.host.callEvents;
+    if (events === undefined || !events.heard('attemptSettled')) return;
     events.emit('attemptSettled', {
       endpoint: this.endpoint.endpoint,
       attempt: this.number,

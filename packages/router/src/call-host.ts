@@ -5,7 +5,7 @@ import type { Policy } from 'cockatiel';
 import type { DeadlineQueue } from './deadline-queue.js';
 import type { EndpointState } from './endpoint-state.js';
 import type { AttemptKind } from './errors.js';
-import type { RouterEvents } from './events.js';
+import type { RouterCallEvents } from './events.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import type { LentClock } from './lent-clock.js';
 import type { ResolvedHedge, ResolvedRetry } from './resolved-options.js';
@@ -65,7 +65,8 @@ export interface CallHost {
   readonly retry: ResolvedRetry | undefined;
   readonly limiter: RetryLimiter | undefined;
   readonly deadlines: DeadlineQueue;
-  readonly events: LazyEmitters<RouterEvents>;
+  /** The call events' emitters; undefined until something subscribes to one, and then no call checks for listeners. */
+  readonly callEvents: LazyEmitters<RouterCallEvents> | undefined;
   /** Recent successful attempts' latencies, kept once a call hedges by percentile. */
   readonly latencies: LatencyHistogram | undefined;
 

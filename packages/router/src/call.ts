@@ -167,8 +167,8 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
     host.callSucceeded();
     this.#settle(now, hedgeLost);
     this.resolve(value);
-    const events = host.events;
-    if (events.heard('success')) events.emit('success', { duration: now - this.startedAt });
+    const events = host.callEvents;
+    if (events?.heard('success')) events.emit('success', { duration: now - this.startedAt });
   }
 
   /** The endpoint answered with an error that `handle` does not count as a failure: the call ends with it. */
@@ -226,8 +226,8 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
       return;
     }
     host.retryStarted();
-    const events = host.events;
-    if (events.heard('retry')) {
+    const events = host.callEvents;
+    if (events?.heard('retry')) {
       events.emit('retry', { endpoint: failed.endpoint.endpoint, attempt: this.started + 1, delay, reason });
     }
     if (delay === 0) {
@@ -243,7 +243,8 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
   #budgetRefused(kind: 'retry' | 'hedge'): void {
     const host = this.host;
     host.budgetRefused();
-    if (host.events.heard('budgetExhausted')) host.events.emit('budgetExhausted', { kind });
+    const events = host.callEvents;
+    if (events?.heard('budgetExhausted')) events.emit('budgetExhausted', { kind });
   }
 
   #scheduleHedge(now: number): void {
@@ -327,8 +328,8 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
   }
 
   #announceFailure(now: number, reason: FailureReason<unknown>, handled: boolean): void {
-    const events = this.host.events;
-    if (events.heard('failure')) events.emit('failure', { duration: now - this.startedAt, handled, reason });
+    const events = this.host.callEvents;
+    if (events?.heard('failure')) events.emit('failure', { duration: now - this.startedAt, handled, reason });
   }
 
   /** Marks the call done, stops its timers, and abandons the attempts still in flight. */

@@ -86,14 +86,22 @@ export interface PanicEvent {
   readonly panic: boolean;
 }
 
-/** Every event of a router by name, with its payload: what `LazyEmitters` holds. */
-export interface RouterEvents {
+/**
+ * The events of calls and their attempts, by name, with their payloads. They
+ * have an emitter group of their own, so that a listener to the endpoints'
+ * events costs the calls nothing.
+ */
+export interface RouterCallEvents {
   attempt: AttemptEvent<unknown>;
   attemptSettled: AttemptSettledEvent<unknown>;
   retry: RetryEvent<unknown>;
   budgetExhausted: BudgetExhaustedEvent;
   success: ISuccessEvent;
   failure: IFailureEvent;
+}
+
+/** The events of the endpoint set, its ejections, health and tiers, by name, with their payloads. */
+export interface RouterEndpointEvents {
   eject: EjectionEvent<unknown>;
   ejectionBlocked: EjectionBlockedEvent<unknown>;
   return: EndpointEvent<unknown>;

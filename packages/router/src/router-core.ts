@@ -1,5 +1,5 @@
 import type { BreakerPermit, CircuitBreaker } from '@palisade/breaker';
-import type { Clock, Random } from '@palisade/core';
+import type { Clock, Event, Random } from '@palisade/core';
 import { LazyEmitters } from '@palisade/core/internal';
 import type { Policy } from 'cockatiel';
 import { type Balancer, FAILURE_PENALTY } from './balancer.js';
@@ -15,7 +15,7 @@ import {
   type EndpointUnavailability,
   NoHealthyEndpointError,
 } from './errors.js';
-import type { RouterEvents } from './events.js';
+import type { RouterCallEvents, RouterEndpointEvents } from './events.js';
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { LentClock } from './lent-clock.js';
@@ -43,7 +43,9 @@ export class RouterCore extends RouterCounters implements CallHost {
   readonly retry: ResolvedRetry | undefined;
   readonly limiter: RetryLimiter | undefined;
   readonly deadlines: DeadlineQueue;
-  readonly events = new LazyEmitters<RouterEvents>();
+  callEvents: LazyEmitters<RouterCallEvents> | undefined;
+  /** Made on the first subscription too. */
+  endpointEvents: LazyEmitters<RouterEndpointEvents> | undefined;
   latencies: LatencyHistogram | undefined;
   /** What a call without options of its own asks for. */
   readonly defaults: CallSettings;
@@ -106,6 +108,16 @@ export class RouterCore extends RouterCounters implements CallHost {
     return this.#byId.get(id);
   }
 
+  onCallEvent<K extends keyof RouterCallEvents>(name: K): Event<RouterCallEvents[K]> {
+    this.callEvents ??= new LazyEmitters<RouterCallEvents>();
+    return this.callEvents.on(name);
+  }
+
+  onEndpointEvent<K extends keyof RouterEndpointEvents>(name: K): Event<RouterEndpointEvents[K]> {
+    this.endpointEvents ??= new LazyEmitters<RouterEndpointEvents>();
+    return this.endpointEvents.on(name);
+  }
+
   // --- the endpoint set ----------------------------------------------------------
 
   add(endpoint: Endpoint<unknown>): EndpointState {
@@ -123,7 +135,7 @@ export class RouterCore extends RouterCounters implements CallHost {
     this.healthChecker?.start(state);
     this.#invalidate();
     this.#forgetDrained();
-    if (this.events.heard('added')) this.events.emit('added', { endpoint });
+    if (this.endpointEvents?.heard('added')) this.endpointEvents.emit('added', { endpoint });
     return state;
   }
 
@@ -136,7 +148,7 @@ export class RouterCore extends RouterCounters implements CallHost {
     this.healthChecker?.stop(state);
     this.#invalidate();
     this.#forgetDrained();
-    if (this.events.heard('removed')) this.events.emit('removed', { endpoint: state.endpoint });
+    if (this.endpointEvents?.heard('removed')) this.endpointEvents.emit('removed', { endpoint: state.endpoint });
     if (state.inFlightHead !== undefined) {
       if (abortInFlight) {
         const now = this.clock.now();
@@ -175,8 +187,8 @@ export class RouterCore extends RouterCounters implements CallHost {
     const panicking = new Set(table.tiers.filter((tier) => tier.panic).map((tier) => tier.priority));
     const before = this.#panicking;
     this.#panicking = panicking;
-    const events = this.events;
-    if (!events.heard('panic')) return;
+    const events = this.endpointEvents;
+    if (events === undefined || !events.heard('panic')) return;
     for (const priority of panicking) if (!before.has(priority)) events.emit('panic', { priority, panic: true });
     for (const priority of before) if (!panicking.has(priority)) events.emit('panic', { priority, panic: false });
   }
@@ -262,19 +274,19 @@ export class RouterCore extends RouterCounters implements CallHost {
     }
     if (ejected === 0 || (100 * (ejected + 1)) / this.#list.length <= options.maxEjectionPercent) return true;
     this.#markDown(endpoint, now);
-    if (this.events.heard('ejectionBlocked'))
-      this.events.emit('ejectionBlocked', { endpoint: endpoint.endpoint, ejected });
+    if (this.endpointEvents?.heard('ejectionBlocked'))
+      this.endpointEvents.emit('ejectionBlocked', { endpoint: endpoint.endpoint, ejected });
     return false;
   }
 
   #outlierChanged(endpoint: EndpointState, previous: 'active' | 'ejected' | 'probing'): void {
     this.#invalidate();
-    const events = this.events;
+    const events = this.endpointEvents;
     switch (endpoint.outlier) {
       case 'ejected': {
         const until = endpoint.ejectedUntil;
         this.#markDown(endpoint, this.clock.now());
-        if (events.heard('eject'))
+        if (events?.heard('eject'))
           events.emit('eject', {
             endpoint: endpoint.endpoint,
             duration: until - this.clock.now(),
@@ -285,10 +297,10 @@ export class RouterCore extends RouterCounters implements CallHost {
         break;
       }
       case 'probing':
-        if (events.heard('probe')) events.emit('probe', { endpoint: endpoint.endpoint });
+        if (events?.heard('probe')) events.emit('probe', { endpoint: endpoint.endpoint });
         break;
       case 'active':
-        if (events.heard('return')) events.emit('return', { endpoint: endpoint.endpoint });
+        if (events?.heard('return')) events.emit('return', { endpoint: endpoint.endpoint });
         break;
     }
   }
@@ -313,8 +325,8 @@ export class RouterCore extends RouterCounters implements CallHost {
 
   #healthChanged(endpoint: EndpointState): void {
     this.#invalidate();
-    if (this.events.heard('healthChange'))
-      this.events.emit('healthChange', { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
+    if (this.endpointEvents?.heard('healthChange'))
+      this.endpointEvents.emit('healthChange', { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
   }
 
   // --- stats -----------------------------------------------------------------------

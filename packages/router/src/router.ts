@@ -210,70 +210,70 @@ export class Router<D = unknown> {
 
   /** A call succeeded, with its duration, as cockatiel policies report it. */
   get onSuccess(): Event<ISuccessEvent> {
-    return this.#core.events.on('success') as never;
+    return this.#core.onCallEvent('success') as never;
   }
 
   /** A call failed (`handled: false` for a caller's cancellation or an error that is not a failure). */
   get onFailure(): Event<IFailureEvent> {
-    return this.#core.events.on('failure') as never;
+    return this.#core.onCallEvent('failure') as never;
   }
 
   /** An attempt started. */
   get onAttempt(): Event<AttemptEvent<D>> {
-    return this.#core.events.on('attempt') as never;
+    return this.#core.onCallEvent('attempt') as never;
   }
 
   /** An attempt ended. */
   get onAttemptSettled(): Event<AttemptSettledEvent<D>> {
-    return this.#core.events.on('attemptSettled') as never;
+    return this.#core.onCallEvent('attemptSettled') as never;
   }
 
   /** A failed call will be retried. */
   get onRetry(): Event<RetryEvent<D>> {
-    return this.#core.events.on('retry') as never;
+    return this.#core.onCallEvent('retry') as never;
   }
 
   /** The budget refused a retry or a hedge. */
   get onBudgetExhausted(): Event<BudgetExhaustedEvent> {
-    return this.#core.events.on('budgetExhausted') as never;
+    return this.#core.onCallEvent('budgetExhausted') as never;
   }
 
   /** Outlier detection ejected an endpoint. */
   get onEject(): Event<EjectionEvent<D>> {
-    return this.#core.events.on('eject') as never;
+    return this.#core.onEndpointEvent('eject') as never;
   }
 
   /** An ejection was blocked by `maxEjectionPercent`. */
   get onEjectionBlocked(): Event<EjectionBlockedEvent<D>> {
-    return this.#core.events.on('ejectionBlocked') as never;
+    return this.#core.onEndpointEvent('ejectionBlocked') as never;
   }
 
   /** An ejected endpoint's time is up and a probe call went to it. */
   get onProbe(): Event<EndpointEvent<D>> {
-    return this.#core.events.on('probe') as never;
+    return this.#core.onEndpointEvent('probe') as never;
   }
 
   /** An ejected endpoint passed its probe and is back in rotation. */
   get onReturn(): Event<EndpointEvent<D>> {
-    return this.#core.events.on('return') as never;
+    return this.#core.onEndpointEvent('return') as never;
   }
 
   /** Active health checks marked an endpoint unhealthy or healthy. */
   get onHealthChange(): Event<HealthChangeEvent<D>> {
-    return this.#core.events.on('healthChange') as never;
+    return this.#core.onEndpointEvent('healthChange') as never;
   }
 
   get onEndpointAdded(): Event<EndpointEvent<D>> {
-    return this.#core.events.on('added') as never;
+    return this.#core.onEndpointEvent('added') as never;
   }
 
   get onEndpointRemoved(): Event<EndpointEvent<D>> {
-    return this.#core.events.on('removed') as never;
+    return this.#core.onEndpointEvent('removed') as never;
   }
 
   /** A priority tier entered or left panic (noticed when routing next looks at it). */
   get onPanic(): Event<PanicEvent> {
-    return this.#core.events.on('panic') as never;
+    return this.#core.onEndpointEvent('panic') as never;
   }
 }
 
