@@ -106,6 +106,11 @@ describe('close()', () => {
     await closing;
     await clock.advance(1_000);
     expect(checks).toBe(3);
+    // An endpoint added after close() is not checked either: the router holds no timer.
+    router.add({ id: 'b' });
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(1_000);
+    expect(checks).toBe(3);
   });
 
   it('is idempotent: every call, and Symbol.asyncDispose, return the same promise', async () => {

@@ -132,7 +132,7 @@ export class RouterCore extends RouterCounters implements CallHost {
     }
     this.#byId.set(endpoint.id, state);
     this.#list = [...this.#list, state];
-    this.healthChecker?.start(state);
+    if (!this.closed) this.healthChecker?.start(state);
     this.#invalidate();
     this.#forgetDrained();
     if (this.endpointEvents?.heard('added')) this.endpointEvents.emit('added', { endpoint });
