@@ -123,10 +123,10 @@ export class ShardWorld extends BaseWorld {
   }
 
   protected nodeViews(): NodeView[] {
-    const metrics = this.#queue?.metrics();
+    const stats = this.#queue?.stats();
     const views: NodeView[] = this.nodes.map((node) => {
       const shardId = [...this.#shardNode].find(([, n]) => n === node)?.[0];
-      const shard = metrics?.shards.find((s) => s.id === shardId);
+      const shard = stats?.shards.find((s) => s.id === shardId);
       const waiting = shard === undefined ? 0 : shard.size;
       return {
         id: node.id,
