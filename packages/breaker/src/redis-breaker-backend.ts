@@ -1,4 +1,5 @@
 import {
+  type Closable,
   type Event,
   InvalidArgumentError,
   InvalidOptionError,
@@ -102,7 +103,7 @@ const READ_BATCH = 500;
  * their own while Redis was out of reach. It never makes a call wait for
  * Redis, and never fails one because Redis is down.
  */
-export class RedisBreakerBackend implements AsyncDisposable {
+export class RedisBreakerBackend implements Closable {
   /** This process's name in the quorum and in probe leases. */
   readonly id: string;
   readonly #options: ResolvedBackendOptions;

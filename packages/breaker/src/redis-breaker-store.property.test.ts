@@ -153,6 +153,33 @@ describe('RedisBreakerStore against a model of the script, on virtual time', () 
     );
   });
 
+  it('a trip that lost the race to an open already in Redis follows Redis, even when its reply comes after the circuit closed again', async () => {
+    // Found by the property above: the late reply used to leave this process open on its own, as if short of a quorum.
+    const world = fleet();
+    const [first, , late] = world.processes as [
+      (typeof world.processes)[number],
+      (typeof world.processes)[number],
+      (typeof world.processes)[number],
+    ];
+    await quiesce(world);
+    (first.breaker.tryAcquire() as BreakerPermit).failure(new Error('down'), 1);
+    first.link.deliver('reply');
+    // The late process has not heard yet: it trips too, and Redis, already open, does not apply it.
+    (late.breaker.tryAcquire() as BreakerPermit).failure(new Error('down'), 1);
+    expect(late.store.stats().source).toBe('pending');
+    await world.clock.advance(100);
+    first.breaker.tryAcquire(); // claims the probe slot
+    first.link.deliver('reply');
+    (first.breaker.tryAcquire() as BreakerPermit).success(1);
+    await Promise.resolve();
+    expect(world.network.model.kind).toBe('closed');
+    while (late.link.deliver('change')) await Promise.resolve();
+    late.link.deliver('reply'); // its first read
+    late.link.deliver('reply'); // its trip, not applied
+    expect(late.store.stats().source).toBe('shared');
+    expect(late.breaker.record.kind).toBe('closed');
+  });
+
   it('a trip made while Redis was out of reach is in Redis after the reconciliation: open wins', async () => {
     const world = fleet();
     const [first, second] = world.processes as [(typeof world.processes)[number], (typeof world.processes)[number]];

@@ -1,4 +1,4 @@
-import { type Clock, InvalidOptionError, type TimerHandle, unrefTimer } from '@palisade/core';
+import { type Clock, type Closable, InvalidOptionError, type TimerHandle, unrefTimer } from '@palisade/core';
 import type { CircuitKind, CircuitRecord } from './circuit-record.js';
 import type { CircuitOp } from './redis-circuit-script.js';
 import { isNewer, localRecord, type RemoteRecord, type ScriptReply } from './redis-remote-record.js';
@@ -98,7 +98,7 @@ const CLAIM_SPACING = 20;
  * While Redis is out of reach the store keeps the circuit on its own, as a
  * memory store would, and reconciles when Redis answers again.
  */
-export class RedisBreakerStore implements BreakerStore {
+export class RedisBreakerStore implements BreakerStore, Closable {
   readonly name: string;
   /** Settles once the shared state has been read (or the store closed). While Redis is out of reach it waits; the breaker works on its own meanwhile. */
   readonly ready: Promise<void>;
@@ -132,6 +132,7 @@ export class RedisBreakerStore implements BreakerStore {
   /** Changed on its own while Redis was out of reach: meeting the shared state again is a reconciliation. */
   #diverged = false;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   /** @internal Stores come from `RedisBreakerBackend.store(name)`. */
   constructor(name: string, link: CircuitLink) {
@@ -292,7 +293,11 @@ export class RedisBreakerStore implements BreakerStore {
    * its own. Idempotent.
    */
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    this.#closing ??= this.#letGo();
+    return this.#closing;
+  }
+
+  #letGo(): Promise<void> {
     this.#closed = true;
     this.#resolveReady();
     this.#link.forget(this);
@@ -461,8 +466,8 @@ export class RedisBreakerStore implements BreakerStore {
     }
     this.#viewOp = 0;
     const remote = this.#remote as RemoteRecord;
-    if (op === 'trip' && remote.kind === 'closed') {
-      // Fewer processes than the quorum have tripped: this one stays open on its own.
+    if (op === 'trip' && !reply.applied && reply.kind === 'closed' && remote.kind === 'closed') {
+      // Redis counted the trip, but fewer processes than the quorum have tripped: this one stays open on its own.
       this.#source = 'own';
       return;
     }

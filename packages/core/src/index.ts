@@ -8,6 +8,7 @@ export {
   throwIfAborted,
 } from './abort.js';
 export { type Clock, checkDelay, realClock, type TimerHandle, unrefTimer } from './clock.js';
+export type { Closable } from './closable.js';
 export { createDeadline, type Deadline, delay, type TimingOptions } from './deadline.js';
 export {
   brandError,
@@ -22,16 +23,4 @@ export {
 } from './errors.js';
 export { Event, EventEmitter, type IDisposable } from './events.js';
 export { defaultRandom, type Random, seededRandom } from './random.js';
-export {
-  durationOption,
-  formatRange,
-  functionOption,
-  integerOption,
-  type NumberRange,
-  numberOption,
-  oneOfOption,
-  optionsObject,
-  policyOption,
-  positiveOrUnlimited,
-} from './validate.js';
 export { ClockReentrancyError, ClockRunawayError, VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

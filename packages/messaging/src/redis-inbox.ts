@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Clock,
+  type Closable,
   cancellationError,
   type Event,
   InvalidArgumentError,
@@ -87,7 +88,7 @@ const REMEMBERED_LINKS = 10_000;
  * handshake over it. The handshake itself, and every frame after it, go
  * over the link's own streams.
  */
-export class RedisInbox implements AsyncDisposable {
+export class RedisInbox implements Closable {
   readonly node: string;
   /**
    * Resolves once the inbox is listening (or closed): links announced before
@@ -111,6 +112,7 @@ export class RedisInbox implements AsyncDisposable {
   readonly #reader: Connection;
   readonly #seen = new Set<string>();
   #closed = false;
+  readonly #closing = Promise.resolve();
   #linksMade = 0;
   #duplicates = 0;
 
@@ -151,12 +153,14 @@ export class RedisInbox implements AsyncDisposable {
     return { links: this.#linksMade, duplicates: this.#duplicates };
   }
 
-  /** Stops listening. Links already handed out stay open. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#resolveReady();
-    this.#reader.disconnect();
+  /** Stops listening. Links already handed out stay open. Idempotent: the same promise every time. */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#resolveReady();
+      this.#reader.disconnect();
+    }
+    return this.#closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type Closable,
   cancellationError,
   type Event,
   InvalidOptionError,
@@ -111,7 +112,7 @@ interface OutgoingFrame {
  * writes) closes the link with `StreamGapError`; it never leaves a stream
  * channel waiting for a frame that will not come.
  */
-export class RedisStreamTransport implements Transport, AsyncDisposable {
+export class RedisStreamTransport implements Transport, Closable {
   readonly link: string;
   readonly side: LinkSide;
   /** The typed error the link closed with, if it closed on one. */
