@@ -16,7 +16,8 @@ import {
   type ResolvedBackendOptions,
   resolveBackendOptions,
 } from './redis-breaker-options.js';
-import { type CircuitLink, type RedisBreakerReconcileEvent, RedisBreakerStore } from './redis-breaker-store.js';
+import { RedisBreakerStore } from './redis-breaker-store.js';
+import type { CircuitLink, RedisBreakerReconcileEvent } from './redis-circuit-link.js';
 import { CIRCUIT_SCRIPT, CIRCUIT_SCRIPT_SHA, type CircuitOp } from './redis-circuit-script.js';
 import { createClient } from './redis-connection.js';
 import { parseChange, parseReply, type ScriptReply } from './redis-remote-record.js';
@@ -110,7 +111,7 @@ export class RedisBreakerBackend implements Closable {
   readonly #redis: Connection;
   readonly #subscriber: SubscriberConnection;
   readonly #channel: string;
-  readonly #link: CircuitLink;
+  readonly #link: CircuitLink<RedisBreakerStore>;
   readonly #circuits = new Map<string, Set<WeakRef<RedisBreakerStore>>>();
   /** Stores whose `ready` is pending: held strongly, since what awaits it may be held only by them. */
   readonly #held = new Set<RedisBreakerStore>();

@@ -10,7 +10,7 @@ import { BreakerOpenError } from './errors.js';
 import type { BreakerPermit } from './permit.js';
 import { commandCounts, eventually, type TestBackend, testBackend } from './redis-breaker.test-util.js';
 import { BreakerBackendClosedError, RedisBreakerBackend } from './redis-breaker-backend.js';
-import type { RedisBreakerReconcileEvent } from './redis-breaker-store.js';
+import type { RedisBreakerReconcileEvent } from './redis-circuit-link.js';
 
 const fail = () => Promise.reject(new Error('down'));
 const succeed = () => Promise.resolve('ok');

@@ -10,10 +10,6 @@ export {
   type RedisBreakerRegistryOptions,
 } from './redis-breaker-backend.js';
 export type { QuorumOptions, RedisBreakerBackendOptions } from './redis-breaker-options.js';
-export {
-  type CircuitSource,
-  type RedisBreakerReconcileEvent,
-  RedisBreakerStore,
-  type RedisBreakerStoreStats,
-} from './redis-breaker-store.js';
+export { type CircuitSource, RedisBreakerStore, type RedisBreakerStoreStats } from './redis-breaker-store.js';
+export type { RedisBreakerReconcileEvent } from './redis-circuit-link.js';
 export type { RedisConnection } from './redis-connection.js';
