@@ -162,9 +162,25 @@ async function whereJobsAre(redis: Redis, name: string, added: ReadonlyMap<Queue
       redis.zrange(`${prefix}:prioritized`, '0', '-1'),
       redis.hgetall(`${prefix}:meta`),
     ]);
+    const lease = await redis.get(`${prefix}:palisade:lease`);
     lines.push(
-      `shard ${shard}: wait ${wait.length} active ${active.join(',')} paused ${paused.length} delayed ${delayed.length} prioritized ${prioritized.length} meta ${JSON.stringify(meta)}`,
+      `shard ${shard}: lease ${lease} wait ${wait.length} active ${active.join(',')} paused ${paused.length} delayed ${delayed.length} prioritized ${prioritized.length} meta ${JSON.stringify(meta)}`,
     );
   }
+  lines.push(`members: ${JSON.stringify(await redis.zrange(`palisade:{${name}}:members`, '0', '-1', 'WITHSCORES'))}`);
+  lines.push(`workers: ${JSON.stringify(await redis.zrange(`palisade:{${name}}:workers`, '0', '-1', 'WITHSCORES'))}`);
+  lines.push(`redis time: ${JSON.stringify(await redis.time())}`);
+  const clients = (await redis.client('LIST')) as string;
+  lines.push(
+    ...clients
+      .split('\n')
+      .filter((line) => !line.includes('name= '))
+      .map((line) =>
+        line.replace(
+          / (fd|age|idle|flags|db|sub|psub|ssub|multi|watch|qbuf|qbuf-free|argv-mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem|events|user|redir|resp|lib-name|lib-ver|io-thread|tot-net-in|tot-net-out|tot-cmds|laddr)=\S*/g,
+          '',
+        ),
+      ),
+  );
   return lines.join('\n');
 }
