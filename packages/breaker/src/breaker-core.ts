@@ -17,6 +17,7 @@ import {
   OUTCOME_VALUE,
   type OutcomeKind,
 } from './outcome.js';
+import type { RegistryTally } from './registry-tally.js';
 import { type SharedRejection, sharedRejection } from './shared-rejection.js';
 import { type BreakerSnapshot, snapshotOf } from './snapshot.js';
 import type { ProbeTally } from './store.js';
@@ -93,6 +94,7 @@ export class BreakerCore extends Circuit {
     const record = this.current();
     if (record.kind === 'closed' || (this.#mode !== NORMAL && record.kind !== 'isolated')) {
       this.#inFlight++;
+      if (this.tally !== undefined) this.tally.inFlight++;
       return admittedTicket(record.epoch);
     }
     return this.#admitAbnormal(record, true);
@@ -114,12 +116,14 @@ export class BreakerCore extends Circuit {
         if (!mayRetry || current.epoch === record.epoch) return this.#reject(REJECTED_OPEN, 0);
         if (current.kind === 'closed' || (this.#mode !== NORMAL && current.kind !== 'isolated')) {
           this.#inFlight++;
+          if (this.tally !== undefined) this.tally.inFlight++;
           return admittedTicket(current.epoch);
         }
         return this.#admitAbnormal(current, false);
       }
       default:
         this.#inFlight++;
+        if (this.tally !== undefined) this.tally.inFlight++;
         return admittedTicket(record.epoch);
     }
   }
@@ -127,6 +131,7 @@ export class BreakerCore extends Circuit {
   #admitProbe(record: HalfOpenRecord): number {
     if (this.store.acquireProbe(record.epoch, this.#probes)) {
       this.#inFlight++;
+      if (this.tally !== undefined) this.tally.inFlight++;
       return probeTicket(record.epoch);
     }
     if (this.#maxHalfOpenDuration !== Number.POSITIVE_INFINITY) {
@@ -145,6 +150,13 @@ export class BreakerCore extends Circuit {
     const emitters = this.emitters;
     if (emitters?.heard('reject')) {
       emitters.emit('reject', { reason: rejectionReasonOf(ticket), retryAfter: this.#lastRetryAfter });
+    }
+    const tally = this.tally;
+    if (tally !== undefined) {
+      tally.rejections++;
+      if (tally.emitters?.heard('reject')) {
+        tally.emitters.emit('reject', { reason: rejectionReasonOf(ticket), retryAfter: this.#lastRetryAfter });
+      }
     }
     return ticket;
   }
@@ -196,6 +208,7 @@ export class BreakerCore extends Circuit {
   release(ticket: number, cancellation?: unknown): void {
     this.#inFlight--;
     this.#released++;
+    if (this.tally !== undefined) this.tally.inFlight--;
     if (isProbeTicket(ticket)) this.store.releaseProbe(epochOfTicket(ticket));
     const emitters = this.emitters;
     if (cancellation !== undefined && emitters?.heard('failure')) {
@@ -206,6 +219,11 @@ export class BreakerCore extends Circuit {
   #settle(ticket: number, kind: OutcomeKind, outcome: unknown, duration: number, now: number, timed: boolean): void {
     this.#inFlight--;
     this.#calls++;
+    const tally = this.tally;
+    if (tally !== undefined) {
+      tally.inFlight--;
+      tally.calls++;
+    }
     const failed =
       kind === OUTCOME_VALUE
         ? this.#resultFilter(outcome)
@@ -220,6 +238,11 @@ export class BreakerCore extends Circuit {
       this.#successes++;
     }
     if (slow) this.#slowCalls++;
+    if (tally !== undefined) {
+      if (failed) tally.failures++;
+      else tally.successes++;
+      if (slow) tally.slowCalls++;
+    }
     if (timed) this.#emitOutcome(kind, outcome, failed, duration);
     if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, duration, now);
   }
@@ -332,6 +355,22 @@ export class BreakerCore extends Circuit {
 
   /** The registry's note of `activity` when it last looked. */
   registryMark = 0;
+
+  /** Joins a registry's running totals, with this breaker's state and what it has in flight. */
+  attach(tally: RegistryTally): void {
+    this.tally = tally;
+    tally.enter(this.seenKind);
+    tally.inFlight += this.#inFlight;
+  }
+
+  /** Leaves the registry's running totals: what it counted stays there, its state and its calls in flight go. */
+  detach(): void {
+    const tally = this.tally;
+    if (tally === undefined) return;
+    tally.leave(this.seenKind);
+    tally.inFlight -= this.#inFlight;
+    this.tally = undefined;
+  }
 
   /** Calls admitted or turned away so far; the registry watches it to tell idle breakers. */
   get activity(): number {
