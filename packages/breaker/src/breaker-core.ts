@@ -62,6 +62,13 @@ export class BreakerCore extends Circuit {
   #released = 0;
   #trips = 0;
   #lastFailure: FailureReason<unknown> | undefined;
+  /**
+   * Whether anyone ever subscribed to `onSuccess` or `onFailure`: until then a
+   * call need not ask the emitters whether to time itself, which matters for
+   * breakers listened to only for their transitions or rejections (an
+   * OpenTelemetry instrumentation, say).
+   */
+  #outcomeSubscribed = false;
   /** What the latest rejection computed, so that tryAcquire reads the clock once. */
   #lastRetryAfter = 0;
 
@@ -181,8 +188,10 @@ export class BreakerCore extends Circuit {
 
   /** Whether `execute` must read the clock when a call starts: for slow calls, or for listeners that want durations. */
   needsStart(): boolean {
-    const emitters = this.emitters;
-    return this.#needsDuration || (emitters !== undefined && (emitters.heard('success') || emitters.heard('failure')));
+    if (this.#needsDuration) return true;
+    if (!this.#outcomeSubscribed) return false;
+    const emitters = this.emitters as LazyEmitters<BreakerEvents>;
+    return emitters.heard('success') || emitters.heard('failure');
   }
 
   /**
@@ -408,6 +417,7 @@ export class BreakerCore extends Circuit {
   /** The `onX` function of an event; subscribing creates the breaker's emitters. */
   on<K extends keyof BreakerEvents>(name: K): Event<BreakerEvents[K]> {
     this.emitters ??= new LazyEmitters<BreakerEvents>();
+    if (name === 'success' || name === 'failure') this.#outcomeSubscribed = true;
     return this.emitters.on(name);
   }
 }
