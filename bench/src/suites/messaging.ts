@@ -1,11 +1,5 @@
-import {
-  HandshakeInitiator,
-  HandshakeResponder,
-  Identity,
-  KeyDirectory,
-  nativeHandshakeCrypto,
-  type Session,
-} from '@palisade/messaging';
+import { HandshakeInitiator, HandshakeResponder, Identity, KeyDirectory, type Session } from '@palisade/messaging';
+import { nativeHandshakeCrypto } from '@palisade/messaging/primitives';
 import nacl from 'tweetnacl';
 import {
   type ContenderResult,

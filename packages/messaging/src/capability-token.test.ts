@@ -8,8 +8,8 @@ import { appendForgedBlock } from './token-forgery.test-util.js';
 function setup() {
   const world = makeWorld(['bank-hq', 'branch-a', 'ledger']);
   const { clock, directory, nodes, random } = world;
-  const issue = (rights: string[], ttlMs = 60_000) =>
-    issueToken(nodes['bank-hq']!, { audience: 'ledger', rights, ttlMs, clock, insecureRandomBytesForTests: random });
+  const issue = (rights: string[], ttl = 60_000) =>
+    issueToken(nodes['bank-hq']!, { audience: 'ledger', rights, ttl, clock, insecureRandomBytesForTests: random });
   const verify = (token: Uint8Array, right?: string, audience = 'ledger') =>
     verifyToken(token, { directory, audience, right, clock });
   return { ...world, issue, verify };
@@ -23,12 +23,14 @@ describe('capability tokens', () => {
     expect(verified).toMatchObject({ issuer: 'bank-hq', audience: 'ledger', attenuations: 0 });
     expect(verified.expiresAt).toBe(clock.now() + 60_000);
     expect(verify(token, 'write:accounts/42').rights).toEqual(['read:accounts/*', 'write:accounts/42']);
-    expect(thrown(() => verify(token, 'write:accounts/43')).code).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
+    expect(thrown(() => verify(token, 'write:accounts/43')).code).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
   });
 
   it('refuses the wrong audience', () => {
     const { issue, verify } = setup();
-    expect(thrown(() => verify(issue(['read:x']), undefined, 'branch-a')).code).toBe('ERR_PALISADE_TOKEN_AUDIENCE');
+    expect(thrown(() => verify(issue(['read:x']), undefined, 'branch-a')).code).toBe(
+      'ERR_PALISADE_MESSAGING_TOKEN_AUDIENCE',
+    );
   });
 
   it('expires, with tolerated clock skew', async () => {
@@ -37,7 +39,7 @@ describe('capability tokens', () => {
     await clock.advance(1_000 + 30_000);
     expect(verify(token).issuer).toBe('bank-hq');
     await clock.advance(1);
-    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_TOKEN_EXPIRED');
+    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_MESSAGING_TOKEN_EXPIRED');
   });
 
   it('is not valid before notBefore minus skew', () => {
@@ -46,12 +48,12 @@ describe('capability tokens', () => {
       audience: 'ledger',
       rights: ['read:x'],
       notBefore: clock.now() + 60_000,
-      ttlMs: 120_000,
+      ttl: 120_000,
       clock,
       insecureRandomBytesForTests: random,
     });
     expect(thrown(() => verifyToken(token, { directory, audience: 'ledger', clock })).code).toBe(
-      'ERR_PALISADE_TOKEN_NOT_YET_VALID',
+      'ERR_PALISADE_MESSAGING_TOKEN_NOT_YET_VALID',
     );
   });
 
@@ -62,8 +64,8 @@ describe('capability tokens', () => {
     const revoked: string[] = [];
     directory.onRevoke((event) => event.kind === 'token' && revoked.push(event.revocationId));
     directory.revokeToken(decodeToken(token).root.revocationId);
-    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_TOKEN_REVOKED');
-    expect(thrown(() => verify(narrowed)).code).toBe('ERR_PALISADE_TOKEN_REVOKED');
+    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_MESSAGING_TOKEN_REVOKED');
+    expect(thrown(() => verify(narrowed)).code).toBe('ERR_PALISADE_MESSAGING_TOKEN_REVOKED');
     expect(revoked).toHaveLength(1);
   });
 
@@ -73,14 +75,14 @@ describe('capability tokens', () => {
     const narrowed = attenuateToken(token, { clock, insecureRandomBytesForTests: random });
     directory.revokeToken(decodeToken(narrowed).blocks[1]!.revocationId);
     expect(verify(token).issuer).toBe('bank-hq');
-    expect(thrown(() => verify(narrowed)).code).toBe('ERR_PALISADE_TOKEN_REVOKED');
+    expect(thrown(() => verify(narrowed)).code).toBe('ERR_PALISADE_MESSAGING_TOKEN_REVOKED');
   });
 
   it("is refused when the issuer's key is revoked or unknown", () => {
     const { issue, verify, directory } = setup();
     const token = issue(['read:x']);
     directory.revoke('bank-hq');
-    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_KEY_REVOKED');
+    expect(thrown(() => verify(token)).code).toBe('ERR_PALISADE_MESSAGING_KEY_REVOKED');
   });
 
   it('attenuation narrows offline: rights and expiry', () => {
@@ -88,14 +90,14 @@ describe('capability tokens', () => {
     const token = issue(['read:accounts/*', 'write:accounts/*']);
     const readOnly = attenuateToken(token, {
       rights: ['read:accounts/42'],
-      ttlMs: 10_000,
+      ttl: 10_000,
       clock,
       insecureRandomBytesForTests: random,
     });
     const verified = verify(readOnly, 'read:accounts/42');
     expect(verified).toMatchObject({ attenuations: 1, rights: ['read:accounts/42'], expiresAt: clock.now() + 10_000 });
-    expect(thrown(() => verify(readOnly, 'write:accounts/42')).code).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
-    expect(thrown(() => verify(readOnly, 'read:accounts/43')).code).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
+    expect(thrown(() => verify(readOnly, 'write:accounts/42')).code).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
+    expect(thrown(() => verify(readOnly, 'read:accounts/43')).code).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
   });
 
   it('attenuation can never widen: refused at attenuate time…', () => {
@@ -103,9 +105,11 @@ describe('capability tokens', () => {
     const token = issue(['read:accounts/42']);
     const widen = (rights: string[]) => () =>
       attenuateToken(token, { rights, clock, insecureRandomBytesForTests: random });
-    expect(thrown(widen(['read:accounts/*'])).code).toBe('ERR_PALISADE_ATTENUATION_WIDENS');
-    expect(thrown(widen(['*:accounts/42'])).code).toBe('ERR_PALISADE_ATTENUATION_WIDENS');
-    expect(thrown(() => attenuateToken(token, { ttlMs: 10 ** 9, clock })).code).toBe('ERR_PALISADE_ATTENUATION_WIDENS');
+    expect(thrown(widen(['read:accounts/*'])).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
+    expect(thrown(widen(['*:accounts/42'])).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
+    expect(thrown(() => attenuateToken(token, { ttl: 10 ** 9, clock })).code).toBe(
+      'ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS',
+    );
   });
 
   it('…and a holder-signed block that widens to *:* grants nothing the issuer did not (forged from the wire format)', () => {
@@ -116,7 +120,7 @@ describe('capability tokens', () => {
     expect(verified.attenuations).toBe(1);
     expect(verified.rights).toEqual([]);
     for (const request of ['write:accounts/42', 'read:accounts/43', '*:*', 'read:accounts/42']) {
-      expect(thrown(() => verify(forged, request)).code, request).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
+      expect(thrown(() => verify(forged, request)).code, request).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
     }
   });
 
@@ -137,7 +141,7 @@ describe('capability tokens', () => {
       expiry,
     );
     expect(verify(middle).rights).toEqual(['read:accounts/9']);
-    expect(thrown(() => verify(middle, 'write:admin')).code).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
+    expect(thrown(() => verify(middle, 'write:admin')).code).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
     // attenuateToken works from what the chain grants, not from what the last block claims.
     expect(attenuateToken(forged, { clock, insecureRandomBytesForTests: random }).length).toBeGreaterThan(
       forged.length,
@@ -181,7 +185,7 @@ describe('capability tokens', () => {
           try {
             verify(token, request);
           } catch (error) {
-            expect((error as { code: string }).code).toBe('ERR_PALISADE_RIGHT_NOT_GRANTED');
+            expect((error as { code: string }).code).toBe('ERR_PALISADE_MESSAGING_RIGHT_NOT_GRANTED');
             allowed = false;
           }
           expect(allowed, request).toBe(verified.rights.some((right) => rightCovers(right, request)));
@@ -206,7 +210,7 @@ describe('capability tokens', () => {
           try {
             token = attenuateToken(token, { rights, clock, insecureRandomBytesForTests: random });
           } catch (error) {
-            expect((error as { code: string }).code).toBe('ERR_PALISADE_ATTENUATION_WIDENS');
+            expect((error as { code: string }).code).toBe('ERR_PALISADE_MESSAGING_ATTENUATION_WIDENS');
           }
         }
         for (const request of requests) {

@@ -1,11 +1,5 @@
-import {
-  type Clock,
-  durationOption,
-  InvalidArgumentError,
-  numberOption,
-  optionsObject,
-  realClock,
-} from '@palisade/core';
+import { type Clock, InvalidArgumentError, InvalidOptionError, realClock } from '@palisade/core';
+import { durationOption, numberOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { ByteReader, ByteWriter, bytesEqual, concatBytes, toHex, utf8 } from './bytes.js';
 import { sign, strictVerify } from './ed25519.js';
 import {
@@ -17,10 +11,10 @@ import {
   TokenNotYetValidError,
   TokenRevokedError,
 } from './errors.js';
-import { checkNodeId, type Identity, identitySecrets } from './identity.js';
+import { checkNodeId, type Identity, identitySecrets, isIdentity } from './identity.js';
 import type { KeyDirectory } from './key-directory.js';
 import { nacl } from './nacl.js';
-import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
+import { type RandomBytes, randomBytesOption, secureRandomBytes } from './random-bytes.js';
 import { anyCoversChecked, checkRight, checkRights, MAX_RIGHTS, type Right } from './rights.js';
 import { MessageType, peekMessageType, WIRE_VERSION } from './wire.js';
 
@@ -81,7 +75,7 @@ export interface IssueTokenOptions {
   /** What the token allows: `action:resource` patterns. */
   readonly rights: readonly Right[];
   /** Lifetime from now, in ms. @default 3_600_000 (one hour) */
-  readonly ttlMs?: number;
+  readonly ttl?: number;
   /** Not valid before this clock time. @default now */
   readonly notBefore?: number;
   /** 16 bytes to revoke by; several tokens may share one. @default 16 random bytes */
@@ -96,7 +90,7 @@ export interface AttenuateTokenOptions {
   /** The narrower rights; each must be covered by the token's current rights. @default unchanged */
   readonly rights?: readonly Right[];
   /** A shorter lifetime from now, in ms; never extends the token. @default unchanged */
-  readonly ttlMs?: number;
+  readonly ttl?: number;
   /** @default realClock */
   readonly clock?: Clock;
   /** INSECURE, for tests and golden vectors only. @default tweetnacl's CSPRNG */
@@ -111,10 +105,33 @@ export interface VerifyTokenOptions {
   /** The right the request needs; omitted, only validity is checked. */
   readonly right?: Right;
   /** Tolerated difference between the issuer's and the verifier's clocks, in ms. @default 30_000 */
-  readonly clockSkewMs?: number;
+  readonly clockSkew?: number;
   /** @default realClock */
   readonly clock?: Clock;
 }
+
+const ISSUE_OPTION_KEYS = [
+  'audience',
+  'rights',
+  'ttl',
+  'notBefore',
+  'revocationId',
+  'clock',
+  'insecureRandomBytesForTests',
+] as const satisfies readonly (keyof IssueTokenOptions)[];
+const ATTENUATE_OPTION_KEYS = [
+  'rights',
+  'ttl',
+  'clock',
+  'insecureRandomBytesForTests',
+] as const satisfies readonly (keyof AttenuateTokenOptions)[];
+const VERIFY_OPTION_KEYS = [
+  'directory',
+  'audience',
+  'right',
+  'clockSkew',
+  'clock',
+] as const satisfies readonly (keyof VerifyTokenOptions)[];
 
 /** What a verified token says. */
 export interface VerifiedToken {
@@ -231,21 +248,23 @@ export function decodeToken(bytes: Uint8Array): DecodedToken {
  * in the token, so any holder can append a narrower block offline.
  */
 export function issueToken(issuer: Identity, options: IssueTokenOptions): Uint8Array {
+  if (!isIdentity(issuer)) throw new InvalidArgumentError('issuer', 'an Identity made by Identity.generate', issuer);
   const given = optionsObject('options', options);
+  rejectUnknownOptions(given, ISSUE_OPTION_KEYS);
   const clock = given.clock ?? realClock;
-  const audience = checkNodeId('options.audience', given.audience);
-  const rights = checkRights('options.rights', given.rights);
-  const ttlMs = durationOption('options.ttlMs', given.ttlMs ?? 3_600_000, { min: 1 });
-  const random = given.insecureRandomBytesForTests ?? secureRandomBytes;
+  const audience = checkNodeId('audience', given.audience, 'option');
+  const rights = checkRights('rights', given.rights, 'option');
+  const ttl = durationOption('ttl', given.ttl ?? 3_600_000, { min: 1 });
+  const random = randomBytesOption(given.insecureRandomBytesForTests ?? secureRandomBytes);
   const now = clock.now();
   const notBefore = Math.max(
     0,
-    Math.floor(numberOption('options.notBefore', given.notBefore ?? now, { min: 0, max: MAX_TIME })),
+    Math.floor(numberOption('notBefore', given.notBefore ?? now, { min: 0, max: MAX_TIME })),
   );
-  const expiresAt = Math.min(MAX_TIME, Math.floor(now + ttlMs));
+  const expiresAt = Math.min(MAX_TIME, Math.floor(now + ttl));
   const revocationId = given.revocationId ?? random(16);
   if (!(revocationId instanceof Uint8Array) || revocationId.length !== 16) {
-    throw new InvalidArgumentError('options.revocationId', '16 bytes', revocationId);
+    throw new InvalidOptionError('revocationId', '16 bytes', revocationId);
   }
   const next = nacl.sign.keyPair.fromSeed(random(32));
   const writer = new ByteWriter()
@@ -272,6 +291,7 @@ export function issueToken(issuer: Identity, options: IssueTokenOptions): Uint8A
  */
 export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOptions): Uint8Array {
   const given = optionsObject('options', options);
+  rejectUnknownOptions(given, ATTENUATE_OPTION_KEYS);
   const raw = decodeRawToken(token);
   if (raw.blocks.length >= MAX_TOKEN_BLOCKS) {
     throw new InvalidArgumentError('token', `a token with fewer than ${MAX_TOKEN_BLOCKS} blocks`, raw.blocks.length);
@@ -281,7 +301,7 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
   if (current.length === 0) {
     throw new InvalidArgumentError('token', 'a token whose chain grants at least one right', current);
   }
-  const rights = given.rights === undefined ? current : checkRights('options.rights', given.rights);
+  const rights = given.rights === undefined ? current : checkRights('rights', given.rights, 'option');
   for (const right of rights) {
     if (!anyCoversChecked(current, right)) {
       throw new AttenuationWidensError(`${JSON.stringify(right)} is not within ${JSON.stringify(current)}`);
@@ -289,13 +309,13 @@ export function attenuateToken(token: Uint8Array, options?: AttenuateTokenOption
   }
   const chainExpiry = Math.min(...raw.blocks.map((b) => b.block.expiresAt));
   let expiresAt = chainExpiry;
-  if (given.ttlMs !== undefined) {
+  if (given.ttl !== undefined) {
     const clock = given.clock ?? realClock;
-    const wanted = Math.floor(clock.now() + durationOption('options.ttlMs', given.ttlMs, { min: 1 }));
+    const wanted = Math.floor(clock.now() + durationOption('ttl', given.ttl, { min: 1 }));
     if (wanted > chainExpiry) throw new AttenuationWidensError(`the token already expires at ${chainExpiry}`);
     expiresAt = wanted;
   }
-  const random = given.insecureRandomBytesForTests ?? secureRandomBytes;
+  const random = randomBytesOption(given.insecureRandomBytesForTests ?? secureRandomBytes);
   const next = nacl.sign.keyPair.fromSeed(random(32));
   const writer = new ByteWriter().u8(1).bytes(random(16)).u64(expiresAt);
   encodeRights(writer, rights);
@@ -332,10 +352,13 @@ function chainRights(raw: RawToken): readonly Right[] {
  */
 export function verifyToken(token: Uint8Array, options: VerifyTokenOptions): VerifiedToken {
   const given = optionsObject('options', options);
-  if (given.directory === undefined) throw new InvalidArgumentError('options.directory', 'a KeyDirectory', undefined);
-  const audience = checkNodeId('options.audience', given.audience);
-  const right = given.right === undefined ? undefined : checkRight('options.right', given.right);
-  const skew = durationOption('options.clockSkewMs', given.clockSkewMs ?? 30_000);
+  rejectUnknownOptions(given, VERIFY_OPTION_KEYS);
+  if (typeof given.directory?.resolve !== 'function' || typeof given.directory.isTokenRevoked !== 'function') {
+    throw new InvalidOptionError('directory', 'a KeyDirectory', given.directory);
+  }
+  const audience = checkNodeId('audience', given.audience, 'option');
+  const right = given.right === undefined ? undefined : checkRight('right', given.right, 'option');
+  const skew = durationOption('clockSkew', given.clockSkew ?? 30_000);
   const clock = given.clock ?? realClock;
 
   const raw = decodeRawToken(token);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from '@palisade/core';
-import { HandshakeInitiator, type HandshakeOptions, HandshakeResponder } from './handshake.js';
 import type { CryptoChoice } from './handshake-crypto.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import type { HandshakeOptions } from './handshake-options.js';
+import { HandshakeResponder } from './handshake-responder.js';
 import { Identity } from './identity.js';
 import { KeyDirectory } from './key-directory.js';
 import { insecureDeterministicRandomBytes } from './random-bytes.js';

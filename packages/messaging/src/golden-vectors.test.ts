@@ -48,7 +48,7 @@ async function generate(crypto: CryptoChoice): Promise<Record<string, string | n
       issueToken(nodes['branch-a']!, {
         audience: 'branch-b',
         rights: ['read:accounts/*'],
-        ttlMs: 60_000,
+        ttl: 60_000,
         clock,
         insecureRandomBytesForTests: random,
       }),

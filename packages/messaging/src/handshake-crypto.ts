@@ -1,4 +1,4 @@
-import { oneOfOption } from '@palisade/core';
+import { oneOfOption } from '@palisade/core/internal';
 import { bytesEqual, checkBytes, concatBytes, isBytes } from './bytes.js';
 import { ED25519_SECRET_KEY_LENGTH, hasCanonicalScalar, sign, strictVerify } from './ed25519.js';
 import { NativeCryptoUnavailableError } from './errors.js';

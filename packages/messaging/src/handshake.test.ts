@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from './bytes.js';
 import { handshake, makeWorld, read, rejected, text } from './fixtures.test-util.js';
-import { HandshakeInitiator, HandshakeResponder } from './handshake.js';
 import { nativeHandshakeCrypto } from './handshake-crypto.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import { HandshakeResponder } from './handshake-responder.js';
 import { Identity } from './identity.js';
 import { insecureDeterministicRandomBytes } from './random-bytes.js';
 
@@ -39,7 +40,7 @@ describe('handshake', () => {
     const fromAlice = run.initiator.seal(text('x'));
     // Reflect alice's own frame back to her: wrong direction key.
     expect((await rejected(Promise.resolve().then(() => run.initiator.open(fromAlice)))).code).toBe(
-      'ERR_PALISADE_AUTHENTICATION_FAILED',
+      'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
     );
   });
 
@@ -55,7 +56,7 @@ describe('handshake', () => {
     });
     const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob!, context: 'other-bank' });
     const response = await r.receiveHello(await i.start());
-    expect((await rejected(i.receiveResponse(response))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect((await rejected(i.receiveResponse(response))).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
   });
 
   it('copies every input on entry: a transport may overwrite its receive buffer as soon as the call returns', async () => {
@@ -83,7 +84,7 @@ describe('handshake', () => {
       const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
       const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
       const hello = await i.start();
-      expect((await rejected(i.receiveResponse(hello))).code).toBe('ERR_PALISADE_UNEXPECTED_MESSAGE');
+      expect((await rejected(i.receiveResponse(hello))).code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
       expect(i.state).toBe('failed');
     });
 
@@ -92,9 +93,9 @@ describe('handshake', () => {
       const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
       const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob!, context: '' });
       const response = await r.receiveHello(await i.start());
-      expect((await rejected(r.receiveFinish(response))).code).toBe('ERR_PALISADE_UNEXPECTED_MESSAGE');
+      expect((await rejected(r.receiveFinish(response))).code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
       const r2 = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
-      expect((await rejected(r2.receiveHello(response))).code).toBe('ERR_PALISADE_UNEXPECTED_MESSAGE');
+      expect((await rejected(r2.receiveHello(response))).code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
     });
 
     it("alice's HELLO reflected to alice's own responder yields a RESPONSE her initiator refuses", async () => {
@@ -103,7 +104,7 @@ describe('handshake', () => {
       const aliceAsResponder = new HandshakeResponder({ directory, clock, crypto, identity: nodes.alice! });
       const response = await aliceAsResponder.receiveHello(await i.start());
       const error = await rejected(i.receiveResponse(response));
-      expect(error.code).toBe('ERR_PALISADE_PEER_MISMATCH');
+      expect(error.code).toBe('ERR_PALISADE_MESSAGING_PEER_MISMATCH');
     });
 
     it('an initiator cannot be pointed at itself', () => {
@@ -124,7 +125,7 @@ describe('handshake', () => {
       forged.set(Identity.generate('x', { insecureRandomBytesForTests: random }).agreementPublicKey, 4);
       const response = await r.receiveHello(forged);
       // alice cannot even decrypt: the keys came from the attacker's DH.
-      expect((await rejected(i.receiveResponse(response))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+      expect((await rejected(i.receiveResponse(response))).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
     });
 
     it('an attacker who runs its own handshakes with both sides cannot bridge them', async () => {
@@ -133,7 +134,7 @@ describe('handshake', () => {
       const aliceToBob = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
       const malloryResponder = new HandshakeResponder({ directory, clock, crypto, identity: nodes.mallory! });
       const response = await malloryResponder.receiveHello(await aliceToBob.start());
-      expect((await rejected(aliceToBob.receiveResponse(response))).code).toBe('ERR_PALISADE_PEER_MISMATCH');
+      expect((await rejected(aliceToBob.receiveResponse(response))).code).toBe('ERR_PALISADE_MESSAGING_PEER_MISMATCH');
     });
 
     it('identity misbinding: replacing the FINISH with one made from another identity fails', async () => {
@@ -145,17 +146,21 @@ describe('handshake', () => {
       // mallory relays the same RESPONSE into its own initiator, which cannot derive the keys.
       const mallory = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.mallory!, peer: 'bob' });
       await mallory.start();
-      expect((await rejected(mallory.receiveResponse(response))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+      expect((await rejected(mallory.receiveResponse(response))).code).toBe(
+        'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      );
       // and a FINISH from any other handshake does not authenticate under this one's keys
       const other = await handshake({ directory, clock, crypto }, nodes.mallory!, nodes.bob!);
-      expect((await rejected(bob.receiveFinish(other.finish))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+      expect((await rejected(bob.receiveFinish(other.finish))).code).toBe(
+        'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      );
     });
 
     it('a low-order ephemeral key is refused with a typed error', async () => {
       const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
       const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
       const hello = Uint8Array.of(1, 1, 0, 0, ...new Uint8Array(32));
-      expect((await rejected(r.receiveHello(hello))).code).toBe('ERR_PALISADE_LOW_ORDER_POINT');
+      expect((await rejected(r.receiveHello(hello))).code).toBe('ERR_PALISADE_MESSAGING_LOW_ORDER_POINT');
     });
   });
 
@@ -164,10 +169,10 @@ describe('handshake', () => {
       const { clock, directory, nodes, random } = makeWorld(['alice', 'bob']);
       const stranger = Identity.generate('stranger', { insecureRandomBytesForTests: random });
       expect((await rejected(handshake({ directory, clock, crypto }, stranger, nodes.bob!))).code).toBe(
-        'ERR_PALISADE_UNKNOWN_PEER',
+        'ERR_PALISADE_MESSAGING_UNKNOWN_PEER',
       );
       expect((await rejected(handshake({ directory, clock, crypto }, nodes.alice!, stranger))).code).toBe(
-        'ERR_PALISADE_UNKNOWN_PEER',
+        'ERR_PALISADE_MESSAGING_UNKNOWN_PEER',
       );
     });
 
@@ -175,21 +180,21 @@ describe('handshake', () => {
       const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
       directory.revoke('alice', { reason: 'branch compromised' });
       expect((await rejected(handshake({ directory, clock, crypto }, nodes.alice!, nodes.bob!))).code).toBe(
-        'ERR_PALISADE_KEY_REVOKED',
+        'ERR_PALISADE_MESSAGING_KEY_REVOKED',
       );
       expect((await rejected(handshake({ directory, clock, crypto }, nodes.bob!, nodes.alice!))).code).toBe(
-        'ERR_PALISADE_KEY_REVOKED',
+        'ERR_PALISADE_MESSAGING_KEY_REVOKED',
       );
     });
 
     it('after rotation the old key works during the grace period only', async () => {
       const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
       const newAlice = nodes.alice!.rotate();
-      directory.rotate(newAlice.publicIdentity, { graceMs: 1_000 });
+      directory.rotate(newAlice.publicIdentity, { grace: 1_000 });
       await expect(handshake({ directory, clock, crypto }, nodes.alice!, nodes.bob!)).resolves.toBeDefined();
       await clock.advance(1_000);
       expect((await rejected(handshake({ directory, clock, crypto }, nodes.alice!, nodes.bob!))).code).toBe(
-        'ERR_PALISADE_KEY_RETIRED',
+        'ERR_PALISADE_MESSAGING_KEY_RETIRED',
       );
       const run = await handshake({ directory, clock, crypto }, newAlice, nodes.bob!);
       expect(run.responder.peer).toEqual({ nodeId: 'alice', epoch: 2 });
@@ -200,7 +205,7 @@ describe('handshake', () => {
       const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
       const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob!, authorize: () => false });
       const { finish } = await i.receiveResponse(await r.receiveHello(await i.start()));
-      expect((await rejected(r.receiveFinish(finish))).code).toBe('ERR_PALISADE_PEER_MISMATCH');
+      expect((await rejected(r.receiveFinish(finish))).code).toBe('ERR_PALISADE_MESSAGING_PEER_MISMATCH');
     });
   });
 
@@ -246,13 +251,13 @@ describe('handshake', () => {
       const bobAgain = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.bob!, peer: 'carol' });
       await bobAgain.start();
       expect((await rejected(bobAgain.receiveResponse(response))).code).toMatch(
-        /ERR_PALISADE_(AUTHENTICATION_FAILED|PEER_MISMATCH)/,
+        /ERR_PALISADE_MESSAGING_(AUTHENTICATION_FAILED|PEER_MISMATCH)/,
       );
       // Forging frames into the bob-carol session: refused.
       const forged = Uint8Array.from(frame);
       forged[forged.length - 1]! ^= 1;
       expect(() => run.responder.open(forged)).toThrow(
-        expect.objectContaining({ code: 'ERR_PALISADE_AUTHENTICATION_FAILED' }),
+        expect.objectContaining({ code: 'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED' }),
       );
       // An attacker session with stolen alice keys to carol yields a different session with a different key.
       const attackerRun = await handshake({ directory, clock, crypto }, stolenAlice, nodes.carol!);
@@ -266,7 +271,7 @@ describe('handshake', () => {
       const alice = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
       const asStolen = new HandshakeResponder({ directory, clock, crypto, identity: stolen });
       const response = await asStolen.receiveHello(await alice.start());
-      expect((await rejected(alice.receiveResponse(response))).code).toBe('ERR_PALISADE_PEER_MISMATCH');
+      expect((await rejected(alice.receiveResponse(response))).code).toBe('ERR_PALISADE_MESSAGING_PEER_MISMATCH');
       // nor to bob as anyone but alice
       const i = new HandshakeInitiator({ directory, clock, crypto, identity: stolen, peer: 'bob' });
       const bob = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
@@ -275,7 +280,7 @@ describe('handshake', () => {
       expect(session.peer.nodeId).toBe('alice'); // it can only ever claim to be alice, and revocation stops that:
       directory.revoke('alice');
       expect((await rejected(handshake({ directory, clock, crypto }, stolen, nodes.bob!))).code).toBe(
-        'ERR_PALISADE_KEY_REVOKED',
+        'ERR_PALISADE_MESSAGING_KEY_REVOKED',
       );
     });
 
@@ -288,7 +293,7 @@ describe('handshake', () => {
       const replayResponder = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
       await replayResponder.receiveHello(recorded.hello);
       expect((await rejected(replayResponder.receiveFinish(recorded.finish))).code).toBe(
-        'ERR_PALISADE_AUTHENTICATION_FAILED',
+        'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
       );
       const fresh = await handshake({ directory, clock, crypto }, nodes.alice!, nodes.bob!);
       expect(fresh.responder.id === recorded.responder.id && bytesEqual(fresh.hello, recorded.hello)).toBe(false);
@@ -296,7 +301,7 @@ describe('handshake', () => {
       // and the live session erases its keys on close
       recorded.initiator.close();
       expect(() => recorded.initiator.seal(text('x'))).toThrow(
-        expect.objectContaining({ code: 'ERR_PALISADE_SESSION_CLOSED' }),
+        expect.objectContaining({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' }),
       );
     });
   });
@@ -328,6 +333,78 @@ describe('handshake', () => {
         expect(Buffer.from(run.finish).equals(Buffer.from(reference!.finish))).toBe(true);
         expect(bytesEqual(run.initiator.transcriptHash, reference!.initiator.transcriptHash)).toBe(true);
       }
+    });
+  });
+
+  describe('one step at a time', () => {
+    it('a second RESPONSE while the first is being checked is refused, and the first still completes', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const response = await r.receiveHello(await i.start());
+      const first = i.receiveResponse(response);
+      const second = await rejected(i.receiveResponse(response));
+      expect(second.code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+      expect(second.message).toContain('already checking a RESPONSE');
+      const { finish, session } = await first;
+      expect(i.state).toBe('established');
+      const responderSession = await r.receiveFinish(finish);
+      expect(read(responderSession.open(session.seal(text('intact'))).data)).toBe('intact');
+    });
+
+    it('a RESPONSE before the HELLO is made is refused without failing the handshake', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const other = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const response = await r.receiveHello(await other.start());
+      const hello = i.start();
+      expect(i.state).toBe('waiting');
+      const early = await rejected(i.receiveResponse(response));
+      expect(early.code).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
+      expect(early.message).toContain('still making its HELLO');
+      const bob = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const { finish } = await i.receiveResponse(await bob.receiveHello(await hello));
+      expect(i.state).toBe('established');
+      expect(bob.state).toBe('waiting');
+      await bob.receiveFinish(finish);
+      expect(bob.state).toBe('established');
+    });
+
+    it('a second HELLO or FINISH while one is being worked on is refused, and the first still completes', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      const hello = await i.start();
+      const answering = r.receiveHello(hello);
+      expect((await rejected(r.receiveHello(hello))).message).toContain('still answering a HELLO');
+      expect((await rejected(r.receiveFinish(hello))).message).toContain('still answering a HELLO');
+      const { finish } = await i.receiveResponse(await answering);
+      const checking = r.receiveFinish(finish);
+      expect((await rejected(r.receiveFinish(finish))).message).toContain('already checking a FINISH');
+      await checking;
+      expect(r.state).toBe('established');
+    });
+
+    it('a failed step leaves the side failed; a new start or answer is refused', async () => {
+      const { clock, directory, nodes } = makeWorld(['alice', 'bob']);
+      const i = new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' });
+      await i.start();
+      await rejected(i.receiveResponse(new Uint8Array(3)));
+      expect(i.state).toBe('failed');
+      expect((await rejected(i.start())).message).toContain('the initiator is failed');
+      const r = new HandshakeResponder({ directory, clock, crypto, identity: nodes.bob! });
+      await rejected(r.receiveHello(new Uint8Array(3)));
+      expect(r.state).toBe('failed');
+      expect(
+        (
+          await rejected(
+            r.receiveHello(
+              await new HandshakeInitiator({ directory, clock, crypto, identity: nodes.alice!, peer: 'bob' }).start(),
+            ),
+          )
+        ).code,
+      ).toBe('ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE');
     });
   });
 });

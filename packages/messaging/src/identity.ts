@@ -1,7 +1,9 @@
-import { InvalidArgumentError, integerOption, optionsObject } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
+import { integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { utf8 } from './bytes.js';
+import { type InputKind, invalidInput } from './invalid-input.js';
 import { nacl } from './nacl.js';
-import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
+import { type RandomBytes, randomBytesOption, secureRandomBytes } from './random-bytes.js';
 
 /** What a node publishes: its id, key epoch and public keys. Goes into a `KeyDirectory`. */
 export interface PublicIdentity {
@@ -24,6 +26,11 @@ export interface IdentityOptions {
   readonly insecureRandomBytesForTests?: RandomBytes;
 }
 
+const IDENTITY_OPTION_KEYS = [
+  'epoch',
+  'insecureRandomBytesForTests',
+] as const satisfies readonly (keyof IdentityOptions)[];
+
 interface IdentitySecrets {
   readonly signingSecretKey: Uint8Array;
   readonly agreementSecretKey: Uint8Array;
@@ -32,6 +39,11 @@ interface IdentitySecrets {
 const secrets = new WeakMap<Identity, IdentitySecrets>();
 
 /** The secret halves, for this package's own modules only (not exported from the barrel). */
+/** True for an `Identity` made by `Identity.generate` or `rotate` (the only ones with secrets). */
+export function isIdentity(value: unknown): value is Identity {
+  return typeof value === 'object' && value !== null && secrets.has(value as Identity);
+}
+
 export function identitySecrets(identity: Identity): IdentitySecrets {
   const found = secrets.get(identity);
   if (found === undefined)
@@ -41,9 +53,9 @@ export function identitySecrets(identity: Identity): IdentitySecrets {
 
 export const MAX_NODE_ID_BYTES = 255;
 
-export function checkNodeId(name: string, nodeId: unknown): string {
+export function checkNodeId(name: string, nodeId: unknown, kind: InputKind = 'argument'): string {
   if (typeof nodeId !== 'string' || nodeId.length === 0 || utf8(nodeId).length > MAX_NODE_ID_BYTES) {
-    throw new InvalidArgumentError(name, `a non-empty string of at most ${MAX_NODE_ID_BYTES} UTF-8 bytes`, nodeId);
+    throw invalidInput(kind, name, `a non-empty string of at most ${MAX_NODE_ID_BYTES} UTF-8 bytes`, nodeId);
   }
   return nodeId;
 }
@@ -73,10 +85,13 @@ export class Identity implements PublicIdentity {
 
   /** New random keys for `nodeId`. */
   static generate(nodeId: string, options?: IdentityOptions): Identity {
-    const { epoch = 1, insecureRandomBytesForTests } = optionsObject('options', options);
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, IDENTITY_OPTION_KEYS);
+    const { epoch = 1, insecureRandomBytesForTests = secureRandomBytes } = given;
     checkNodeId('nodeId', nodeId);
     integerOption('epoch', epoch, { min: 0, max: 2 ** 32 - 1 });
-    return new Identity(nodeId, epoch, insecureRandomBytesForTests ?? secureRandomBytes);
+    randomBytesOption(insecureRandomBytesForTests);
+    return new Identity(nodeId, epoch, insecureRandomBytesForTests);
   }
 
   /** Fresh keys for the same node at the next epoch. Register them with `directory.rotate`. */

@@ -6,14 +6,22 @@ export {
   decodeToken,
   type IssueTokenOptions,
   issueToken,
-  MAX_TOKEN_BLOCKS,
   type RootBlock,
   type TokenBlock,
   type VerifiedToken,
   type VerifyTokenOptions,
   verifyToken,
 } from './capability-token.js';
-export { hasCanonicalScalar, strictVerify } from './ed25519.js';
+export type {
+  AcceptedFrameEvent,
+  ChannelCloseEvent,
+  ChannelFrameEvent,
+  ChannelRejectEvent,
+  ChannelStats,
+  RehandshakeEvent,
+  RejectedFrameEvent,
+} from './channel-events.js';
+export type { AcceptOptions, ChannelOptions, ConnectOptions } from './channel-options.js';
 export {
   AttenuationWidensError,
   AuthenticationFailedError,
@@ -24,11 +32,13 @@ export {
   MalformedMessageError,
   type MalformedReason,
   MessagingError,
+  type MessagingErrorCode,
   NativeCryptoUnavailableError,
   OutOfOrderError,
   PeerMismatchError,
   ReplayedMessageError,
   RightNotGrantedError,
+  SendQueueFullError,
   SessionClosedError,
   SessionExpiredError,
   StaleEpochError,
@@ -42,24 +52,12 @@ export {
   UnknownSessionError,
   UnsupportedVersionError,
 } from './errors.js';
-export {
-  HandshakeInitiator,
-  type HandshakeOptions,
-  HandshakeResponder,
-  type HandshakeState,
-  type InitiatorOptions,
-  type ResponderOptions,
-} from './handshake.js';
-export {
-  type CryptoChoice,
-  type HandshakeCrypto,
-  nativeHandshakeCrypto,
-  resolveHandshakeCrypto,
-  tweetnaclCrypto,
-} from './handshake-crypto.js';
-export { decodeFinish, decodeHello, decodeResponse } from './handshake-messages.js';
-export { hkdfExpand, hkdfExtract, hkdfSha512 } from './hkdf.js';
-export { hmacSha512, verifyHmacSha512 } from './hmac.js';
+export type { FrameKind } from './frame-kind.js';
+export type { CryptoChoice } from './handshake-crypto.js';
+export { HandshakeInitiator, type InitiatorResult } from './handshake-initiator.js';
+export type { HandshakeOptions, InitiatorOptions, ResponderOptions } from './handshake-options.js';
+export type { HandshakeState } from './handshake-protocol.js';
+export { HandshakeResponder } from './handshake-responder.js';
 export { Identity, type IdentityOptions, type PublicIdentity } from './identity.js';
 export {
   type DirectoryEntry,
@@ -68,34 +66,22 @@ export {
   type KeyRotationEvent,
   type KeyStatus,
   type RevocationEvent,
+  type RevokeOptions,
+  type RotateOptions,
 } from './key-directory.js';
 export { createMemoryLink, type LinkSide, type MemoryLinkOptions } from './memory-transport.js';
-export { insecureDeterministicRandomBytes, type RandomBytes, secureRandomBytes } from './random-bytes.js';
-export { ReplayWindow } from './replay-window.js';
+export type { RandomBytes } from './random-bytes.js';
 export { anyCovers, type Right, rightCovers } from './rights.js';
-export { openSealed, SEALED_BOX_OVERHEAD, type SealedBoxOptions, sealTo } from './sealed-box.js';
+export { openSealed, type SealedBoxOptions, sealTo } from './sealed-box.js';
+export { accept, connect, SecureChannel } from './secure-channel.js';
 export {
-  type AcceptOptions,
-  accept,
-  type ChannelOptions,
-  type ChannelStats,
-  type ConnectOptions,
-  connect,
-  type RehandshakeEvent,
-  type RejectionEvent,
-  SecureChannel,
-} from './secure-channel.js';
-export {
-  MAX_EPOCH_SKIP,
   type OpenedFrame,
   type PeerInfo,
   Session,
-  type SessionKeys,
   type SessionMode,
+  type SessionRejectEvent,
   type SessionStats,
 } from './session.js';
 export { defaultSessionLimits, type SessionLimits } from './session-limits.js';
 export type { Transport } from './transport.js';
 export { type WebSocketLike, webSocketTransport } from './websocket-transport.js';
-export { FRAME_HEADER_LENGTH, FRAME_OVERHEAD, MessageType, peekMessageType, WIRE_VERSION } from './wire.js';
-export { safeX25519 } from './x25519.js';

@@ -10,7 +10,7 @@ const random = insecureDeterministicRandomBytes('directory');
 describe('KeyDirectory', () => {
   it('registers, rotates with a grace period on the clock, and revokes, with events', async () => {
     const clock = new VirtualClock();
-    const directory = new KeyDirectory({ clock, rotationGraceMs: 100 });
+    const directory = new KeyDirectory({ clock, rotationGrace: 100 });
     const events: string[] = [];
     directory.onRegister((identity) => events.push(`register ${identity.nodeId}@${identity.epoch}`));
     directory.onRotate((event) => events.push(`rotate ${event.nodeId} ${event.fromEpoch}→${event.toEpoch}`));
@@ -21,10 +21,10 @@ describe('KeyDirectory', () => {
     directory.rotate(second.publicIdentity);
     expect(directory.entries('a').map((e) => e.status)).toEqual(['retiring', 'active']);
     await clock.advance(100);
-    expect(thrown(() => directory.resolve('a', 1)).code).toBe('ERR_PALISADE_KEY_RETIRED');
+    expect(thrown(() => directory.resolve('a', 1)).code).toBe('ERR_PALISADE_MESSAGING_KEY_RETIRED');
     expect(directory.current('a').epoch).toBe(2);
     directory.revoke('a', { epoch: 2 });
-    expect(thrown(() => directory.current('a')).code).toBe('ERR_PALISADE_KEY_REVOKED');
+    expect(thrown(() => directory.current('a')).code).toBe('ERR_PALISADE_MESSAGING_KEY_REVOKED');
     expect(events).toEqual(['register a@1', 'rotate a 1→2', 'revoke key']);
   });
 
@@ -37,8 +37,8 @@ describe('KeyDirectory', () => {
     expect(thrown(() => directory.register({ ...identity.publicIdentity, nodeId: '' })).code).toBe(
       'ERR_PALISADE_INVALID_ARGUMENT',
     );
-    expect(thrown(() => directory.revoke('nobody')).code).toBe('ERR_PALISADE_UNKNOWN_PEER');
-    expect(thrown(() => new KeyDirectory({ rotationGraceMs: -1 })).code).toBe('ERR_PALISADE_INVALID_OPTION');
+    expect(thrown(() => directory.revoke('nobody')).code).toBe('ERR_PALISADE_MESSAGING_UNKNOWN_PEER');
+    expect(thrown(() => new KeyDirectory({ rotationGrace: -1 })).code).toBe('ERR_PALISADE_INVALID_OPTION');
     expect(JSON.stringify(identity)).toBe('{"nodeId":"a","epoch":1}');
   });
 

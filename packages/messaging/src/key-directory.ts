@@ -1,12 +1,11 @@
+import { type Clock, type Event, InvalidArgumentError, InvalidOptionError, realClock } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
-  type Event,
-  EventEmitter,
-  InvalidArgumentError,
+  integerOption,
   optionsObject,
-  realClock,
-} from '@palisade/core';
+  rejectUnknownOptions,
+  SafeEventEmitter,
+} from '@palisade/core/internal';
 import { toHex } from './bytes.js';
 import { KeyRetiredError, KeyRevokedError, UnknownPeerError } from './errors.js';
 import { checkNodeId, type PublicIdentity } from './identity.js';
@@ -19,8 +18,24 @@ export interface KeyDirectoryOptions {
    * backs tokens, so nodes can switch over with no downtime. Sessions already
    * open are not affected by rotation. @default 300_000 (5 minutes)
    */
-  readonly rotationGraceMs?: number;
+  readonly rotationGrace?: number;
 }
+
+export interface RotateOptions {
+  /** How long the node's previous keys still back new sessions and tokens. @default the directory's `rotationGrace` */
+  readonly grace?: number;
+}
+
+export interface RevokeOptions {
+  /** Revoke only this epoch of the node's keys. @default every epoch */
+  readonly epoch?: number;
+  /** Carried by the `onRevoke` event. @default 'revoked' */
+  readonly reason?: string;
+}
+
+const KEY_DIRECTORY_OPTION_KEYS = ['clock', 'rotationGrace'] as const satisfies readonly (keyof KeyDirectoryOptions)[];
+const ROTATE_OPTION_KEYS = ['grace'] as const satisfies readonly (keyof RotateOptions)[];
+const REVOKE_OPTION_KEYS = ['epoch', 'reason'] as const satisfies readonly (keyof RevokeOptions)[];
 
 /** `active`: current key. `retiring`: rotated out, in its grace period. `retired`: grace over. `revoked`: never trusted again. */
 export type KeyStatus = 'active' | 'retiring' | 'retired' | 'revoked';
@@ -56,12 +71,12 @@ interface StoredEntry {
  */
 export class KeyDirectory {
   readonly #clock: Clock;
-  readonly #rotationGraceMs: number;
+  readonly #rotationGrace: number;
   readonly #nodes = new Map<string, StoredEntry[]>();
   readonly #revokedTokens = new Set<string>();
-  readonly #registered = new EventEmitter<PublicIdentity>();
-  readonly #rotated = new EventEmitter<KeyRotationEvent>();
-  readonly #revoked = new EventEmitter<RevocationEvent>();
+  readonly #registered = new SafeEventEmitter<PublicIdentity>();
+  readonly #rotated = new SafeEventEmitter<KeyRotationEvent>();
+  readonly #revoked = new SafeEventEmitter<RevocationEvent>();
 
   /** A node's first key was registered. */
   readonly onRegister: Event<PublicIdentity> = this.#registered.addListener;
@@ -71,9 +86,11 @@ export class KeyDirectory {
   readonly onRevoke: Event<RevocationEvent> = this.#revoked.addListener;
 
   constructor(options?: KeyDirectoryOptions) {
-    const { clock = realClock, rotationGraceMs = 300_000 } = optionsObject('options', options);
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, KEY_DIRECTORY_OPTION_KEYS);
+    const { clock = realClock, rotationGrace = 300_000 } = given;
     this.#clock = clock;
-    this.#rotationGraceMs = durationOption('rotationGraceMs', rotationGraceMs);
+    this.#rotationGrace = durationOption('rotationGrace', rotationGrace);
   }
 
   /** Adds a node that is not in the directory yet. */
@@ -92,18 +109,20 @@ export class KeyDirectory {
 
   /**
    * Adds a node's next key. Its previous keys stay valid for new sessions for
-   * `graceMs`, then retire. Also how a revoked node is given a fresh key.
+   * `grace`, then retire. Also how a revoked node is given a fresh key.
    */
-  rotate(identity: PublicIdentity, options?: { readonly graceMs?: number }): void {
+  rotate(identity: PublicIdentity, options?: RotateOptions): void {
     const checked = checkPublicIdentity(identity);
-    const graceMs = durationOption('graceMs', optionsObject('options', options).graceMs ?? this.#rotationGraceMs);
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, ROTATE_OPTION_KEYS);
+    const grace = durationOption('grace', given.grace ?? this.#rotationGrace);
     const entries = this.#nodes.get(checked.nodeId);
     if (entries === undefined) throw new UnknownPeerError(checked.nodeId);
     const latest = entries[entries.length - 1] as StoredEntry;
     if (checked.epoch <= latest.identity.epoch) {
       throw new InvalidArgumentError('identity.epoch', `an epoch above ${latest.identity.epoch}`, checked.epoch);
     }
-    const retiresAt = this.#clock.now() + graceMs;
+    const retiresAt = this.#clock.now() + grace;
     for (const entry of entries) {
       if (entry.retiresAt === undefined || entry.retiresAt > retiresAt) entry.retiresAt = retiresAt;
     }
@@ -112,8 +131,12 @@ export class KeyDirectory {
   }
 
   /** Revokes one epoch of a node's keys, or all of them. Open channels to it close. */
-  revoke(nodeId: string, options?: { readonly epoch?: number; readonly reason?: string }): void {
-    const { epoch, reason = 'revoked' } = optionsObject('options', options);
+  revoke(nodeId: string, options?: RevokeOptions): void {
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, REVOKE_OPTION_KEYS);
+    const { epoch, reason = 'revoked' } = given;
+    if (epoch !== undefined) integerOption('epoch', epoch, { min: 0, max: 2 ** 32 - 1 });
+    if (typeof reason !== 'string') throw new InvalidOptionError('reason', 'a string', reason);
     const entries = this.#nodes.get(nodeId);
     if (entries === undefined) throw new UnknownPeerError(nodeId);
     const epochs: number[] = [];

@@ -1,4 +1,5 @@
-import { type Event, EventEmitter } from '@palisade/core';
+import type { Event } from '@palisade/core';
+import { functionOption, optionsObject, rejectUnknownOptions, SafeEventEmitter } from '@palisade/core/internal';
 import type { Transport } from './transport.js';
 
 /** Which end sent a message through a memory link. */
@@ -14,17 +15,19 @@ export interface MemoryLinkOptions {
   readonly intercept?: (bytes: Uint8Array, from: LinkSide) => Uint8Array | readonly Uint8Array[] | undefined;
 }
 
+type Intercept = NonNullable<MemoryLinkOptions['intercept']>;
+
 class MemoryEnd implements Transport {
-  readonly #received = new EventEmitter<Uint8Array>();
-  readonly #closedEmitter = new EventEmitter<void>();
+  readonly #received = new SafeEventEmitter<Uint8Array>();
+  readonly #closedEmitter = new SafeEventEmitter<void>();
   readonly onReceive: Event<Uint8Array> = this.#received.addListener;
   readonly onClose: Event<void> = this.#closedEmitter.addListener;
   peer: MemoryEnd | undefined;
   readonly side: LinkSide;
-  readonly #intercept: MemoryLinkOptions['intercept'];
+  readonly #intercept: Intercept | undefined;
   #closed = false;
 
-  constructor(side: LinkSide, intercept: MemoryLinkOptions['intercept']) {
+  constructor(side: LinkSide, intercept: Intercept | undefined) {
     this.side = side;
     this.#intercept = intercept;
   }
@@ -57,9 +60,12 @@ class MemoryEnd implements Transport {
  * Two connected in-memory transports. Messages arrive whole, in order, on a
  * microtask, unless `intercept` says otherwise.
  */
-export function createMemoryLink(options: MemoryLinkOptions = {}): [Transport, Transport] {
-  const a = new MemoryEnd('a', options.intercept);
-  const b = new MemoryEnd('b', options.intercept);
+export function createMemoryLink(options?: MemoryLinkOptions): [Transport, Transport] {
+  const given = optionsObject('options', options);
+  rejectUnknownOptions(given, ['intercept']);
+  const intercept = given.intercept === undefined ? undefined : functionOption<Intercept>('intercept', given.intercept);
+  const a = new MemoryEnd('a', intercept);
+  const b = new MemoryEnd('b', intercept);
   a.peer = b;
   b.peer = a;
   return [a, b];

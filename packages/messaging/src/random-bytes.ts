@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@palisade/core';
+import { InvalidArgumentError, InvalidOptionError } from '@palisade/core';
 import { concatBytes, utf8, writeUint32 } from './bytes.js';
 import { nacl } from './nacl.js';
 
@@ -7,6 +7,14 @@ export type RandomBytes = (length: number) => Uint8Array;
 
 /** tweetnacl's CSPRNG (`crypto.getRandomValues` in browsers and Node). The only source used unless a test overrides it. */
 export const secureRandomBytes: RandomBytes = (length) => nacl.randomBytes(length);
+
+/** Checks the `insecureRandomBytesForTests` option. */
+export function randomBytesOption(value: unknown): RandomBytes {
+  if (typeof value !== 'function') {
+    throw new InvalidOptionError('insecureRandomBytesForTests', 'a function (length) => Uint8Array', value);
+  }
+  return value as RandomBytes;
+}
 
 /**
  * INSECURE: a deterministic byte stream (SHA-512 in counter mode over the

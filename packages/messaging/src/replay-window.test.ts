@@ -42,7 +42,7 @@ describe('ReplayWindow', () => {
       window.accept(highest);
       expect(() => window.check(highest - (size - 1)), `size ${size}`).not.toThrow();
       expect(thrown(() => window.check(highest - size))).toMatchObject({
-        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        code: 'ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE',
         reason: 'behind-window',
       });
     }
@@ -55,5 +55,13 @@ describe('ReplayWindow', () => {
     expect(() => window.check(2 ** 52)).toThrow();
     expect(() => window.check(2 ** 52 - 1)).not.toThrow();
     expect(() => window.check(5)).toThrow();
+  });
+
+  it('refuses a size outside [32, 2^20] with InvalidArgumentError naming `size`', () => {
+    for (const size of [31, 2 ** 20 + 1, 64.5, Number.NaN, '64']) {
+      expect(() => new ReplayWindow(size as number)).toThrow(
+        expect.objectContaining({ code: 'ERR_PALISADE_INVALID_ARGUMENT', argument: 'size' }),
+      );
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { integerOption } from '@palisade/core';
+import { InvalidArgumentError } from '@palisade/core';
 import { ReplayedMessageError } from './errors.js';
 
 const BLOCK_BITS = 32;
@@ -28,7 +28,9 @@ export class ReplayWindow {
    * bound itself stays `size`.
    */
   constructor(size = 2048) {
-    integerOption('replayWindow', size, { min: 32, max: 2 ** 20 });
+    if (!Number.isSafeInteger(size) || size < 32 || size > 2 ** 20) {
+      throw new InvalidArgumentError('size', 'an integer in [32, 1048576]', size);
+    }
     let blockCount = 2;
     while ((blockCount - 1) * BLOCK_BITS < size) blockCount *= 2;
     this.#blocks = new Uint32Array(blockCount);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@palisade/core';
+import { type InputKind, invalidInput } from './invalid-input.js';
 
 /**
  * A right is `action:resource`, for example `read:accounts/42`:
@@ -45,16 +46,16 @@ function isRight(value: unknown): value is Right {
   return (action === '*' || isSegment(action)) && isResource(value.slice(colon + 1));
 }
 
-export function checkRight(name: string, right: unknown): Right {
-  if (!isRight(right)) throw new InvalidArgumentError(name, GRAMMAR, right);
+export function checkRight(name: string, right: unknown, kind: InputKind = 'argument'): Right {
+  if (!isRight(right)) throw invalidInput(kind, name, GRAMMAR, right);
   return right;
 }
 
-export function checkRights(name: string, rights: unknown): readonly Right[] {
+export function checkRights(name: string, rights: unknown, kind: InputKind = 'argument'): readonly Right[] {
   if (!Array.isArray(rights) || rights.length === 0 || rights.length > MAX_RIGHTS) {
-    throw new InvalidArgumentError(name, `an array of 1 to ${MAX_RIGHTS} rights`, rights);
+    throw invalidInput(kind, name, `an array of 1 to ${MAX_RIGHTS} rights`, rights);
   }
-  return rights.map((right, index) => checkRight(`${name}[${index}]`, right));
+  return rights.map((right, index) => checkRight(`${name}[${index}]`, right, kind));
 }
 
 function split(right: Right): [string, string] {

@@ -1,10 +1,11 @@
-import { InvalidArgumentError, optionsObject } from '@palisade/core';
+import { InvalidArgumentError, InvalidOptionError } from '@palisade/core';
+import { optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { ByteReader, ByteWriter, concatBytes, utf8 } from './bytes.js';
 import { AuthenticationFailedError } from './errors.js';
 import { hkdfSha512 } from './hkdf.js';
 import { type Identity, identitySecrets, type PublicIdentity } from './identity.js';
 import { nacl } from './nacl.js';
-import { type RandomBytes, secureRandomBytes } from './random-bytes.js';
+import { type RandomBytes, randomBytesOption, secureRandomBytes } from './random-bytes.js';
 import { MessageType, peekMessageType, SECRETBOX_TAG_LENGTH, WIRE_VERSION } from './wire.js';
 import { safeX25519, x25519PublicKey } from './x25519.js';
 
@@ -15,7 +16,18 @@ export interface SealedBoxOptions {
   readonly insecureRandomBytesForTests?: RandomBytes;
 }
 
+const SEAL_OPTION_KEYS = [
+  'context',
+  'insecureRandomBytesForTests',
+] as const satisfies readonly (keyof SealedBoxOptions)[];
+
 const ZERO_NONCE = new Uint8Array(24);
+
+function contextOption(context: unknown): string {
+  if (context === undefined) return '';
+  if (typeof context !== 'string') throw new InvalidOptionError('context', 'a string', context);
+  return context;
+}
 const SEALED_HEADER_LENGTH = 36;
 
 function sealedKey(
@@ -53,10 +65,13 @@ export function sealTo(
   plaintext: Uint8Array,
   options?: SealedBoxOptions,
 ): Uint8Array {
-  const { context = '', insecureRandomBytesForTests } = optionsObject('options', options);
+  const given = optionsObject('options', options);
+  rejectUnknownOptions(given, SEAL_OPTION_KEYS);
+  const context = contextOption(given.context);
+  const randomBytes = randomBytesOption(given.insecureRandomBytesForTests ?? secureRandomBytes);
   if (!(plaintext instanceof Uint8Array)) throw new InvalidArgumentError('plaintext', 'a Uint8Array', plaintext);
   const recipientPublicKey = recipientKey(recipient);
-  const ephemeralSecret = (insecureRandomBytesForTests ?? secureRandomBytes)(32);
+  const ephemeralSecret = randomBytes(32);
   const ephemeralPublicKey = x25519PublicKey(ephemeralSecret);
   const sharedSecret = safeX25519(ephemeralSecret, recipientPublicKey);
   ephemeralSecret.fill(0);
@@ -73,7 +88,9 @@ export function openSealed(
   sealed: Uint8Array,
   options?: Pick<SealedBoxOptions, 'context'>,
 ): Uint8Array {
-  const { context = '' } = optionsObject('options', options);
+  const given = optionsObject('options', options);
+  rejectUnknownOptions(given, ['context']);
+  const context = contextOption(given.context);
   const type = peekMessageType(sealed, 'sealed box');
   const reader = new ByteReader(sealed, 'sealed box');
   if (type !== MessageType.sealedBox) reader.fail('wrong-type', `0x${type.toString(16)}`);

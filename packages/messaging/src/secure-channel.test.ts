@@ -1,8 +1,12 @@
 import { EventEmitter } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
-import { makeWorld, read, text } from './fixtures.test-util.js';
+import type { ChannelRejectEvent } from './channel-events.js';
+import type { ConnectOptions } from './channel-options.js';
+import { makeWorld, read, rejected, text } from './fixtures.test-util.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import { HandshakeResponder } from './handshake-responder.js';
 import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
-import { accept, connect, type RejectionEvent } from './secure-channel.js';
+import { accept, connect } from './secure-channel.js';
 import type { Transport } from './transport.js';
 import { MessageType } from './wire.js';
 
@@ -13,13 +17,19 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-function open(names = ['alice', 'bob'], intercept?: MemoryLinkOptions['intercept'], extra = {}) {
+function open(
+  names = ['alice', 'bob'],
+  intercept?: MemoryLinkOptions['intercept'],
+  extra: Partial<Pick<ConnectOptions, 'mode' | 'limits' | 'maxQueuedSends'>> = {},
+) {
   const world = makeWorld(names);
   const [aEnd, bEnd] = createMemoryLink({ intercept });
-  const common = { directory: world.directory, clock: world.clock, crypto, ...extra };
+  // The mode is the initiator's to choose; the responder follows.
+  const { mode, ...both } = extra;
+  const common = { directory: world.directory, clock: world.clock, crypto, ...both };
   const server = accept(bEnd, { ...common, identity: world.nodes[names[1]!]! });
-  const client = connect(aEnd, { ...common, identity: world.nodes[names[0]!]!, peer: names[1]! });
-  const rejections: RejectionEvent[] = [];
+  const client = connect(aEnd, { ...common, identity: world.nodes[names[0]!]!, peer: names[1]!, mode });
+  const rejections: ChannelRejectEvent[] = [];
   server.onReject((event) => rejections.push(event));
   client.onReject((event) => rejections.push(event));
   return { ...world, client, server, rejections, aEnd, bEnd };
@@ -97,13 +107,13 @@ describe('SecureChannel', () => {
     await settle();
     expect(got).toEqual(['one', 'two', 'three']);
     expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual([
-      'frame ERR_PALISADE_AUTHENTICATION_FAILED',
-      'frame ERR_PALISADE_REPLAYED_MESSAGE',
+      'frame ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      'frame ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE',
     ]);
-    expect(server.stats).toMatchObject({ received: 3, rejected: 2 });
+    expect(server.stats()).toMatchObject({ received: 3, rejected: 2 });
   });
 
-  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetryMs', async () => {
+  it('a replayed FINISH is reported every time, and re-confirmed at most once per handshakeRetry', async () => {
     let finish: Uint8Array | undefined;
     let keepalives = 0;
     const { client, server, clock, rejections, aEnd } = open(['alice', 'bob'], (bytes, from) => {
@@ -120,7 +130,7 @@ describe('SecureChannel', () => {
     };
     await replay(5);
     expect(rejections.map((r) => `${r.stage} ${r.error.code}`)).toEqual(
-      Array(5).fill('handshake ERR_PALISADE_UNEXPECTED_MESSAGE'),
+      Array(5).fill('handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE'),
     );
     expect(keepalives).toBe(1);
     await clock.advance(4_999);
@@ -130,7 +140,7 @@ describe('SecureChannel', () => {
     await replay(3);
     expect(keepalives).toBe(2);
     expect(rejections).toHaveLength(9);
-    expect(server.stats).toMatchObject({ rejected: 9, handshakes: 1 });
+    expect(server.stats()).toMatchObject({ rejected: 9, handshakes: 1 });
   });
 
   it('works over a transport that reuses its receive buffer for the next message', async () => {
@@ -146,7 +156,7 @@ describe('SecureChannel', () => {
     server.onMessage((data) => got.push(read(data)));
     await settle();
     expect(rejections).toEqual([]);
-    expect([client.stats.handshakes, server.stats.handshakes]).toEqual([1, 1]);
+    expect([client.stats().handshakes, server.stats().handshakes]).toEqual([1, 1]);
     for (const word of ['one', 'two', 'three']) client.send(text(word));
     await settle();
     expect(got).toEqual(['one', 'two', 'three']);
@@ -154,7 +164,7 @@ describe('SecureChannel', () => {
   });
 
   it('re-handshakes before the session expires, with no interruption', async () => {
-    const limits = { rehandshakeAfterMs: 1_000, rejectAfterMs: 2_000 };
+    const limits = { rehandshakeAfter: 1_000, rejectAfter: 2_000 };
     const { client, server, clock } = open(['alice', 'bob'], undefined, { limits });
     const got: string[] = [];
     server.onMessage((data) => got.push(read(data)));
@@ -180,21 +190,21 @@ describe('SecureChannel', () => {
     const closes: string[] = [];
     server.onClose(({ error }) => closes.push(error?.code ?? 'none'));
     directory.revoke('alice', { reason: 'branch A compromised' });
-    expect(closes).toEqual(['ERR_PALISADE_KEY_REVOKED']);
+    expect(closes).toEqual(['ERR_PALISADE_MESSAGING_KEY_REVOKED']);
     expect(client.closed).toBe(true);
     const [aEnd, bEnd] = createMemoryLink();
-    const common = { directory, clock, crypto, handshakeTimeoutMs: 10_000 };
-    const again = accept(bEnd, { ...common, identity: nodes.bob!, handshakeTimeoutMs: 60_000 });
+    const common = { directory, clock, crypto, handshakeTimeout: 10_000 };
+    const again = accept(bEnd, { ...common, identity: nodes.bob!, handshakeTimeout: 60_000 });
     const refused: string[] = [];
     again.onReject(({ error }) => refused.push(error.code));
     const retry = connect(aEnd, { ...common, identity: nodes.alice!, peer: 'bob' });
     await settle();
-    expect(refused).toContain('ERR_PALISADE_KEY_REVOKED');
+    expect(refused).toContain('ERR_PALISADE_MESSAGING_KEY_REVOKED');
     const outcome = retry.ready.catch((error: { code: string }) => error.code);
     await clock.advance(10_000);
     // bob tells the refused node nothing; it simply never gets a session
     expect(await outcome).toBe('ERR_PALISADE_DEADLINE_EXCEEDED');
-    expect(again.stats.handshakes).toBe(0);
+    expect(again.stats().handshakes).toBe(0);
   });
 
   it('stream mode: FINAL ends the stream; a closed transport without FINAL is truncation', async () => {
@@ -216,7 +226,7 @@ describe('SecureChannel', () => {
     await settle();
     second.client.close();
     await settle();
-    expect(closes).toEqual(['ERR_PALISADE_STREAM_TRUNCATED']);
+    expect(closes).toEqual(['ERR_PALISADE_MESSAGING_STREAM_TRUNCATED']);
   });
 
   it('times out on the injected clock when nobody answers', async () => {
@@ -228,7 +238,7 @@ describe('SecureChannel', () => {
       crypto,
       identity: world.nodes.alice!,
       peer: 'bob',
-      handshakeTimeoutMs: 20_000,
+      handshakeTimeout: 20_000,
     });
     const outcome = channel.ready.catch((error: { code: string }) => error.code);
     await world.clock.advance(20_000);
@@ -236,8 +246,107 @@ describe('SecureChannel', () => {
     expect(channel.closed).toBe(true);
   });
 
-  it('rejects send before ready with a typed error', () => {
+  it('rejects send after close with a typed error', async () => {
     const { client } = open();
-    expect(() => client.send(text('early'))).toThrow(expect.objectContaining({ code: 'ERR_PALISADE_SESSION_CLOSED' }));
+    await client.close();
+    await expect(client.send(text('late'))).rejects.toMatchObject({ code: 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' });
+  });
+
+  describe('close', () => {
+    it('is idempotent: one promise, one onClose, and the channel lets go of its timers and keys', async () => {
+      const { client, server, clock } = open();
+      await Promise.all([client.ready, server.ready]);
+      const session = client.session!;
+      const closes: unknown[] = [];
+      client.onClose(({ error }) => closes.push(error));
+      const first = client.close();
+      expect(client.close()).toBe(first);
+      await first;
+      expect(closes).toEqual([undefined]);
+      expect(session.closed).toBe(true);
+      await settle();
+      // The memory link closed at both ends, so the server closed as well.
+      expect(server.closed).toBe(true);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('waits for a transport whose close settles later', async () => {
+      const world = makeWorld(['alice', 'bob']);
+      const [aEnd] = createMemoryLink();
+      let finishClosing!: () => void;
+      const slow: Transport = {
+        send: (bytes) => aEnd.send(bytes),
+        onReceive: aEnd.onReceive,
+        onClose: aEnd.onClose,
+        close: () => new Promise<void>((resolve) => (finishClosing = resolve)),
+      };
+      const client = connect(slow, {
+        directory: world.directory,
+        clock: world.clock,
+        crypto,
+        identity: world.nodes.alice!,
+        peer: 'bob',
+      });
+      let closed = false;
+      const closing = client.close().then(() => (closed = true));
+      await settle();
+      expect(closed).toBe(false);
+      finishClosing();
+      await closing;
+      expect(closed).toBe(true);
+    });
+
+    it('Symbol.asyncDispose closes the channel', async () => {
+      const { client, server } = open();
+      await Promise.all([client.ready, server.ready]);
+      await client[Symbol.asyncDispose]();
+      expect(client.closed).toBe(true);
+    });
+  });
+
+  it('a channel whose signal has already aborted is closed at once and holds nothing', async () => {
+    const world = makeWorld(['alice', 'bob']);
+    const [aEnd, bEnd] = createMemoryLink();
+    const common = { directory: world.directory, clock: world.clock, crypto, signal: AbortSignal.abort() };
+    const server = accept(bEnd, { ...common, identity: world.nodes.bob! });
+    const client = connect(aEnd, { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    expect([client.closed, server.closed]).toEqual([true, true]);
+    expect((await rejected(server.ready)).code).toBe('ERR_PALISADE_CANCELLED');
+    expect(world.clock.pendingTimers).toBe(0);
+    // Its subscriptions were disposed: a message for it changes nothing.
+    const rejections: string[] = [];
+    server.onReject(({ error }) => rejections.push(error.code));
+    aEnd.send(Uint8Array.of(1));
+    await settle();
+    expect(rejections).toEqual([]);
+  });
+
+  it('a RESPONSE injected before the HELLO is even made is refused, and the real handshake still completes', async () => {
+    const world = makeWorld(['alice', 'bob']);
+    const other = new HandshakeInitiator({
+      directory: world.directory,
+      clock: world.clock,
+      crypto,
+      identity: world.nodes.alice!,
+      peer: 'bob',
+    });
+    const response = await new HandshakeResponder({
+      directory: world.directory,
+      clock: world.clock,
+      crypto,
+      identity: world.nodes.bob!,
+    }).receiveHello(await other.start());
+    const [aEnd, bEnd] = createMemoryLink();
+    // WebCrypto makes the HELLO's key on another thread, so the message below
+    // lands while the HELLO is still being made.
+    const common = { directory: world.directory, clock: world.clock, crypto: 'native' as const };
+    const server = accept(bEnd, { ...common, identity: world.nodes.bob! });
+    const client = connect(aEnd, { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    const rejections: string[] = [];
+    client.onReject(({ error, stage }) => rejections.push(`${stage} ${error.message}`));
+    bEnd.send(response);
+    await Promise.all([client.ready, server.ready]);
+    expect(rejections).toEqual([expect.stringMatching(/^handshake .*still making its HELLO/)]);
+    expect(client.closed).toBe(false);
   });
 });

@@ -1,19 +1,29 @@
 import {
-  type Clock,
   cancellationError,
-  DeadlineExceededError,
-  durationOption,
   type Event,
-  EventEmitter,
   type IDisposable,
   InvalidArgumentError,
   isPalisadeError,
   onAbort,
-  optionsObject,
-  realClock,
-  type TimerHandle,
 } from '@palisade/core';
-import { bytesEqual, ownCopy, readUint32 } from './bytes.js';
+import { isThenable, LazyEmitters } from '@palisade/core/internal';
+import { ownCopy, readUint32 } from './bytes.js';
+import type {
+  ChannelCloseEvent,
+  ChannelEvents,
+  ChannelFrameEvent,
+  ChannelRejectEvent,
+  ChannelStats,
+  RehandshakeEvent,
+} from './channel-events.js';
+import {
+  type AcceptOptions,
+  type ChannelSettings,
+  type ConnectOptions,
+  resolveAcceptOptions,
+  resolveConnectOptions,
+} from './channel-options.js';
+import { ChannelTimers } from './channel-timers.js';
 import {
   KeyRevokedError,
   MalformedMessageError,
@@ -24,53 +34,30 @@ import {
   UnexpectedMessageError,
   UnknownSessionError,
 } from './errors.js';
-import {
-  HandshakeInitiator,
-  type HandshakeOptions,
-  HandshakeResponder,
-  type InitiatorOptions,
-  type ResponderOptions,
-} from './handshake.js';
+import { claimedFrameKind } from './frame-kind.js';
+import type { ChannelHost, HandshakeDriver } from './handshake-driver.js';
+import { InitiatorDriver } from './initiator-driver.js';
+import { ResponderDriver } from './responder-driver.js';
+import { quietly, type SendKind, SendQueue } from './send-queue.js';
 import type { PeerInfo, Session } from './session.js';
-import { resolveSessionLimits } from './session-limits.js';
-import type { Transport } from './transport.js';
-import { isFrameType, isHandshakeType, MessageType, peekMessageType } from './wire.js';
+import { isTransport, type Transport } from './transport.js';
+import { isFrameType, isHandshakeType, peekMessageType } from './wire.js';
 
-export interface ChannelOptions extends HandshakeOptions {
-  /** Resend a fresh HELLO when no answer came within this time (WireGuard REKEY_TIMEOUT). @default 5_000 */
-  readonly handshakeRetryMs?: number;
-  /** Give up a handshake after this long (WireGuard REKEY_ATTEMPT_TIME). @default 90_000 */
-  readonly handshakeTimeoutMs?: number;
-  /** Aborting it closes the channel (and rejects `ready` if still pending). */
-  readonly signal?: AbortSignal;
-}
+type ChannelState =
+  /** Before the first session: sends wait in the queue. */
+  | { readonly phase: 'handshaking'; readonly queue: SendQueue }
+  /** `previous`: the session a re-handshake replaced, still opening in-flight frames for one retry period. */
+  | { readonly phase: 'open'; current: Session; previous: Session | undefined }
+  | { readonly phase: 'closed'; readonly error: MessagingError | undefined; readonly closing: Promise<void> };
 
-export interface ConnectOptions extends ChannelOptions, Pick<InitiatorOptions, 'peer' | 'mode'> {}
-export interface AcceptOptions extends ChannelOptions, Pick<ResponderOptions, 'authorize'> {}
+const SENT: Promise<void> = Promise.resolve();
 
-/** A rejected message, as a monitor sees it. */
-export interface RejectionEvent {
-  readonly error: MessagingError;
-  /** Which part of the protocol refused it. */
-  readonly stage: 'handshake' | 'frame' | 'transport';
-}
-
-export interface RehandshakeEvent {
-  readonly sessionId: number;
-  readonly peer: PeerInfo;
-}
-
-export interface ChannelStats {
-  readonly sent: number;
-  readonly received: number;
-  readonly rejected: number;
-  readonly handshakes: number;
-}
-
-type Role = 'initiator' | 'responder';
-
-interface PendingConfirm {
-  readonly session: Session;
+declare global {
+  // As @types/node declares it: lets `[Symbol.asyncDispose]` type-check in
+  // an app whose `lib` predates explicit resource management.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
 }
 
 /**
@@ -80,36 +67,19 @@ interface PendingConfirm {
  * key is revoked. Every refused message is reported on `onReject`.
  */
 export class SecureChannel {
-  readonly role: Role;
+  readonly role: 'initiator' | 'responder';
   /** Resolves once the first session is established and confirmed; rejects if that fails. */
   readonly ready: Promise<SecureChannel>;
 
   readonly #transport: Transport;
-  readonly #options: ConnectOptions | AcceptOptions;
-  readonly #clock: Clock;
-  readonly #retryMs: number;
-  readonly #timeoutMs: number;
-  readonly #rehandshakeAfterMs: number;
-  readonly #rejectAfterMs: number;
+  readonly #settings: ChannelSettings;
+  readonly #timers: ChannelTimers;
+  readonly #driver: HandshakeDriver;
+  readonly #events = new LazyEmitters<ChannelEvents>();
   readonly #subscriptions: IDisposable[] = [];
-  readonly #timers = new Set<TimerHandle>();
-  readonly #messages = new EventEmitter<Uint8Array>();
-  readonly #rejections = new EventEmitter<RejectionEvent>();
-  readonly #closes = new EventEmitter<{ readonly error: MessagingError | undefined }>();
-  readonly #rehandshakes = new EventEmitter<RehandshakeEvent>();
-  readonly #ends = new EventEmitter<void>();
-  #current: Session | undefined;
-  #previous: Session | undefined;
-  #pendingInitiator: HandshakeInitiator | undefined;
-  #pendingConfirm: PendingConfirm | undefined;
-  #pendingResponder: HandshakeResponder | undefined;
-  #lastFinish: Uint8Array | undefined;
-  #lastConfirmationAt = Number.NEGATIVE_INFINITY;
-  #handshakeInFlight: { resolve: () => void; reject: (error: Error) => void; lastError?: Error } | undefined;
-  #retryTimer: TimerHandle | undefined;
-  #queue: Promise<void> = Promise.resolve();
-  #closedError: MessagingError | undefined;
-  #closed = false;
+  #state: ChannelState;
+  /** Received messages are handled one at a time, in arrival order. */
+  #receiving: Promise<void> = Promise.resolve();
   #sent = 0;
   #received = 0;
   #rejected = 0;
@@ -117,385 +87,352 @@ export class SecureChannel {
   #resolveReady!: (channel: SecureChannel) => void;
   #rejectReady!: (error: Error) => void;
 
-  /** An authenticated application message. */
-  readonly onMessage: Event<Uint8Array> = this.#messages.addListener;
-  /** A message was refused: tampered, replayed, forged, unexpected, from a revoked key… */
-  readonly onReject: Event<RejectionEvent> = this.#rejections.addListener;
-  /** The channel closed; `error` says why unless it was closed locally. */
-  readonly onClose: Event<{ readonly error: MessagingError | undefined }> = this.#closes.addListener;
-  /** A new session replaced the previous one with no interruption. */
-  readonly onRehandshake: Event<RehandshakeEvent> = this.#rehandshakes.addListener;
-  /** Stream mode: the peer's authenticated FINAL arrived. */
-  readonly onEnd: Event<void> = this.#ends.addListener;
-
-  constructor(transport: Transport, role: Role, options: ConnectOptions | AcceptOptions) {
-    const given = optionsObject('options', options);
-    if (transport === null || typeof transport !== 'object' || typeof transport.send !== 'function') {
-      throw new InvalidArgumentError('transport', 'a Transport', transport);
+  /** Use `connect` or `accept`. */
+  constructor(transport: Transport, role: 'initiator', options: ConnectOptions);
+  constructor(transport: Transport, role: 'responder', options: AcceptOptions);
+  constructor(transport: Transport, role: 'initiator' | 'responder', options: ConnectOptions | AcceptOptions) {
+    if (role !== 'initiator' && role !== 'responder') {
+      throw new InvalidArgumentError('role', '"initiator" or "responder"', role);
     }
+    let settings: ChannelSettings;
+    let driverFor: (host: ChannelHost) => HandshakeDriver;
+    if (role === 'initiator') {
+      const resolved = resolveConnectOptions(options as ConnectOptions);
+      settings = resolved.settings;
+      driverFor = (host) => new InitiatorDriver(host, resolved.handshakeOptions);
+    } else {
+      const resolved = resolveAcceptOptions(options as AcceptOptions);
+      settings = resolved.settings;
+      driverFor = (host) => new ResponderDriver(host, resolved.handshakeOptions);
+    }
+    if (!isTransport(transport)) throw new InvalidArgumentError('transport', 'a Transport', transport);
     this.role = role;
     this.#transport = transport;
-    this.#options = given;
-    this.#clock = given.clock ?? realClock;
-    this.#retryMs = durationOption('handshakeRetryMs', given.handshakeRetryMs ?? 5_000, { min: 1 });
-    this.#timeoutMs = durationOption('handshakeTimeoutMs', given.handshakeTimeoutMs ?? 90_000, { min: 1 });
-    const limits = resolveSessionLimits(given.limits);
-    this.#rehandshakeAfterMs = limits.rehandshakeAfterMs;
-    this.#rejectAfterMs = limits.rejectAfterMs;
-    // Validate the handshake options now, at the call site, not in a timer.
-    if (role === 'initiator') new HandshakeInitiator(given as ConnectOptions);
-    else new HandshakeResponder(given as AcceptOptions);
-
-    this.ready = new Promise<SecureChannel>((resolve, reject) => {
-      this.#resolveReady = resolve;
-      this.#rejectReady = reject;
-    });
-    this.ready.catch(() => {});
-
-    this.#subscriptions.push(
-      transport.onReceive((bytes) => {
-        // Handled later, after the messages queued before it: copy now, while
-        // the transport's buffer still holds this message.
-        const message = ownCopy(bytes);
-        this.#queue = this.#queue.then(() => this.#handle(message));
-      }),
-      transport.onClose(() => this.#onTransportClosed()),
-      given.directory.onRevoke((event) => {
-        const peer = this.#current?.peer;
-        if (event.kind !== 'key' || peer === undefined) return;
-        if (event.nodeId === peer.nodeId && event.epochs.includes(peer.epoch)) {
-          this.#shutdown(new KeyRevokedError(peer.nodeId, peer.epoch));
-        } else if (event.nodeId === given.identity.nodeId && event.epochs.includes(given.identity.epoch)) {
-          this.#shutdown(new KeyRevokedError(event.nodeId, given.identity.epoch));
-        }
-      }),
-      onAbort(given.signal, () => {
-        const error = cancellationError(given.signal as AbortSignal);
-        this.#rejectReady(error);
-        this.#shutdown(new SessionClosedError('cancelled by its AbortSignal'));
+    this.#settings = settings;
+    this.#timers = new ChannelTimers(settings.clock);
+    this.#state = { phase: 'handshaking', queue: new SendQueue(settings.maxQueuedSends) };
+    this.#driver = driverFor(this.#host());
+    this.ready = quietly(
+      new Promise<SecureChannel>((resolve, reject) => {
+        this.#resolveReady = resolve;
+        this.#rejectReady = reject;
       }),
     );
-    if (transport.onError !== undefined) {
-      this.#subscriptions.push(
-        transport.onError((error) => {
-          this.#reject(
-            error instanceof MessagingError ? error : new MalformedMessageError('transport message', 'not-bytes'),
-            'transport',
-          );
-        }),
-      );
-    }
+    this.#subscribe();
+    // An AbortSignal that had already fired closed the channel just now.
+    if (!this.closed) this.#driver.start();
+  }
 
-    if (role === 'initiator') {
-      this.#handshake().then(
-        () => this.#resolveReady(this),
-        (error: Error) => {
-          this.#rejectReady(error);
-          this.#shutdown(error instanceof MessagingError ? error : new SessionClosedError('handshake failed'));
-        },
-      );
-    } else {
-      this.#setTimer(() => {
-        if (this.#current === undefined) {
-          const error = new DeadlineExceededError(
-            this.#timeoutMs,
-            `No handshake completed within ${this.#timeoutMs} ms.`,
-          );
-          this.#rejectReady(error);
-          this.#shutdown(new SessionClosedError('no handshake completed in time'));
-        }
-      }, this.#timeoutMs);
-    }
+  /** An authenticated application message. */
+  get onMessage(): Event<Uint8Array> {
+    return this.#events.on('message');
+  }
+
+  /**
+   * Every message that is not a handshake message, with its verdict: the
+   * frame and what it carried, or the error that refused it. Fires before
+   * `onMessage` or `onReject` for the same message.
+   */
+  get onFrame(): Event<ChannelFrameEvent> {
+    return this.#events.on('frame');
+  }
+
+  /** A message was refused: tampered, replayed, forged, unexpected, from a revoked key… */
+  get onReject(): Event<ChannelRejectEvent> {
+    return this.#events.on('reject');
+  }
+
+  /** The channel closed; `error` says why unless it was closed locally. */
+  get onClose(): Event<ChannelCloseEvent> {
+    return this.#events.on('close');
+  }
+
+  /** A new session replaced the previous one with no interruption. */
+  get onRehandshake(): Event<RehandshakeEvent> {
+    return this.#events.on('rehandshake');
+  }
+
+  /** Stream mode: the peer's authenticated FINAL arrived. */
+  get onEnd(): Event<void> {
+    return this.#events.on('end');
   }
 
   /** The authenticated peer of the current session. */
   get peer(): PeerInfo | undefined {
-    return this.#current?.peer;
+    return this.session?.peer;
   }
 
   /** The current session (for inspection; the channel drives it). */
   get session(): Session | undefined {
-    return this.#current;
+    return this.#state.phase === 'open' ? this.#state.current : undefined;
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#state.phase === 'closed';
   }
 
-  get stats(): ChannelStats {
+  stats(): ChannelStats {
     return { sent: this.#sent, received: this.#received, rejected: this.#rejected, handshakes: this.#handshakes };
   }
 
-  /** Seals and sends one message. Throws `SessionClosedError` before `ready` or after close. */
-  send(data: Uint8Array): void {
-    const session = this.#usableSession();
-    this.#transport.send(session.seal(data));
-    this.#sent++;
-    if (this.role === 'initiator' && session.needsRehandshake && session.mode === 'datagram') this.#startRehandshake();
+  /**
+   * Seals and sends one message. Before `ready` it waits in a queue of at
+   * most `maxQueuedSends` and goes out, in order, once the channel opens.
+   * The promise settles when the frame was handed to the transport, and
+   * rejects with `SendQueueFullError` past the bound, with `ready`'s error if
+   * the channel never opens, with `SessionClosedError` after close.
+   */
+  send(data: Uint8Array): Promise<void> {
+    if (!(data instanceof Uint8Array)) {
+      return quietly(Promise.reject(new InvalidArgumentError('data', 'a Uint8Array', data)));
+    }
+    return this.#submit('data', data);
   }
 
-  /** Stream mode: sends the FINAL frame (with optional last data). The peer's `onEnd` fires. */
-  end(data?: Uint8Array): void {
-    const session = this.#usableSession();
-    this.#transport.send(session.end(data));
-    this.#sent++;
+  /** Stream mode: sends the FINAL frame (with optional last data), queued like `send`. The peer's `onEnd` fires. */
+  end(data?: Uint8Array): Promise<void> {
+    if (data !== undefined && !(data instanceof Uint8Array)) {
+      return quietly(Promise.reject(new InvalidArgumentError('data', 'a Uint8Array or undefined', data)));
+    }
+    return this.#submit('final', data);
   }
 
-  /** Closes the channel and the transport and erases all keys. */
-  close(): void {
+  /**
+   * Closes the channel and the transport and erases all keys. Idempotent;
+   * settles once the transport's `close` has and no received message is
+   * still being handled.
+   */
+  close(): Promise<void> {
     this.#shutdown(undefined);
+    return (this.#state as Extract<ChannelState, { phase: 'closed' }>).closing;
   }
 
-  #usableSession(): Session {
-    if (this.#closed) throw new SessionClosedError(this.#closedError?.message ?? 'the channel was closed');
-    if (this.#current === undefined)
-      throw new SessionClosedError('the handshake has not completed; await channel.ready');
-    return this.#current;
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
-  #handshake(): Promise<void> {
-    this.#handshakeInFlight?.reject(new SessionClosedError('superseded'));
-    return new Promise<void>((resolve, reject) => {
-      const attempt = { resolve, reject, lastError: undefined as Error | undefined };
-      this.#handshakeInFlight = attempt;
-      const deadline = this.#setTimer(() => {
-        if (this.#handshakeInFlight !== attempt) return;
-        this.#handshakeInFlight = undefined;
-        this.#cancelRetry();
-        const error = new DeadlineExceededError(
-          this.#timeoutMs,
-          `The handshake with ${JSON.stringify((this.#options as ConnectOptions).peer)} did not complete within ${this.#timeoutMs} ms${attempt.lastError === undefined ? '' : ` (last rejection: ${attempt.lastError.message})`}.`,
-        );
-        if (attempt.lastError !== undefined) error.cause = attempt.lastError;
-        reject(error);
-      }, this.#timeoutMs);
-      const finish = (): void => this.#clearTimer(deadline);
-      attempt.resolve = () => {
-        finish();
-        resolve();
-      };
-      attempt.reject = (error) => {
-        finish();
-        reject(error);
-      };
-      void this.#sendHello();
-    });
-  }
-
-  async #sendHello(): Promise<void> {
-    if (this.#closed || this.#handshakeInFlight === undefined) return;
-    const initiator = new HandshakeInitiator(this.#options as ConnectOptions);
-    this.#pendingInitiator = initiator;
-    this.#pendingConfirm = undefined;
-    this.#cancelRetry();
-    this.#retryTimer = this.#setTimer(() => void this.#sendHello(), this.#retryMs);
+  #submit(kind: SendKind, data: Uint8Array | undefined): Promise<void> {
+    const state = this.#state;
+    if (state.phase === 'handshaking') return state.queue.add(kind, data);
+    if (state.phase === 'closed') {
+      return quietly(Promise.reject(new SessionClosedError(state.error?.message ?? 'the channel was closed')));
+    }
     try {
-      const hello = await initiator.start();
-      if (this.#pendingInitiator === initiator && !this.#closed) this.#transport.send(hello);
+      this.#transmitFrame(state.current, kind, data);
+      return SENT;
     } catch (error) {
-      this.#handshakeInFlight?.reject(error as Error);
+      return quietly(Promise.reject(error));
     }
   }
 
-  #startRehandshake(): void {
-    if (this.#handshakeInFlight !== undefined || this.#closed) return;
-    this.#handshake().catch((error: Error) => {
-      // The current session keeps working until it expires; report and let
-      // the expiry timer close the channel if no handshake ever succeeds.
-      if (error instanceof MessagingError) this.#reject(error, 'handshake');
-    });
+  #transmitFrame(session: Session, kind: SendKind, data: Uint8Array | undefined): void {
+    this.#transport.send(kind === 'data' ? session.seal(data as Uint8Array) : session.end(data));
+    this.#sent++;
+    if (kind === 'data') this.#driver.sent(session);
+  }
+
+  #subscribe(): void {
+    const transport = this.#transport;
+    const { handshake, signal } = this.#settings;
+    const subscriptions = this.#subscriptions;
+    subscriptions.push(
+      transport.onReceive((bytes) => {
+        // Handled later, after the messages queued before it: copy now, while
+        // the transport's buffer still holds this message.
+        const message = ownCopy(bytes);
+        this.#receiving = this.#receiving.then(() => this.#handle(message));
+      }),
+    );
+    subscriptions.push(transport.onClose(() => this.#transportClosed()));
+    if (transport.onError !== undefined) {
+      subscriptions.push(
+        transport.onError((error) => {
+          const refusal =
+            error instanceof MessagingError ? error : new MalformedMessageError('transport message', 'not-bytes');
+          this.#report(refusal, 'transport');
+        }),
+      );
+    }
+    subscriptions.push(
+      handshake.directory.onRevoke((event) => {
+        const peer = this.peer;
+        if (event.kind !== 'key' || peer === undefined) return;
+        const own = handshake.identity;
+        if (event.nodeId === peer.nodeId && event.epochs.includes(peer.epoch)) {
+          this.#shutdown(new KeyRevokedError(peer.nodeId, peer.epoch));
+        } else if (event.nodeId === own.nodeId && event.epochs.includes(own.epoch)) {
+          this.#shutdown(new KeyRevokedError(event.nodeId, own.epoch));
+        }
+      }),
+    );
+    // Last: a signal that already fired calls this at once, and the
+    // shutdown must find every other subscription to dispose of.
+    subscriptions.push(
+      onAbort(signal, () => {
+        this.#failReady(cancellationError(signal as AbortSignal));
+        this.#shutdown(new SessionClosedError('cancelled by its AbortSignal'));
+      }),
+    );
+  }
+
+  #host(): ChannelHost {
+    return {
+      settings: this.#settings,
+      timers: this.#timers,
+      current: () => this.session,
+      isClosed: () => this.closed,
+      transmit: (bytes) => this.#transport.send(bytes),
+      install: (session) => this.#install(session),
+      report: (error, stage) => this.#report(error, stage),
+      abandon: (reason, error) => {
+        this.#failReady(reason);
+        this.#shutdown(error);
+      },
+    };
   }
 
   async #handle(bytes: Uint8Array): Promise<void> {
-    if (this.#closed) return;
+    if (this.#state.phase === 'closed') return;
+    if (!(bytes instanceof Uint8Array)) {
+      // The transport broke its contract; no frame arrived to judge.
+      this.#report(new MalformedMessageError('transport message', 'not-bytes'), 'transport');
+      return;
+    }
     try {
       const type = peekMessageType(bytes, 'message');
-      if (isHandshakeType(type)) await this.#handleHandshake(type, bytes);
-      else if (isFrameType(type)) this.#handleFrame(bytes);
+      if (isHandshakeType(type)) await this.#driver.receive(type, bytes);
+      else if (isFrameType(type)) this.#openFrame(bytes);
       else throw new UnexpectedMessageError(type, 'on a channel');
     } catch (error) {
-      if (isPalisadeError(error) && error instanceof MessagingError) {
-        this.#reject(error, isHandshakeType(bytes[1] ?? 0) ? 'handshake' : 'frame');
-        if (this.#handshakeInFlight !== undefined) this.#handshakeInFlight.lastError = error;
-      } else {
+      if (!(isPalisadeError(error) && error instanceof MessagingError)) {
         // A bug, not an attack: stop rather than keep running in an unknown state.
-        this.#shutdown(new SessionClosedError(`internal error: ${(error as Error)?.message ?? String(error)}`));
-      }
-    }
-  }
-
-  async #handleHandshake(type: number, bytes: Uint8Array): Promise<void> {
-    if (this.role === 'initiator') {
-      const initiator = this.#pendingInitiator;
-      if (type !== MessageType.response || initiator === undefined || initiator.state !== 'waiting') {
-        throw new UnexpectedMessageError(type, 'the initiator expects only a RESPONSE to its latest HELLO');
-      }
-      const { finish, session } = await initiator.receiveResponse(bytes);
-      if (this.#closed || this.#pendingInitiator !== initiator) {
-        session.close('superseded');
+        const detail = (error as Error)?.message ?? String(error);
+        this.#shutdown(new SessionClosedError(`internal error: ${detail}`));
         return;
       }
-      this.#pendingConfirm?.session.close('superseded');
-      this.#pendingConfirm = { session };
-      this.#transport.send(finish);
-      return;
-    }
-    if (type === MessageType.hello) {
-      const responder = new HandshakeResponder(this.#options as AcceptOptions);
-      const response = await responder.receiveHello(bytes);
-      if (this.#closed) return;
-      this.#pendingResponder = responder;
-      this.#transport.send(response);
-      return;
-    }
-    if (type === MessageType.finish) {
-      if (this.#lastFinish !== undefined && this.#current !== undefined && bytesEqual(this.#lastFinish, bytes)) {
-        // An honest initiator never resends a FINISH (it retries with a new
-        // HELLO), so this is a duplicate from the network or a replay. Our
-        // confirmation may have been lost, so confirm again, but no more than
-        // once per retry period: otherwise each replayed copy buys the
-        // attacker a fresh frame.
-        const now = this.#clock.now();
-        if (now - this.#lastConfirmationAt >= this.#retryMs) {
-          this.#lastConfirmationAt = now;
-          this.#transport.send(this.#current.sealKeepalive());
+      if (isHandshakeType(bytes[1] ?? 0)) {
+        this.#report(error, 'handshake');
+      } else {
+        if (this.#events.heard('frame')) {
+          this.#events.emit('frame', { verdict: 'rejected', bytes, claimedKind: claimedFrameKind(bytes), error });
         }
-        throw new UnexpectedMessageError(type, 'its handshake is already complete (a duplicated or replayed FINISH)');
+        this.#report(error, 'frame');
       }
-      const responder = this.#pendingResponder;
-      if (responder === undefined || responder.state !== 'waiting') {
-        throw new UnexpectedMessageError(type, 'no HELLO is awaiting its FINISH');
-      }
-      this.#pendingResponder = undefined;
-      const session = await responder.receiveFinish(bytes);
-      if (this.#closed) {
-        session.close('channel closed');
-        return;
-      }
-      const previousPeer = this.#current?.peer.nodeId;
-      if (previousPeer !== undefined && previousPeer !== session.peer.nodeId) {
-        session.close('peer changed');
-        throw new UnexpectedMessageError(type, `a channel with ${JSON.stringify(previousPeer)}`);
-      }
-      this.#lastFinish = Uint8Array.from(bytes);
-      this.#install(session);
-      this.#lastConfirmationAt = this.#clock.now();
-      this.#transport.send(session.sealKeepalive());
-      return;
+      this.#driver.refused(error);
     }
-    throw new UnexpectedMessageError(type, 'the responder expects only HELLO or FINISH');
   }
 
-  #handleFrame(bytes: Uint8Array): void {
+  #openFrame(bytes: Uint8Array): void {
     if (bytes.length < 6) throw new MalformedMessageError('frame', 'truncated', `${bytes.length} bytes`);
     const sessionId = readUint32(bytes, 2);
-    const pending = this.#pendingConfirm?.session;
-    const session = [this.#current, this.#previous, pending].find((s) => s !== undefined && s.id === sessionId);
+    const state = this.#state;
+    let session: Session | undefined;
+    if (state.phase === 'open') {
+      if (state.current.id === sessionId) session = state.current;
+      else if (state.previous?.id === sessionId) session = state.previous;
+    }
+    const unconfirmed = session === undefined ? this.#driver.unconfirmed(sessionId) : undefined;
+    session ??= unconfirmed;
     if (session === undefined) throw new UnknownSessionError(sessionId);
     const opened = session.open(bytes);
-    if (session === pending) {
-      this.#pendingConfirm = undefined;
-      this.#pendingInitiator = undefined;
-      this.#cancelRetry();
-      this.#install(session);
-      const attempt = this.#handshakeInFlight;
-      this.#handshakeInFlight = undefined;
-      attempt?.resolve();
+    if (session === unconfirmed) this.#driver.confirmed(session);
+    if (this.#events.heard('frame')) {
+      this.#events.emit('frame', { verdict: 'accepted', bytes, kind: opened.kind, data: opened.data });
     }
     if (opened.kind === 'keepalive') return;
     this.#received++;
-    if (opened.data.length > 0 || opened.kind === 'data') this.#messages.emit(opened.data);
-    if (opened.kind === 'final') this.#ends.emit();
+    if (opened.data.length > 0 || opened.kind === 'data') this.#events.emit('message', opened.data);
+    if (opened.kind === 'final') this.#events.emit('end', undefined);
   }
 
   #install(session: Session): void {
-    const replaced = this.#current;
-    this.#current = session;
+    const state = this.#state;
+    if (state.phase === 'closed') return;
     this.#handshakes++;
-    if (replaced !== undefined) {
-      this.#previous?.close('replaced');
-      this.#previous = replaced;
+    if (state.phase === 'open') {
+      const replaced = state.current;
+      state.previous?.close('replaced');
+      state.previous = replaced;
+      state.current = session;
       // In-flight frames of the old session still open for one retry period.
-      this.#setTimer(() => {
-        if (this.#previous === replaced) {
+      this.#timers.set(() => {
+        if (this.#state.phase === 'open' && this.#state.previous === replaced) {
           replaced.close('replaced');
-          this.#previous = undefined;
+          this.#state.previous = undefined;
         }
-      }, this.#retryMs);
-      this.#rehandshakes.emit({ sessionId: session.id, peer: session.peer });
-    } else if (this.role === 'responder') {
+      }, this.#settings.handshakeRetry);
+      this.#events.emit('rehandshake', { sessionId: session.id, peer: session.peer });
+    } else {
+      this.#state = { phase: 'open', current: session, previous: undefined };
+    }
+    this.#driver.installed(session);
+    this.#timers.set(() => {
+      if (this.session === session) this.#shutdown(new SessionExpiredError('time'));
+    }, this.#settings.handshake.limits.rejectAfter);
+    if (state.phase === 'handshaking') {
+      state.queue.flush((kind, data) => this.#transmitFrame(session, kind, data));
       this.#resolveReady(this);
     }
-    if (this.role === 'initiator' && session.mode === 'datagram') {
-      this.#setTimer(() => {
-        if (this.#current === session) this.#startRehandshake();
-      }, this.#rehandshakeAfterMs);
-    }
-    this.#setTimer(() => {
-      if (this.#current === session) this.#shutdown(new SessionExpiredError('time'));
-    }, this.#rejectAfterMs);
   }
 
-  #reject(error: MessagingError, stage: RejectionEvent['stage']): void {
+  #report(error: MessagingError, stage: ChannelRejectEvent['stage']): void {
     this.#rejected++;
-    this.#rejections.emit({ error, stage });
+    this.#events.emit('reject', { error, stage });
   }
 
-  #onTransportClosed(): void {
-    const session = this.#current;
-    if (!this.#closed && session !== undefined && session.mode === 'stream' && !session.ended) {
-      const error = new StreamTruncatedError(session.stats.received);
-      this.#reject(error, 'transport');
+  #transportClosed(): void {
+    const session = this.session;
+    if (session !== undefined && session.mode === 'stream' && !session.ended) {
+      const error = new StreamTruncatedError(session.stats().received);
+      this.#report(error, 'transport');
       this.#shutdown(error);
       return;
     }
-    this.#shutdown(this.#closed ? undefined : new SessionClosedError('the transport closed'));
+    this.#shutdown(new SessionClosedError('the transport closed'));
+  }
+
+  /** The channel will not open: `ready` and every queued send reject with `reason`. */
+  #failReady(reason: Error): void {
+    this.#rejectReady(reason);
+    if (this.#state.phase === 'handshaking') this.#state.queue.fail(reason);
   }
 
   #shutdown(error: MessagingError | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#closedError = error;
-    this.#rejectReady(error ?? new SessionClosedError('closed before the handshake completed'));
-    this.#handshakeInFlight?.reject(error ?? new SessionClosedError('closed'));
-    this.#handshakeInFlight = undefined;
-    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
-    this.#timers.clear();
-    for (const subscription of this.#subscriptions) subscription.dispose();
+    const state = this.#state;
+    if (state.phase === 'closed') return;
+    let letGo!: (settled: Promise<void>) => void;
+    const closing = quietly(new Promise<void>((resolve) => (letGo = resolve)));
+    this.#state = { phase: 'closed', error, closing };
+    if (state.phase === 'handshaking') {
+      this.#rejectReady(error ?? new SessionClosedError('closed before the handshake completed'));
+      state.queue.fail(error ?? new SessionClosedError('closed before the handshake completed'));
+    }
     const reason = error?.code ?? 'closed locally';
-    this.#current?.close(reason);
-    this.#previous?.close(reason);
-    this.#pendingConfirm?.session.close(reason);
-    this.#current = undefined;
-    this.#previous = undefined;
-    this.#pendingConfirm = undefined;
-    this.#transport.close();
-    this.#closes.emit({ error });
+    this.#driver.close(reason);
+    this.#timers.clearAll();
+    for (const subscription of this.#subscriptions) subscription.dispose();
+    if (state.phase === 'open') {
+      state.current.close(reason);
+      state.previous?.close(reason);
+    }
+    letGo(Promise.all([this.#receiving, this.#closeTransport()]).then(() => undefined));
+    this.#events.emit('close', { error });
   }
 
-  #setTimer(callback: () => void, ms: number): TimerHandle {
-    const handle = this.#clock.setTimeout(() => {
-      this.#timers.delete(handle);
-      callback();
-    }, ms);
-    this.#timers.add(handle);
-    return handle;
-  }
-
-  #clearTimer(handle: TimerHandle): void {
-    this.#timers.delete(handle);
-    this.#clock.clearTimeout(handle);
-  }
-
-  #cancelRetry(): void {
-    if (this.#retryTimer !== undefined) this.#clearTimer(this.#retryTimer);
-    this.#retryTimer = undefined;
+  #closeTransport(): Promise<void> | undefined {
+    try {
+      const closed = this.#transport.close();
+      return isThenable(closed) ? Promise.resolve(closed) : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }
 
 /**
  * Starts a handshake with `options.peer` over `transport` and returns the
- * channel at once; `await channel.ready` for it to be established.
+ * channel at once; `await channel.ready` for it to be established, or send
+ * at once: sends wait for it.
  */
 export function connect(transport: Transport, options: ConnectOptions): SecureChannel {
   return new SecureChannel(transport, 'initiator', options);

@@ -1,4 +1,4 @@
-import { durationOption, integerOption, optionsObject } from '@palisade/core';
+import { durationOption, integerOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 
 /**
  * Key lifetimes of a session, modelled on WireGuard's timers
@@ -9,13 +9,13 @@ export interface SessionLimits {
   /** Ratchet the sending key (new epoch, old key erased) after this many frames in one epoch. @default 1_048_576 (2^20) */
   readonly rekeyAfterMessages?: number;
   /** Ratchet the sending key after it has been in use this long. @default 60_000 */
-  readonly rekeyAfterMs?: number;
+  readonly rekeyAfter?: number;
   /** A channel's initiator starts a new handshake once the session is this old (WireGuard REKEY_AFTER_TIME). @default 120_000 */
-  readonly rehandshakeAfterMs?: number;
+  readonly rehandshakeAfter?: number;
   /** …or once this many frames were sent (WireGuard REKEY_AFTER_MESSAGES, scaled). @default 2^48 */
   readonly rehandshakeAfterMessages?: number;
   /** The session refuses to send or receive once this old (WireGuard REJECT_AFTER_TIME). @default 180_000 */
-  readonly rejectAfterMs?: number;
+  readonly rejectAfter?: number;
   /** …or once a counter reaches this (WireGuard REJECT_AFTER_MESSAGES, scaled). @default 2^52 */
   readonly rejectAfterMessages?: number;
   /** Replay-window size in datagram mode (RFC 6479), exact: frames this many counters or more behind the highest are refused. @default 2048 */
@@ -26,23 +26,26 @@ export type ResolvedSessionLimits = Required<SessionLimits>;
 
 export const defaultSessionLimits: ResolvedSessionLimits = Object.freeze({
   rekeyAfterMessages: 2 ** 20,
-  rekeyAfterMs: 60_000,
-  rehandshakeAfterMs: 120_000,
+  rekeyAfter: 60_000,
+  rehandshakeAfter: 120_000,
   rehandshakeAfterMessages: 2 ** 48,
-  rejectAfterMs: 180_000,
+  rejectAfter: 180_000,
   rejectAfterMessages: 2 ** 52,
   replayWindow: 2048,
 });
 
+const SESSION_LIMIT_KEYS = Object.keys(defaultSessionLimits);
+
 export function resolveSessionLimits(limits: SessionLimits | undefined): ResolvedSessionLimits {
   const given = optionsObject('limits', limits);
+  rejectUnknownOptions(given, SESSION_LIMIT_KEYS, 'limits.');
   const merged = { ...defaultSessionLimits, ...given };
   const counter = { min: 1, max: 2 ** 52 };
   integerOption('limits.rekeyAfterMessages', merged.rekeyAfterMessages, counter);
-  durationOption('limits.rekeyAfterMs', merged.rekeyAfterMs, { min: 1 });
-  durationOption('limits.rehandshakeAfterMs', merged.rehandshakeAfterMs, { min: 1 });
+  durationOption('limits.rekeyAfter', merged.rekeyAfter, { min: 1 });
+  durationOption('limits.rehandshakeAfter', merged.rehandshakeAfter, { min: 1 });
   integerOption('limits.rehandshakeAfterMessages', merged.rehandshakeAfterMessages, counter);
-  durationOption('limits.rejectAfterMs', merged.rejectAfterMs, { min: merged.rehandshakeAfterMs });
+  durationOption('limits.rejectAfter', merged.rejectAfter, { min: merged.rehandshakeAfter });
   integerOption('limits.rejectAfterMessages', merged.rejectAfterMessages, {
     min: merged.rehandshakeAfterMessages,
     max: 2 ** 52,

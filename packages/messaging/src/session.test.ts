@@ -81,7 +81,7 @@ describe('session frames', () => {
       frame.subarray(0, frame.length - 1),
     ];
     for (const bytes of truncated) expect(() => receiver.open(bytes)).toThrow(MessagingError);
-    expect(thrown(() => receiver.open('nope' as never)).code).toBe('ERR_PALISADE_MALFORMED_MESSAGE');
+    expect(thrown(() => receiver.open('nope' as never)).code).toBe('ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE');
   });
 });
 
@@ -91,7 +91,7 @@ describe('replay window (RFC 6479)', () => {
     const frame = sender.seal(text('once'));
     receiver.open(frame);
     const error = thrown(() => receiver.open(frame));
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_REPLAYED_MESSAGE', reason: 'duplicate' });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE', reason: 'duplicate' });
   });
 
   it('accepts reordering within the window and rejects frames behind it', async () => {
@@ -100,9 +100,9 @@ describe('replay window (RFC 6479)', () => {
     receiver.open(frames[100]!);
     for (const i of [99, 50, 60, 101, 70]) expect(read(receiver.open(frames[i]!).data)).toBe(`m${i}`);
     const error = thrown(() => receiver.open(frames[2]!));
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_REPLAYED_MESSAGE', reason: 'behind-window' });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE', reason: 'behind-window' });
     for (const i of [101, 70])
-      expect(thrown(() => receiver.open(frames[i]!)).code).toBe('ERR_PALISADE_REPLAYED_MESSAGE');
+      expect(thrown(() => receiver.open(frames[i]!)).code).toBe('ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE');
   });
 
   it('with the default window of 2048, a frame 2047 behind opens and one 2048 behind is refused', async () => {
@@ -115,7 +115,7 @@ describe('replay window (RFC 6479)', () => {
         thrown(() => receiver.open(frames[4099 - behind]!)),
         `${behind} behind`,
       ).toMatchObject({
-        code: 'ERR_PALISADE_REPLAYED_MESSAGE',
+        code: 'ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE',
         reason: 'behind-window',
       });
     }
@@ -127,7 +127,7 @@ describe('replay window (RFC 6479)', () => {
     receiver.open(frames[0]!);
     const forged = Uint8Array.from(frames[1]!);
     forged.set([0, 0, 0, 0, 0, 0x10, 0, 0], 10); // counter 2^20, not authenticated
-    expect(thrown(() => receiver.open(forged)).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(thrown(() => receiver.open(forged)).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
     for (const frame of frames.slice(1)) expect(receiver.open(frame).kind).toBe('data');
   });
 
@@ -144,7 +144,7 @@ describe('replay window (RFC 6479)', () => {
             expect(delivered.has(value)).toBe(false);
             delivered.add(value);
           } catch (error) {
-            expect((error as { code: string }).code).toBe('ERR_PALISADE_REPLAYED_MESSAGE');
+            expect((error as { code: string }).code).toBe('ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE');
           }
         }
         expect(delivered.size).toBe(new Set(order).size);
@@ -164,50 +164,58 @@ describe('isolation between sessions, directions and epochs', () => {
     const relabelled = Uint8Array.from(frame);
     relabelled.set(Buffer.alloc(4).fill(0), 2);
     Buffer.from(relabelled.buffer).writeUInt32BE(b.receiver.id, 2);
-    expect(thrown(() => b.receiver.open(relabelled)).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(thrown(() => b.receiver.open(relabelled)).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
   });
 
   it('a frame is never accepted in the other direction', async () => {
     const { sender } = await pair();
-    expect(thrown(() => sender.open(sender.seal(text('echo')))).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(thrown(() => sender.open(sender.seal(text('echo')))).code).toBe(
+      'ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+    );
   });
 
   it('rekeys every N messages; old-epoch frames are refused after the rekey', async () => {
     const { sender, receiver } = await pair({ rekeyAfterMessages: 3 });
     const frames = Array.from({ length: 7 }, (_, i) => sender.seal(text(`${i}`)));
-    expect(sender.stats.sendEpoch).toBe(2);
+    expect(sender.stats().sendEpoch).toBe(2);
     receiver.open(frames[0]!);
     receiver.open(frames[3]!); // epoch 1: the receiver ratchets after authenticating it
-    expect(receiver.stats.receiveEpoch).toBe(1);
-    expect(thrown(() => receiver.open(frames[1]!))).toMatchObject({ code: 'ERR_PALISADE_STALE_EPOCH', epoch: 0 });
+    expect(receiver.stats().receiveEpoch).toBe(1);
+    expect(thrown(() => receiver.open(frames[1]!))).toMatchObject({
+      code: 'ERR_PALISADE_MESSAGING_STALE_EPOCH',
+      epoch: 0,
+    });
     expect(read(receiver.open(frames[6]!).data)).toBe('6');
   });
 
   it('rekeys after T on the injected clock', async () => {
-    const { sender, receiver, clock } = await pair({ rekeyAfterMs: 1_000 });
+    const { sender, receiver, clock } = await pair({ rekeyAfter: 1_000 });
     receiver.open(sender.seal(text('a')));
     await clock.advance(1_000);
     const later = sender.seal(text('b'));
-    expect(sender.stats.sendEpoch).toBe(1);
+    expect(sender.stats().sendEpoch).toBe(1);
     expect(read(receiver.open(later).data)).toBe('b');
   });
 
   it('refuses an epoch too far ahead without trying to ratchet to it', async () => {
     const { sender, receiver } = await pair({ rekeyAfterMessages: 1 });
     const frames = Array.from({ length: MAX_EPOCH_SKIP + 3 }, () => sender.seal(text('x')));
-    expect(thrown(() => receiver.open(frames.at(-1)!)).code).toBe('ERR_PALISADE_STALE_EPOCH');
+    expect(thrown(() => receiver.open(frames.at(-1)!)).code).toBe('ERR_PALISADE_MESSAGING_STALE_EPOCH');
     expect(receiver.open(frames[MAX_EPOCH_SKIP]!).epoch).toBe(MAX_EPOCH_SKIP);
   });
 
-  it('expires after rejectAfterMs and rejectAfterMessages', async () => {
-    const { sender, receiver, clock } = await pair({ rehandshakeAfterMs: 500, rejectAfterMs: 1_000 });
+  it('expires after rejectAfter and rejectAfterMessages', async () => {
+    const { sender, receiver, clock } = await pair({ rehandshakeAfter: 500, rejectAfter: 1_000 });
     const frame = sender.seal(text('late'));
     expect(sender.needsRehandshake).toBe(false);
     await clock.advance(500);
     expect(sender.needsRehandshake).toBe(true);
     await clock.advance(500);
-    expect(thrown(() => receiver.open(frame))).toMatchObject({ code: 'ERR_PALISADE_SESSION_EXPIRED', reason: 'time' });
-    expect(thrown(() => sender.seal(text('x'))).code).toBe('ERR_PALISADE_SESSION_EXPIRED');
+    expect(thrown(() => receiver.open(frame))).toMatchObject({
+      code: 'ERR_PALISADE_MESSAGING_SESSION_EXPIRED',
+      reason: 'time',
+    });
+    expect(thrown(() => sender.seal(text('x'))).code).toBe('ERR_PALISADE_MESSAGING_SESSION_EXPIRED');
     const counted = await pair({ rehandshakeAfterMessages: 2, rejectAfterMessages: 3 });
     for (let i = 0; i < 3; i++) counted.sender.seal(text('x'));
     expect(thrown(() => counted.sender.seal(text('x')))).toMatchObject({ reason: 'messages' });
@@ -216,13 +224,13 @@ describe('isolation between sessions, directions and epochs', () => {
   it('reports every rejection on onReject, for monitors', async () => {
     const { sender, receiver } = await pair();
     const codes: string[] = [];
-    receiver.onReject((error) => codes.push(error.code));
+    receiver.onReject(({ error }) => codes.push(error.code));
     const frame = sender.seal(text('x'));
     receiver.open(frame);
     expect(() => receiver.open(frame)).toThrow();
     expect(() => receiver.open(new Uint8Array(3))).toThrow();
-    expect(codes).toEqual(['ERR_PALISADE_REPLAYED_MESSAGE', 'ERR_PALISADE_MALFORMED_MESSAGE']);
-    expect(receiver.stats.rejected).toBe(2);
+    expect(codes).toEqual(['ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE', 'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE']);
+    expect(receiver.stats().rejected).toBe(2);
   });
 });
 
@@ -233,7 +241,7 @@ describe('ordered-stream mode', () => {
     expect(frames.map((f) => receiver.open(f).kind)).toEqual(['data', 'data', 'final']);
     expect(receiver.ended).toBe(true);
     expect(() => receiver.assertStreamComplete()).not.toThrow();
-    expect(thrown(() => sender.seal(text('after'))).code).toBe('ERR_PALISADE_SESSION_CLOSED');
+    expect(thrown(() => sender.seal(text('after'))).code).toBe('ERR_PALISADE_MESSAGING_SESSION_CLOSED');
   });
 
   it('detects truncation: dropping the FINAL (or the tail) is an error', async () => {
@@ -241,7 +249,7 @@ describe('ordered-stream mode', () => {
     receiver.open(sender.seal(text('a')));
     sender.end();
     expect(thrown(() => receiver.assertStreamComplete())).toMatchObject({
-      code: 'ERR_PALISADE_STREAM_TRUNCATED',
+      code: 'ERR_PALISADE_MESSAGING_STREAM_TRUNCATED',
       framesReceived: 1,
     });
   });
@@ -249,10 +257,10 @@ describe('ordered-stream mode', () => {
   it('refuses gaps, reordering and replays', async () => {
     const { sender, receiver } = await pair(undefined, 'stream');
     const [a, b, c] = [sender.seal(text('a')), sender.seal(text('b')), sender.seal(text('c'))];
-    expect(thrown(() => receiver.open(b)).code).toBe('ERR_PALISADE_OUT_OF_ORDER');
+    expect(thrown(() => receiver.open(b)).code).toBe('ERR_PALISADE_MESSAGING_OUT_OF_ORDER');
     receiver.open(a);
-    expect(thrown(() => receiver.open(a)).code).toBe('ERR_PALISADE_REPLAYED_MESSAGE');
-    expect(thrown(() => receiver.open(c)).code).toBe('ERR_PALISADE_OUT_OF_ORDER');
+    expect(thrown(() => receiver.open(a)).code).toBe('ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE');
+    expect(thrown(() => receiver.open(c)).code).toBe('ERR_PALISADE_MESSAGING_OUT_OF_ORDER');
     receiver.open(b);
     receiver.open(c);
   });
@@ -261,14 +269,16 @@ describe('ordered-stream mode', () => {
     const { sender, receiver } = await pair(undefined, 'stream');
     const frame = sender.seal(text('a'));
     frame[1] = 0x12;
-    expect(thrown(() => receiver.open(frame)).code).toBe('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(thrown(() => receiver.open(frame)).code).toBe('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
     expect(receiver.ended).toBe(false);
   });
 
   it('refuses frames of the other mode', async () => {
     const { sender } = await pair(undefined, 'datagram');
     const stream = await pair(undefined, 'stream');
-    expect(thrown(() => stream.receiver.open(sender.seal(text('x')))).code).toBe('ERR_PALISADE_UNEXPECTED_MESSAGE');
+    expect(thrown(() => stream.receiver.open(sender.seal(text('x')))).code).toBe(
+      'ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
+    );
   });
 });
 
@@ -297,14 +307,14 @@ describe('frames sealed from the wire format alone', () => {
   it('an authentic KEEPALIVE with data is refused before decryption, and changes nothing', () => {
     const session = receiver();
     const reported: string[] = [];
-    session.onReject((error) => reported.push(error.code));
+    session.onReject(({ error }) => reported.push(error.code));
     expect(session.open(seal(MessageType.keepalive, 0)).kind).toBe('keepalive');
     const error = thrown(() => session.open(seal(MessageType.keepalive, 1, text('smuggled'))));
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_MALFORMED_MESSAGE', reason: 'bad-length' });
-    expect(reported).toEqual(['ERR_PALISADE_MALFORMED_MESSAGE']);
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE', reason: 'bad-length' });
+    expect(reported).toEqual(['ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE']);
     // Counter 1 was not consumed: an empty KEEPALIVE under it still opens.
     expect(session.open(seal(MessageType.keepalive, 1))).toMatchObject({ kind: 'keepalive', counter: 1 });
-    expect(session.stats).toMatchObject({ received: 2, rejected: 1 });
+    expect(session.stats()).toMatchObject({ received: 2, rejected: 1 });
   });
 
   it('the counter limit is the documented one: below rejectAfterMessages (2^52 by default) opens, from it up is refused', () => {
@@ -316,7 +326,7 @@ describe('frames sealed from the wire format alone', () => {
         thrown(() => session.open(seal(MessageType.data, counter, text('x')))),
         `${counter}`,
       ).toMatchObject({
-        code: 'ERR_PALISADE_MALFORMED_MESSAGE',
+        code: 'ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE',
         reason: 'counter-out-of-range',
       });
     }

@@ -1,4 +1,5 @@
-import { type Clock, type Event, EventEmitter, InvalidArgumentError } from '@palisade/core';
+import { type Clock, type Event, InvalidArgumentError } from '@palisade/core';
+import { SafeEventEmitter } from '@palisade/core/internal';
 import { readUint32, utf8, writeUint32, writeUint64 } from './bytes.js';
 import {
   AuthenticationFailedError,
@@ -37,6 +38,12 @@ export interface OpenedFrame {
   readonly epoch: number;
 }
 
+/** A frame the session refused (`onReject`); `open` throws the same error. */
+export interface SessionRejectEvent {
+  readonly error: MessagingError;
+}
+
+/** A snapshot of a session's counters (`stats()`); the counts never decrease. */
 export interface SessionStats {
   readonly sent: number;
   readonly received: number;
@@ -110,13 +117,13 @@ export class Session {
   readonly #receiveDirection: Direction;
   readonly #window: ReplayWindow;
   readonly #nonce = new Uint8Array(24);
-  readonly #rejectedEmitter = new EventEmitter<MessagingError>();
+  readonly #rejectedEmitter = new SafeEventEmitter<SessionRejectEvent>();
   #rejected = 0;
   #closedReason: string | undefined;
   #finalSent = false;
 
   /** Every frame this session refused, with its typed error. For monitors; `open` also throws it. */
-  readonly onReject: Event<MessagingError> = this.#rejectedEmitter.addListener;
+  readonly onReject: Event<SessionRejectEvent> = this.#rejectedEmitter.addListener;
 
   constructor(keys: SessionKeys, clock: Clock, limits: ResolvedSessionLimits) {
     this.id = keys.sessionId;
@@ -146,7 +153,7 @@ export class Session {
     return this.#receive.finalReceived;
   }
 
-  get stats(): SessionStats {
+  stats(): SessionStats {
     return {
       sent: this.#send.nextCounter,
       received: this.#receive.received,
@@ -159,7 +166,7 @@ export class Session {
   /** True once the session is old or busy enough that a channel should replace it by a new handshake. */
   get needsRehandshake(): boolean {
     return (
-      this.#clock.now() - this.createdAt >= this.#limits.rehandshakeAfterMs ||
+      this.#clock.now() - this.createdAt >= this.#limits.rehandshakeAfter ||
       this.#send.nextCounter >= this.#limits.rehandshakeAfterMessages
     );
   }
@@ -191,7 +198,7 @@ export class Session {
     const send = this.#send;
     if (send.nextCounter >= this.#limits.rejectAfterMessages) throw new SessionExpiredError('messages');
     const now = this.#clock.now();
-    if (send.sentInEpoch >= this.#limits.rekeyAfterMessages || now - send.epochStartedAt >= this.#limits.rekeyAfterMs) {
+    if (send.sentInEpoch >= this.#limits.rekeyAfterMessages || now - send.epochStartedAt >= this.#limits.rekeyAfter) {
       const next = ratchetKey(send.key);
       send.key.fill(0);
       send.key = next;
@@ -229,7 +236,7 @@ export class Session {
       return this.#open(frame);
     } catch (error) {
       this.#rejected++;
-      this.#rejectedEmitter.emit(error as MessagingError);
+      this.#rejectedEmitter.emit({ error: error as MessagingError });
       throw error;
     }
   }
@@ -327,7 +334,7 @@ export class Session {
 
   #assertUsable(): void {
     if (this.#closedReason !== undefined) throw new SessionClosedError(this.#closedReason);
-    if (this.#clock.now() - this.createdAt >= this.#limits.rejectAfterMs) throw new SessionExpiredError('time');
+    if (this.#clock.now() - this.createdAt >= this.#limits.rejectAfter) throw new SessionExpiredError('time');
   }
 
   /**

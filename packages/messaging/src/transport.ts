@@ -14,5 +14,23 @@ export interface Transport {
   readonly onClose: Event<void>;
   /** Something arrived that is not a binary message; the channel reports it as a rejection. */
   readonly onError?: Event<Error>;
-  close(): void;
+  /**
+   * Lets go of the link. An adapter whose link closes asynchronously returns
+   * a promise that settles once it has (and must settle); the channel's own
+   * `close()` waits for it. Called once per channel.
+   */
+  close(): void | PromiseLike<void>;
+}
+
+/** By shape: a transport is anything with these four members. */
+export function isTransport(value: unknown): value is Transport {
+  const candidate = value as Partial<Transport> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.send === 'function' &&
+    typeof candidate.onReceive === 'function' &&
+    typeof candidate.onClose === 'function' &&
+    typeof candidate.close === 'function'
+  );
 }

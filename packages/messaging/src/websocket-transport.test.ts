@@ -58,7 +58,7 @@ describe('webSocketTransport', () => {
     const raw = new WsWebSocket(url);
     await new Promise((resolve) => raw.once('open', resolve));
     raw.send('not binary');
-    expect((await received).code).toBe('ERR_PALISADE_MALFORMED_MESSAGE');
+    expect((await received).code).toBe('ERR_PALISADE_MESSAGING_MALFORMED_MESSAGE');
     raw.close();
   });
 });

@@ -1,4 +1,5 @@
-import { type Event, EventEmitter } from '@palisade/core';
+import type { Event } from '@palisade/core';
+import { SafeEventEmitter } from '@palisade/core/internal';
 import { MalformedMessageError } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -23,9 +24,9 @@ const OPEN = 1;
  * message. Sends made while the socket is still connecting are queued.
  */
 export function webSocketTransport(socket: WebSocketLike): Transport {
-  const received = new EventEmitter<Uint8Array>();
-  const closed = new EventEmitter<void>();
-  const errors = new EventEmitter<Error>();
+  const received = new SafeEventEmitter<Uint8Array>();
+  const closed = new SafeEventEmitter<void>();
+  const errors = new SafeEventEmitter<Error>();
   const pending: Uint8Array[] = [];
   let isClosed = false;
   // Blob payloads are read asynchronously; chaining keeps arrival order.

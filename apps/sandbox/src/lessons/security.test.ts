@@ -16,8 +16,10 @@ describe('lesson 3: security', () => {
     expect(plain.tally.applied.forged).toBeGreaterThan(0);
 
     expect(secure.attacksSucceeded()).toBe(0);
-    expect(secure.monitor.entries.some((e) => e.text.includes('ERR_PALISADE_AUTHENTICATION_FAILED'))).toBe(true);
-    expect(secure.monitor.entries.some((e) => e.text.includes('ERR_PALISADE_REPLAYED_MESSAGE'))).toBe(true);
+    expect(secure.monitor.entries.some((e) => e.text.includes('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED'))).toBe(
+      true,
+    );
+    expect(secure.monitor.entries.some((e) => e.text.includes('ERR_PALISADE_MESSAGING_REPLAYED_MESSAGE'))).toBe(true);
     expect(secure.tally.refusedHandshakes).toBeGreaterThan(0);
     expect(securityLesson.challenge.check(secure).passed).toBe(true);
     expect(securityLesson.challenge.check(plain).passed).toBe(false);

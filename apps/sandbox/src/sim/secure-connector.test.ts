@@ -1,4 +1,6 @@
-import { Identity, insecureDeterministicRandomBytes, KeyDirectory, MessageType } from '@palisade/messaging';
+import { Identity, KeyDirectory } from '@palisade/messaging';
+import { MessageType } from '@palisade/messaging/primitives';
+import { insecureDeterministicRandomBytes } from '@palisade/messaging/testing';
 import { describe, expect, it } from 'vitest';
 import { NetworkEndpoint } from './endpoint.ts';
 import { Network } from './network.ts';
@@ -71,7 +73,7 @@ describe('secure connector', () => {
     );
     await sim.run(2000);
     expect(tampered).toBe(true);
-    expect(rejected).toContain('ERR_PALISADE_AUTHENTICATION_FAILED');
+    expect(rejected).toContain('ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED');
     expect(await Promise.race([outcome, Promise.resolve('pending')])).toBe('pending');
   });
 });

@@ -1,12 +1,11 @@
 import type { Clock } from '@palisade/core';
 import {
   accept,
+  type ChannelRejectEvent,
   connect,
   type Identity,
   type KeyDirectory,
-  MessageType,
   type RandomBytes,
-  type RejectionEvent,
   type SecureChannel,
 } from '@palisade/messaging';
 import type { PeerTransport } from './endpoint.ts';
@@ -24,12 +23,12 @@ export interface SecureConnectorOptions {
    */
   readonly randomBytes: RandomBytes;
   /** Every message a channel refused, for the monitor and the attack counters. */
-  readonly onReject?: (peer: NodeId, event: RejectionEvent) => void;
+  readonly onReject?: (peer: NodeId, event: ChannelRejectEvent) => void;
   /** Every data frame that arrived, with what became of it: for the message inspector. */
   readonly onArrival?: ArrivalListener;
   /** Handshake timing, in virtual ms. */
-  readonly handshakeRetryMs?: number;
-  readonly handshakeTimeoutMs?: number;
+  readonly handshakeRetry?: number;
+  readonly handshakeTimeout?: number;
 }
 
 /**
@@ -48,58 +47,41 @@ export function secureConnector(options: SecureConnectorOptions): Connector {
         clock: options.clock,
         crypto: 'tweetnacl' as const,
         insecureRandomBytesForTests: options.randomBytes,
-        handshakeRetryMs: options.handshakeRetryMs ?? 1_000,
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+        handshakeRetry: options.handshakeRetry ?? 1_000,
+        handshakeTimeout: options.handshakeTimeout ?? 10_000,
       };
       const channel: SecureChannel = initiator
         ? connect(transport, { ...common, peer: transport.peer })
         : accept(transport, common);
       trackArrivals(transport, channel, options.onArrival);
       channel.onReject((event) => options.onReject?.(transport.peer, event));
-      let outbox: Uint8Array[] | undefined = [];
-      channel.ready.then(
-        () => {
-          for (const bytes of outbox ?? []) channel.send(bytes);
-          outbox = undefined;
-        },
-        () => {
-          outbox = [];
-        },
-      );
       // A channel that cannot be established never will: fail fast, so the
       // caller's next request opens a fresh connection.
       channel.onClose(() => transport.close());
       return {
-        send: (bytes) => {
-          if (outbox === undefined) channel.send(bytes);
-          else outbox.push(bytes);
-        },
+        // Sends made before the handshake completes wait in the channel for it.
+        send: (bytes) => void channel.send(bytes),
         onMessage: channel.onMessage,
         onClose: transport.onClose,
-        close: () => channel.close(),
+        close: () => void channel.close(),
         authenticatedPeer: () => channel.peer?.nodeId,
       };
     },
   };
 }
 
-/**
- * Pairs each arriving data frame with its fate. The channel answers every
- * data frame, in order, with either a message or a frame-stage rejection,
- * so a queue of the frames' wire bytes lines up with those answers.
- */
+/** Shows the inspector each data frame that arrived, with the channel's verdict on it. */
 function trackArrivals(transport: PeerTransport, channel: SecureChannel, onArrival: ArrivalListener | undefined): void {
   if (onArrival === undefined) return;
-  const waiting: Uint8Array[] = [];
-  transport.onReceive((bytes) => {
-    if (bytes[1] === MessageType.data) waiting.push(bytes);
-  });
-  const arrival = (delivered: Uint8Array | undefined, verdict: string) => {
-    const wire = waiting.shift();
-    if (wire !== undefined) onArrival({ from: transport.peer, to: transport.local, wire, delivered, verdict });
-  };
-  channel.onMessage((bytes) => arrival(bytes, 'accepted'));
-  channel.onReject(({ error, stage }) => {
-    if (stage === 'frame') arrival(undefined, error.code);
+  channel.onFrame((frame) => {
+    const kind = frame.verdict === 'accepted' ? frame.kind : frame.claimedKind;
+    if (kind !== 'data') return;
+    onArrival({
+      from: transport.peer,
+      to: transport.local,
+      wire: frame.bytes,
+      delivered: frame.verdict === 'accepted' ? frame.data : undefined,
+      verdict: frame.verdict === 'accepted' ? 'accepted' : frame.error.code,
+    });
   });
 }

@@ -1,13 +1,7 @@
 import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { createDeadline } from '@palisade/core';
-import {
-  Identity,
-  insecureDeterministicRandomBytes,
-  issueToken,
-  KeyDirectory,
-  type RandomBytes,
-  verifyToken,
-} from '@palisade/messaging';
+import { Identity, issueToken, KeyDirectory, type RandomBytes, verifyToken } from '@palisade/messaging';
+import { insecureDeterministicRandomBytes } from '@palisade/messaging/testing';
 import type { Action, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
 import { NetworkEndpoint } from '../../sim/endpoint.ts';
@@ -155,7 +149,7 @@ export class BankWorld extends BaseWorld {
     this.#attackEveryMs = options.attackEveryMs ?? 400;
     this.#rotateEveryMs = options.rotateEveryMs ?? 15_000;
     this.#rotationGraceMs = options.rotationGraceMs ?? 2_000;
-    this.directory = new KeyDirectory({ clock: this.sim.clock, rotationGraceMs: this.#rotationGraceMs });
+    this.directory = new KeyDirectory({ clock: this.sim.clock, rotationGrace: this.#rotationGraceMs });
     this.#hq = Identity.generate('bank-hq', { insecureRandomBytesForTests: this.#randomBytes });
     this.directory.register(this.#hq.publicIdentity);
     this.directory.onRevoke((event) => {
@@ -395,7 +389,7 @@ export class BankWorld extends BaseWorld {
       issueToken(this.#hq, {
         audience: TOKEN_AUDIENCE,
         rights: [`transfer:${branch.id}`],
-        ttlMs: 3_600_000,
+        ttl: 3_600_000,
         revocationId: branch.tokenId,
         clock: this.sim.clock,
         insecureRandomBytesForTests: this.#randomBytes,
@@ -529,8 +523,7 @@ export class BankWorld extends BaseWorld {
         });
         // Without authenticated keys nobody checks whose key is whose: the
         // attacker simply publishes its key in the branch's name.
-        if (!this.features.authentication)
-          this.directory.rotate(this.#fakeIdentity.publicIdentity, { graceMs: 600_000 });
+        if (!this.features.authentication) this.directory.rotate(this.#fakeIdentity.publicIdentity, { grace: 600_000 });
       }
       this.#mallory.setConnector(this.#malloryConnector(this.#fakeIdentity));
     }
@@ -582,7 +575,7 @@ export class BankWorld extends BaseWorld {
       directory: this.directory,
       clock: this.sim.clock,
       randomBytes: this.#randomBytes,
-      handshakeTimeoutMs: 2_000,
+      handshakeTimeout: 2_000,
     });
   }
 
@@ -616,7 +609,7 @@ export class BankWorld extends BaseWorld {
     // After a revocation the old key gets no grace at all, and the tokens that
     // went with it are replaced. A routine rotation keeps the tokens: they
     // name the branch, not its key.
-    this.directory.rotate(branch.identity.publicIdentity, { graceMs: revoked ? 0 : this.#rotationGraceMs });
+    this.directory.rotate(branch.identity.publicIdentity, { grace: revoked ? 0 : this.#rotationGraceMs });
     if (revoked) this.#replaceToken(branch);
     branch.node.rpc.setConnector(this.#connectorFor(branch));
   }

@@ -1,5 +1,6 @@
 import { createDeadline } from '@palisade/core';
-import { Identity, insecureDeterministicRandomBytes, KeyDirectory, type RandomBytes } from '@palisade/messaging';
+import { Identity, KeyDirectory, type RandomBytes } from '@palisade/messaging';
+import { insecureDeterministicRandomBytes } from '@palisade/messaging/testing';
 import { RetryBudget, Router } from '@palisade/router';
 import type { Action, BreakerBadge, BreakerState, Counter, Feature, NodeView, TourRow } from '../../lessons/lesson.ts';
 import { Attacker } from '../../sim/attacker.ts';
