@@ -84,6 +84,8 @@ export class SecureChannel {
   #received = 0;
   #rejected = 0;
   #handshakes = 0;
+  /** Send-key ratchets of the sessions already replaced or closed. */
+  #retiredRekeys = 0;
   #resolveReady!: (channel: SecureChannel) => void;
   #rejectReady!: (error: Error) => void;
 
@@ -172,7 +174,14 @@ export class SecureChannel {
   }
 
   stats(): ChannelStats {
-    return { sent: this.#sent, received: this.#received, rejected: this.#rejected, handshakes: this.#handshakes };
+    const current = this.session?.stats().sendEpoch ?? 0;
+    return {
+      sent: this.#sent,
+      received: this.#received,
+      rejected: this.#rejected,
+      handshakes: this.#handshakes,
+      rekeys: this.#retiredRekeys + current,
+    };
   }
 
   /**
@@ -351,6 +360,8 @@ export class SecureChannel {
     this.#handshakes++;
     if (state.phase === 'open') {
       const replaced = state.current;
+      // Nothing more is sealed on it: its ratchets are final.
+      this.#retiredRekeys += replaced.stats().sendEpoch;
       state.previous?.close('replaced');
       state.previous = replaced;
       state.current = session;
@@ -412,6 +423,7 @@ export class SecureChannel {
     this.#timers.clearAll();
     for (const subscription of this.#subscriptions) subscription.dispose();
     if (state.phase === 'open') {
+      this.#retiredRekeys += state.current.stats().sendEpoch;
       state.current.close(reason);
       state.previous?.close(reason);
     }
