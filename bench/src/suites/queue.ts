@@ -3,9 +3,9 @@ import {
   boundedLoadRouter,
   hashKey,
   jumpRouter,
-  type RouterFactory,
   rendezvousRouter,
   ShardedQueue,
+  type ShardRouterFactory,
 } from '@palisade/queue';
 import PQueue from 'p-queue';
 // The queue's own tests draw Zipf keys with the same sampler; it imports only types, so Node runs it as is.
@@ -255,7 +255,7 @@ async function memoryPerTask(): Promise<{ sharded: number; pQueue: number }> {
 const ROUTE_KEYS = Array.from({ length: 100_000 }, (_, i) => `user:${i * 7919}`);
 const ROUTE_HASHES = ROUTE_KEYS.map(hashKey);
 
-function worstMovementExcess(factory: RouterFactory): { excess: number; at: number } {
+function worstMovementExcess(factory: ShardRouterFactory): { excess: number; at: number } {
   let worst = { excess: Number.NEGATIVE_INFINITY, at: 0 };
   for (let n = 1; n <= 32; n++) {
     const before = factory.create(ids(n));
@@ -268,7 +268,7 @@ function worstMovementExcess(factory: RouterFactory): { excess: number; at: numb
   return worst;
 }
 
-function uniformImbalance(factory: RouterFactory): number {
+function uniformImbalance(factory: ShardRouterFactory): number {
   const router = factory.create(ids(SHARDS));
   const counts = new Array<number>(SHARDS).fill(0);
   for (const hash of ROUTE_HASHES) {
@@ -286,9 +286,9 @@ function zipfImbalance(options: ConstructorParameters<typeof ShardedQueue<string
   const draw = zipfSampler(KEY_COUNT, 1.1, seededRandom(7));
   const queue = new ShardedQueue<string>({ shards: SHARDS, concurrency: 1, ...options });
   for (let i = 0; i < THROUGHPUT_TASKS; i++) void queue.add(KEYS[draw()] as string, trivialTask);
-  const metrics = queue.metrics();
+  const stats = queue.stats();
   queue.clear();
-  return { imbalance: imbalanceOf(metrics.shards.map((shard) => shard.added)), spills: metrics.spills };
+  return { imbalance: imbalanceOf(stats.shards.map((shard) => shard.added)), spills: stats.spills };
 }
 
 const ratio = (value: number): string => `${value.toFixed(2)}×`;

@@ -77,7 +77,7 @@ export interface BackendShard<Job extends ShardJob> {
  * change.
  */
 export interface QueueBackend {
-  /** For metrics and displays. */
+  /** For stats and displays. */
   readonly name: string;
   createShard<Job extends ShardJob>(spec: ShardSpec<Job>): BackendShard<Job>;
 }

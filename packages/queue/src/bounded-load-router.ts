@@ -1,7 +1,7 @@
-import { integerOption, numberOption, optionsObject } from '@palisade/core';
+import { integerOption, numberOption, optionsObject, rejectUnknownOptions } from '@palisade/core/internal';
 import { fmix32 } from './murmur3.js';
 import { shardSeed } from './rendezvous-router.js';
-import type { RingPoint, Router, RouterFactory } from './router.js';
+import type { RingPoint, ShardRouter, ShardRouterFactory } from './shard-router.js';
 
 /** Options of `boundedLoadRouter()`. */
 export interface BoundedLoadRouterOptions {
@@ -21,6 +21,11 @@ export interface BoundedLoadRouterOptions {
   readonly pointsPerShard?: number;
 }
 
+const BOUNDED_LOAD_OPTION_KEYS: readonly string[] = Object.keys({
+  balanceFactor: true,
+  pointsPerShard: true,
+} satisfies Record<keyof BoundedLoadRouterOptions, true>);
+
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam,
  * "Consistent Hashing with Bounded Loads", SODA 2018,
@@ -29,10 +34,12 @@ export interface BoundedLoadRouterOptions {
  * `balanceFactor` × the average. No shard ever holds more than that, however
  * skewed the keys, and a resize still moves few keys.
  */
-export function boundedLoadRouter(options?: BoundedLoadRouterOptions): RouterFactory & {
+export function boundedLoadRouter(options?: BoundedLoadRouterOptions): ShardRouterFactory & {
   readonly balanceFactor: number;
 } {
-  const { balanceFactor = 1.25, pointsPerShard = 200 } = optionsObject('options', options);
+  const given = optionsObject('options', options);
+  rejectUnknownOptions(given, BOUNDED_LOAD_OPTION_KEYS);
+  const { balanceFactor = 1.25, pointsPerShard = 200 } = given;
   numberOption('balanceFactor', balanceFactor, { min: 1, minExclusive: true, max: Number.MAX_VALUE });
   integerOption('pointsPerShard', pointsPerShard, { min: 1, max: 65_536 });
   return {
@@ -42,7 +49,7 @@ export function boundedLoadRouter(options?: BoundedLoadRouterOptions): RouterFac
   };
 }
 
-class BoundedLoadRouter implements Router {
+class BoundedLoadRouter implements ShardRouter {
   readonly kind = 'bounded-load';
   readonly loadAware = true;
   readonly shardIds: readonly number[];

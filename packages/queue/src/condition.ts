@@ -1,13 +1,6 @@
-import {
-  cancellationError,
-  EventEmitter,
-  type IDisposable,
-  InvalidArgumentError,
-  InvalidOptionError,
-  isAbortSignal,
-  onAbort,
-  optionsObject,
-} from '@palisade/core';
+import { cancellationError, type IDisposable, InvalidArgumentError, isAbortSignal, onAbort } from '@palisade/core';
+import { reportError, SafeEventEmitter } from '@palisade/core/internal';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 
 /** Options of the promise form of `onIdle`, `onDrained` and `onSizeLessThan`. */
 export interface WaitOptions {
@@ -34,26 +27,14 @@ export interface SizeCondition {
   (limit: number, options?: WaitOptions): Promise<void>;
 }
 
-/**
- * Emits to listeners without letting a throwing listener break the queue's
- * bookkeeping halfway: the error is rethrown on a fresh microtask, where it
- * surfaces as an uncaught error (as a throwing DOM event listener's does).
- */
-export function emitSafely<T>(emitter: EventEmitter<T>, value: T): void {
-  if (emitter.size === 0) return;
-  try {
-    emitter.emit(value);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-}
-
 /** The signal of a wait's options, checked: bad options throw at the call, not from a later listener. */
 function waitSignal(options: WaitOptions | undefined): AbortSignal | undefined {
-  const signal = optionsObject('options', options).signal;
-  if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+  if (options === undefined) return undefined;
+  rejectUnknownCallOptions(callOptions(options), ['signal']);
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  }
   return signal;
 }
 
@@ -67,7 +48,7 @@ interface Waiter {
  * can change; listeners fire on each false → true transition.
  */
 export class ConditionWatch {
-  readonly #emitter = new EventEmitter<void>();
+  readonly #emitter = new SafeEventEmitter<void>();
   readonly #waiters = new Set<Waiter>();
   readonly #holds: () => boolean;
   #held: boolean;
@@ -105,7 +86,7 @@ export class ConditionWatch {
       waiter.resolve();
     }
     this.#waiters.clear();
-    emitSafely(this.#emitter, undefined);
+    this.#emitter.emit(undefined);
   }
 
   #wait(options: WaitOptions | undefined): Promise<void> {
@@ -186,9 +167,7 @@ export class SizeWatch {
         try {
           watcher.notify();
         } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
+          reportError(error);
         }
       }
     }

@@ -1,5 +1,8 @@
 import { PalisadeError } from '@palisade/core';
 
+/** The `code` of each error the queue defines; the errors it shares with core have core's codes. */
+export type QueueErrorCode = 'ERR_PALISADE_QUEUE_FULL' | 'ERR_PALISADE_QUEUE_CLEARED' | 'ERR_PALISADE_QUEUE_CLOSED';
+
 /** Which limit a full queue hit. */
 export type QueueLimit = 'maxSize' | 'maxShardSize';
 
@@ -9,22 +12,23 @@ export type QueueLimit = 'maxSize' | 'maxShardSize';
  */
 export class QueueFullError extends PalisadeError {
   override readonly name: string = 'QueueFullError';
-  /** The limit that was reached. */
+  declare readonly code: 'ERR_PALISADE_QUEUE_FULL';
+  /** The option whose limit was reached: `maxSize` (the whole queue) or `maxShardSize` (the task's shard). */
   readonly limit: QueueLimit;
-  /** Its value. */
-  readonly maxSize: number;
+  /** That option's value: how many waiting tasks the limit allows. */
+  readonly capacity: number;
   /** The shard the task was routed to. */
   readonly shardId: number;
 
-  constructor(limit: QueueLimit, maxSize: number, shardId: number) {
+  constructor(limit: QueueLimit, capacity: number, shardId: number) {
     super(
       'ERR_PALISADE_QUEUE_FULL',
       limit === 'maxSize'
-        ? `The queue holds its maximum of ${maxSize} waiting tasks. Retry later, raise maxSize, or set whenFull: 'wait' to wait for room.`
-        : `Shard ${shardId} holds its maximum of ${maxSize} waiting tasks. Retry later, raise maxShardSize, add shards, or set whenFull: 'wait' to wait for room.`,
+        ? `The queue holds its maximum of ${capacity} waiting tasks. Retry later, raise maxSize, or set whenFull: 'wait' to wait for room.`
+        : `Shard ${shardId} holds its maximum of ${capacity} waiting tasks. Retry later, raise maxShardSize, add shards, or set whenFull: 'wait' to wait for room.`,
     );
     this.limit = limit;
-    this.maxSize = maxSize;
+    this.capacity = capacity;
     this.shardId = shardId;
   }
 }
@@ -32,6 +36,7 @@ export class QueueFullError extends PalisadeError {
 /** `clear()` removed the task before it started. It did not run. */
 export class QueueClearedError extends PalisadeError {
   override readonly name: string = 'QueueClearedError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_CLEARED';
 
   constructor() {
     super('ERR_PALISADE_QUEUE_CLEARED', 'The queue was cleared before this task started; it did not run.');
@@ -41,6 +46,7 @@ export class QueueClearedError extends PalisadeError {
 /** The queue was closed: the task was added after `close()`, or was still waiting when `close()` ran. It did not run. */
 export class QueueClosedError extends PalisadeError {
   override readonly name: string = 'QueueClosedError';
+  declare readonly code: 'ERR_PALISADE_QUEUE_CLOSED';
 
   constructor() {
     super(

@@ -1,5 +1,5 @@
 import { fmix32 } from './murmur3.js';
-import type { Router, RouterFactory } from './router.js';
+import type { ShardRouter, ShardRouterFactory } from './shard-router.js';
 
 // The paper's 64-bit LCG multiplier, 2862933555777941757, split into 32-bit halves.
 const MULTIPLIER_HIGH = 0x27bb2ee6;
@@ -46,11 +46,11 @@ export function jumpHash(keyHigh: number, keyLow: number, buckets: number): numb
  * most recently added shard. Use it where shards are replicas that come and
  * go in order (a pool that scales out and in).
  */
-export function jumpRouter(): RouterFactory {
+export function jumpRouter(): ShardRouterFactory {
   return { kind: 'jump', create: (shardIds) => new JumpRouter(shardIds) };
 }
 
-class JumpRouter implements Router {
+class JumpRouter implements ShardRouter {
   readonly kind = 'jump';
   readonly loadAware = false;
   readonly shardIds: readonly number[];

@@ -1,6 +1,37 @@
 import type { QueueKey } from './key.js';
 import type { ShardState, Task } from './shard-state.js';
 
+/** The key's queued and running tasks are on `shard`, and its new tasks go there while the router agrees. */
+export interface SettledRoute {
+  readonly kind: 'settled';
+  readonly shard: ShardState;
+}
+
+/**
+ * The key is changing shards (the drain-then-move handoff): its tasks on
+ * `from` finish there first, and its new tasks wait in `parked`, bound for
+ * `to`, until the last of them has settled.
+ */
+export interface MovingRoute {
+  readonly kind: 'moving';
+  readonly from: ShardState;
+  readonly to: ShardState;
+  readonly parked: Task[];
+}
+
+/** Where a busy key's tasks are, and where its next one goes. */
+export type KeyRoute = SettledRoute | MovingRoute;
+
+/** Tasks of one key waiting for room (`whenFull: 'wait'`), all in `shard.roomWaiters`. */
+export interface RoomWait {
+  shard: ShardState;
+  tasks: number;
+}
+
+export function settledOn(shard: ShardState): SettledRoute {
+  return { kind: 'settled', shard };
+}
+
 /**
  * What the queue knows about a key that has tasks somewhere (with
  * `keyOrder: 'fifo'`). It exists only while the key has tasks waiting for
@@ -11,27 +42,22 @@ import type { ShardState, Task } from './shard-state.js';
 export class KeyState {
   readonly key: QueueKey;
   readonly hash: number;
-  /** Where the key's queued and running tasks are. */
-  shard: ShardState;
-  /** Tasks of the key queued or running on `shard`. */
+  route: KeyRoute;
+  /** Tasks of the key queued or running on the route's shard (`from`, while it moves). */
   inFlight = 0;
-  /** The router epoch at which `shard` was last confirmed as the key's route. */
+  /** The router epoch at which the settled route was last confirmed as the router's choice. */
   routedAt: number;
-  /** Tasks routed to `movingTo`, held until `inFlight` reaches 0 (the drain-then-move handoff). */
-  parked: Task[] | undefined;
-  movingTo: ShardState | undefined;
-  /** Tasks of the key waiting for room, all in `roomShard.roomWaiters`. */
-  waitingForRoom = 0;
-  roomShard: ShardState | undefined;
+  /** Its tasks waiting for room, if any: its next tasks wait behind them. */
+  room: RoomWait | undefined = undefined;
 
   constructor(key: QueueKey, hash: number, shard: ShardState, epoch: number) {
     this.key = key;
     this.hash = hash;
-    this.shard = shard;
+    this.route = settledOn(shard);
     this.routedAt = epoch;
   }
 
   get isIdle(): boolean {
-    return this.inFlight === 0 && this.parked === undefined && this.waitingForRoom === 0;
+    return this.inFlight === 0 && this.route.kind === 'settled' && this.room === undefined;
   }
 }

@@ -1,18 +1,18 @@
+import { type Clock, InvalidOptionError, realClock } from '@palisade/core';
 import {
-  type Clock,
   durationOption,
   functionOption,
-  InvalidOptionError,
   integerOption,
+  MAX_TIMER_DELAY,
   oneOfOption,
   optionsObject,
-  realClock,
-} from '@palisade/core';
+  rejectUnknownOptions,
+} from '@palisade/core/internal';
 import type { QueueBackend } from './backend.js';
 import type { QueueKey } from './key.js';
 import { pQueueBackend } from './p-queue-backend.js';
 import { rendezvousRouter } from './rendezvous-router.js';
-import type { RouterFactory } from './router.js';
+import type { ShardRouterFactory } from './shard-router.js';
 
 /** What `add` does when the queue or the task's shard is full. */
 export type WhenFull = 'reject' | 'wait';
@@ -22,9 +22,6 @@ export type KeyOrder = 'fifo' | 'none';
 
 /** The most shards a queue may have. */
 export const MAX_SHARDS = 1024;
-
-/** The largest timeout: what platform timers accept. */
-const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /** Options of `new ShardedQueue()`, except `keyOf`. */
 export interface ShardedQueueBaseOptions {
@@ -53,7 +50,7 @@ export interface ShardedQueueBaseOptions {
    */
   readonly keyConcurrency?: number;
   /** How keys map to shards. @default rendezvousRouter() */
-  readonly router?: RouterFactory;
+  readonly router?: ShardRouterFactory;
   /** Where shards execute. @default pQueueBackend() */
   readonly backend?: QueueBackend;
   /** The most tasks that may wait to start, over all shards. @default Infinity */
@@ -85,9 +82,9 @@ export interface ShardedQueueBaseOptions {
    * @default Infinity
    */
   readonly timeout?: number;
-  /** The source of time for timeouts, rate limits and metrics. @default realClock */
+  /** The source of time for timeouts, rate limits and `stats()`. @default realClock */
   readonly clock?: Clock;
-  /** The window of `throughput` in metrics, in ms. @default 1000 */
+  /** The window of `throughput` in `stats()`, in ms. @default 1000 */
   readonly throughputWindow?: number;
 }
 
@@ -98,25 +95,13 @@ export interface ShardedQueueBaseOptions {
 export type ShardedQueueOptions<Key = QueueKey> = ShardedQueueBaseOptions &
   ([Key] extends [QueueKey] ? { readonly keyOf?: (key: Key) => QueueKey } : { readonly keyOf: (key: Key) => QueueKey });
 
-/** Options of one `add`. */
-export interface AddOptions {
-  /** Higher starts first, among keys (and, with `keyOrder: 'none'`, among tasks). Any number but NaN. @default 0 */
-  readonly priority?: number;
-  /** Cancels the task: while it waits, it is removed; while it runs, it is abandoned and its context signal aborts. */
-  readonly signal?: AbortSignal;
-  /** Overrides the queue's `timeout` for this task; Infinity for none. */
-  readonly timeout?: number;
-  /** Overrides the queue's `whenFull` for this task. */
-  readonly whenFull?: WhenFull;
-}
-
 /** The options after validation and defaults. */
 export interface QueueConfig {
   readonly shards: number;
   readonly concurrency: number;
   readonly orderedKeys: boolean;
   readonly keyConcurrency: number;
-  readonly router: RouterFactory;
+  readonly router: ShardRouterFactory;
   readonly backend: QueueBackend;
   readonly maxSize: number;
   readonly maxShardSize: number;
@@ -129,8 +114,28 @@ export interface QueueConfig {
   readonly keyOf: ((key: never) => QueueKey) | undefined;
 }
 
+/** The keys of `ShardedQueueOptions`; the type makes the list complete. */
+const QUEUE_OPTION_KEYS: readonly string[] = Object.keys({
+  shards: true,
+  concurrency: true,
+  keyOrder: true,
+  keyConcurrency: true,
+  router: true,
+  backend: true,
+  maxSize: true,
+  maxShardSize: true,
+  whenFull: true,
+  intervalCap: true,
+  interval: true,
+  timeout: true,
+  clock: true,
+  throughputWindow: true,
+  keyOf: true,
+} satisfies Record<keyof ShardedQueueBaseOptions | 'keyOf', true>);
+
 export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined): QueueConfig {
   const given = optionsObject('options', options as ShardedQueueBaseOptions & { keyOf?: unknown });
+  rejectUnknownOptions(given, QUEUE_OPTION_KEYS);
   const keyOrder = oneOfOption('keyOrder', given.keyOrder ?? 'fifo', ['fifo', 'none']);
   if (keyOrder === 'none' && given.keyConcurrency !== undefined) {
     throw new InvalidOptionError(
@@ -141,7 +146,7 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
   }
   const router = given.router ?? rendezvousRouter();
   if (router === null || typeof router !== 'object' || typeof router.create !== 'function') {
-    throw new InvalidOptionError('router', 'a RouterFactory, such as rendezvousRouter()', router);
+    throw new InvalidOptionError('router', 'a ShardRouterFactory, such as rendezvousRouter()', router);
   }
   const backend = given.backend ?? pQueueBackend();
   if (backend === null || typeof backend !== 'object' || typeof backend.createShard !== 'function') {
@@ -180,20 +185,20 @@ export function resolveOptions(options: ShardedQueueOptions<unknown> | undefined
       min: 1,
       max: Number.POSITIVE_INFINITY,
     }),
-    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMEOUT }),
+    interval: durationOption('interval', given.interval ?? 0, { min: 0, max: MAX_TIMER_DELAY }),
     timeout: checkTimeout('timeout', given.timeout),
     clock,
     throughputWindow: durationOption('throughputWindow', given.throughputWindow ?? 1000, {
       min: 0,
       minExclusive: true,
-      max: MAX_TIMEOUT,
+      max: MAX_TIMER_DELAY,
     }),
     keyOf: given.keyOf === undefined ? undefined : functionOption('keyOf', given.keyOf),
   };
 }
 
 /** A timeout in (0, 2³¹−1] ms, or Infinity for none. */
-export function checkTimeout(option: string, value: unknown): number {
+function checkTimeout(option: string, value: unknown): number {
   if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-  return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMEOUT });
+  return durationOption(option, value, { min: 0, minExclusive: true, max: MAX_TIMER_DELAY });
 }

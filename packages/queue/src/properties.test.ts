@@ -11,7 +11,7 @@ import { ShardedQueue } from './sharded-queue.js';
 // clock. After each run every promise must have settled, and the record of
 // what ran must satisfy the queue's promises: each task ran at most once and
 // settled with its own outcome or a typed error; per-key order held across
-// resizes; no limit was exceeded; the metrics' totals never went down and
+// resizes; no limit was exceeded; the stats' totals never went down and
 // count exactly the tasks that ran.
 
 type Fate = 'fulfil' | 'throw' | 'reject' | 'hang';
@@ -151,9 +151,9 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
       }
     };
 
-  let totals = queue.metrics();
+  let totals = queue.stats();
   const checkTotals = (after: string): void => {
-    const now = queue.metrics();
+    const now = queue.stats();
     for (const total of ['completed', 'failed', 'handoffs', 'spills'] as const) {
       if (now[total] < totals[total]) violations.push(`${total} went from ${totals[total]} to ${now[total]} ${after}`);
     }
@@ -210,7 +210,7 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
         break;
       }
       case 'clear': {
-        if (queue.metrics().movingKeys > 0) coverage.parkedAtClear++;
+        if (queue.stats().movingKeys > 0) coverage.parkedAtClear++;
         queue.clear();
         for (const record of records) if (record.runs === 0) clearedBeforeStart.add(record);
         if (queue.size !== 0 || queue.waitingForRoom !== 0) violations.push('clear() left tasks waiting');
@@ -263,23 +263,23 @@ async function run(setup: Setup, ops: readonly Op[]): Promise<string[]> {
       }
     }
   }
-  if (queue.metrics().movingKeys !== 0) violations.push(`${queue.metrics().movingKeys} keys still moving after close`);
+  if (queue.stats().movingKeys !== 0) violations.push(`${queue.stats().movingKeys} keys still moving after close`);
   if (queue.size !== 0 || queue.pending !== 0 || queue.waitingForRoom !== 0) {
     violations.push(`queue not empty after close: ${queue.size}/${queue.pending}/${queue.waitingForRoom}`);
   }
-  const metrics = queue.metrics();
+  const stats = queue.stats();
   const started = records.filter((r) => r.runs > 0).length;
-  const finishedByShards = metrics.shards.reduce((sum, s) => sum + s.completed + s.failed, 0);
-  if (finishedByShards > started) violations.push(`metrics count ${finishedByShards} finished of ${started} started`);
+  const finishedByShards = stats.shards.reduce((sum, s) => sum + s.completed + s.failed, 0);
+  if (finishedByShards > started) violations.push(`stats count ${finishedByShards} finished of ${started} started`);
   const ran = records.filter((r) => r.runs > 0);
   const fulfilled = ran.filter((r) => r.outcome?.fulfilled === true).length;
-  if (metrics.completed !== fulfilled || metrics.failed !== ran.length - fulfilled) {
+  if (stats.completed !== fulfilled || stats.failed !== ran.length - fulfilled) {
     violations.push(
-      `metrics count ${metrics.completed} completed and ${metrics.failed} failed; ${fulfilled} of ${ran.length} that ran fulfilled`,
+      `stats count ${stats.completed} completed and ${stats.failed} failed; ${fulfilled} of ${ran.length} that ran fulfilled`,
     );
   }
-  coverage.handoffs += queue.metrics().handoffs;
-  coverage.spills += queue.metrics().spills;
+  coverage.handoffs += queue.stats().handoffs;
+  coverage.spills += queue.stats().spills;
   coverage.runs++;
   return violations;
 }
@@ -303,7 +303,7 @@ describe('ShardedQueue properties', () => {
     expect(coverage.spills).toBeGreaterThan(20);
   }, 60_000);
 
-  it('metrics totals are running counts: they never go down across adds, resizes and completions', async () => {
+  it('stats totals are running counts: they never go down across adds, resizes and completions', async () => {
     const flowArbitrary: fc.Arbitrary<Op> = fc.oneof(
       {
         weight: 8,

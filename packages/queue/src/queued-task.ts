@@ -57,9 +57,10 @@ const SHARD_SHIFT = 4;
 /**
  * A queued task is the very promise `add` returns. Being one object instead
  * of a record plus a promise saves the record's header and the promise field,
- * and its phase, shard and a flag share one number: a waiting task costs about
- * 240 bytes here (the promise and its resolve function are 160 of them),
- * against about 900 in p-queue 10.
+ * and its phase, shard and a flag share one number, so that a waiting task
+ * costs little more than its promise and resolve function. The bytes per
+ * waiting task, beside p-queue's, are measured by `npm run bench -- queue`
+ * and recorded in bench/RESULTS.md.
  *
  * Its state lives in private fields, so the promise a caller holds shows
  * nothing of the queue. `constructor` is set to `Promise` on the prototype

@@ -1,5 +1,5 @@
 import { fmix32, murmur3Number } from './murmur3.js';
-import type { Router, RouterFactory } from './router.js';
+import type { ShardRouter, ShardRouterFactory } from './shard-router.js';
 
 /**
  * The score of a (key, shard) pair. MurmurHash3's finaliser avalanches, so
@@ -26,13 +26,13 @@ export function shardSeed(shardId: number): number {
  * is computed once and remembered: a lookup is then one array read. Keys of a
  * slot move together, which keeps every property above at slot granularity.
  */
-export function rendezvousRouter(): RouterFactory {
+export function rendezvousRouter(): ShardRouterFactory {
   return { kind: 'rendezvous', create: (shardIds) => new RendezvousRouter(shardIds) };
 }
 
 const UNKNOWN = -1;
 
-class RendezvousRouter implements Router {
+class RendezvousRouter implements ShardRouter {
   readonly kind = 'rendezvous';
   readonly loadAware = false;
   readonly shardIds: readonly number[];

@@ -6,7 +6,7 @@ import { boundedLoadRouter } from './bounded-load-router.js';
 import { jumpHash, jumpRouter } from './jump-router.js';
 import { hashKey } from './key.js';
 import { rendezvousRouter } from './rendezvous-router.js';
-import type { RouterFactory } from './router.js';
+import type { ShardRouterFactory } from './shard-router.js';
 import { zipfSampler } from './zipf.test-util.js';
 
 interface JumpVectors {
@@ -35,7 +35,7 @@ function referenceJump(key: bigint, buckets: number): number {
 const KEYS = Array.from({ length: 100_000 }, (_, i) => hashKey(`key-${i}`));
 const ids = (count: number, from = 0): number[] => Array.from({ length: count }, (_, i) => from + i);
 
-function shares(factory: RouterFactory, shardIds: number[]): Map<number, number> {
+function shares(factory: ShardRouterFactory, shardIds: number[]): Map<number, number> {
   const router = factory.create(shardIds);
   const counts = new Map<number, number>(shardIds.map((id) => [id, 0]));
   for (const hash of KEYS) counts.set(router.route(hash), (counts.get(router.route(hash)) as number) + 1);
@@ -48,7 +48,7 @@ function imbalance(counts: Iterable<number>): number {
 }
 
 /** Fraction of keys whose shard changes from n to n+1 shards, and how many of them went somewhere other than the new shard. */
-function movement(factory: RouterFactory, n: number): { fraction: number; strays: number } {
+function movement(factory: ShardRouterFactory, n: number): { fraction: number; strays: number } {
   const before = factory.create(ids(n));
   const after = factory.create(ids(n + 1));
   let moved = 0;

@@ -1,6 +1,6 @@
 import type { BackendShard } from './backend.js';
 import { Fifo } from './fifo.js';
-import type { QueuedTask } from './queued-task.js';
+import { type QueuedTask, TaskPhase } from './queued-task.js';
 import type { ThroughputMeter } from './throughput.js';
 
 /** A task as the queue holds it: its promise. */
@@ -23,7 +23,7 @@ export class ShardState {
   completed = 0;
   failed = 0;
   /** Set by `removeShard`: no new keys come here, and the shard closes once it is empty. */
-  retirement: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
+  retirement: { readonly resolve: () => void } | undefined;
 
   constructor(id: number, backend: BackendShard<Task>, meter: ThroughputMeter) {
     this.id = id;
@@ -43,5 +43,13 @@ export class ShardState {
 
   get retiring(): boolean {
     return this.retirement !== undefined;
+  }
+
+  /** Hands a task to this shard's backend, to start when the backend says. */
+  enqueue(job: Task): void {
+    job.phase = TaskPhase.queued;
+    job.shardId = this.id;
+    this.queued++;
+    this.backend.enqueue(job);
   }
 }

@@ -2,9 +2,9 @@ import { CancelledError, DeadlineExceededError, delay, VirtualClock } from '@pal
 import { describe, expect, it, vi } from 'vitest';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
+import type { QueueRejectEvent, SpillEvent } from './events.js';
 import { jumpRouter } from './jump-router.js';
 import { hashKey } from './key.js';
-import type { SpillEvent } from './metrics.js';
 import { ShardedQueue } from './sharded-queue.js';
 import { keysOnShard, outcome, timed } from './sharded-queue.test-util.js';
 
@@ -42,8 +42,8 @@ describe('ShardedQueue: running tasks', () => {
     await expect(rejected).rejects.toBe(boom);
     await expect(nonError).rejects.toBe('plain string');
     expect(await after).toBe('still runs');
-    expect(queue.metrics().failed).toBe(3);
-    expect(queue.metrics().completed).toBe(1);
+    expect(queue.stats().failed).toBe(3);
+    expect(queue.stats().completed).toBe(1);
   });
 
   it('never starts a task inside add()', async () => {
@@ -337,10 +337,10 @@ describe('ShardedQueue: cancellation', () => {
     mover.addShard();
     const parkedController = new AbortController();
     const parked = mover.add(movingKey, timed(clock, 1, 'parked'), { signal: parkedController.signal });
-    expect(mover.metrics().shards.find((s) => s.id === 1)?.parked).toBe(1);
+    expect(mover.stats().shards.find((s) => s.id === 1)?.parked).toBe(1);
     parkedController.abort();
     await expect(parked).rejects.toBeInstanceOf(CancelledError);
-    expect(mover.metrics().movingKeys).toBe(0);
+    expect(mover.stats().movingKeys).toBe(0);
     expect(mover.size).toBe(0);
     await clock.runAll();
     expect(await Promise.all([running, queued, old])).toEqual(['running', 'queued', 'old']);
@@ -355,7 +355,7 @@ describe('ShardedQueue: backpressure', () => {
     const b = queue.add('b', () => 2);
     const error = await queue.add('c', () => 3).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueFullError);
-    expect(error).toMatchObject({ code: 'ERR_PALISADE_QUEUE_FULL', limit: 'maxSize', maxSize: 2 });
+    expect(error).toMatchObject({ code: 'ERR_PALISADE_QUEUE_FULL', limit: 'maxSize', capacity: 2 });
     expect(await Promise.all([a, b])).toEqual([1, 2]);
     expect(await queue.add('c', () => 3)).toBe(3);
   });
@@ -367,9 +367,52 @@ describe('ShardedQueue: backpressure', () => {
     const [onOne] = keysOnShard(queue, 1, 1);
     const first = queue.add(onZero as string, () => 'a');
     const error = await queue.add(alsoOnZero as string, () => 'b').catch((e: unknown) => e);
-    expect(error).toMatchObject({ limit: 'maxShardSize', shardId: 0, maxSize: 1 });
+    expect(error).toMatchObject({ limit: 'maxShardSize', shardId: 0, capacity: 1 });
     expect(await queue.add(onOne as string, () => 'c')).toBe('c');
     expect(await first).toBe('a');
+  });
+
+  it('reports the value of the limit that was reached as capacity: maxShardSize, not maxSize, for a full shard', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue<string>({ shards: 2, maxSize: 10, maxShardSize: 1, clock });
+    const [onZero, alsoOnZero] = keysOnShard(queue, 0, 2);
+    const first = queue.add(onZero as string, () => 'a');
+    const error = await queue.add(alsoOnZero as string, () => 'b').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueFullError);
+    expect(error).toMatchObject({ limit: 'maxShardSize', capacity: 1, shardId: 0 });
+    expect(error).not.toHaveProperty('maxSize');
+    expect((error as QueueFullError).message).toMatch(/^Shard 0 holds its maximum of 1 waiting tasks/);
+    expect(await first).toBe('a');
+  });
+
+  it('reports each task add turns away on onReject, with the reason and the error add rejects with', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue({ shards: 1, maxSize: 1, clock });
+    const events: QueueRejectEvent[] = [];
+    queue.onReject((event) => events.push(event));
+    const first = queue.add('a', () => delay(10, { clock }));
+    const full = await queue.add('b', () => 1).catch((e: unknown) => e);
+    expect(full).toBeInstanceOf(QueueFullError);
+    expect(events).toEqual([{ reason: 'full', key: 'b', error: full }]);
+    const waited = queue.add('c', () => 'waited', { whenFull: 'wait' });
+    expect(events).toHaveLength(1);
+    await clock.runAll();
+    expect(await waited).toBe('waited');
+    await first;
+    const waiting = outcome(queue.add('d', timed(clock, 10, 'd')));
+    const alsoWaiting = outcome(queue.add('e', () => 'e', { whenFull: 'wait' }));
+    const closing = queue.close();
+    const closed = await queue.add('f', () => 1).catch((e: unknown) => e);
+    expect(closed).toBeInstanceOf(QueueClosedError);
+    expect(events).toEqual([
+      { reason: 'full', key: 'b', error: full },
+      { reason: 'closed', key: 'f', error: closed },
+    ]);
+    await clock.runAll();
+    await closing;
+    // Tasks that close() removes were taken in, not turned away.
+    expect([await waiting, await alsoWaiting]).toEqual(['err:QueueClosedError', 'err:QueueClosedError']);
+    expect(events).toHaveLength(2);
   });
 
   it("waits for room with whenFull 'wait', in order, and admits as tasks start", async () => {
@@ -468,6 +511,27 @@ describe('ShardedQueue: onIdle, onDrained, onSizeLessThan', () => {
     }
     expect(thrown).toHaveLength(2);
   });
+
+  it('reports a throwing event listener, and the listeners after it still hear the event', async () => {
+    const queue = new ShardedQueue({ shards: 1, clock: new VirtualClock() });
+    const thrown: unknown[] = [];
+    const onError = (error: unknown) => thrown.push(error);
+    const heard: number[] = [];
+    process.on('uncaughtException', onError);
+    try {
+      queue.onResize(() => {
+        throw new Error('listener bug');
+      });
+      queue.onResize((event) => heard.push(event.shardId));
+      expect(queue.addShard()).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(heard).toEqual([1]);
+    expect(thrown).toEqual([expect.objectContaining({ message: 'listener bug' })]);
+    expect(queue.shardIds).toEqual([0, 1]);
+  });
 });
 
 describe('ShardedQueue: clear and close', () => {
@@ -538,6 +602,21 @@ describe('ShardedQueue: clear and close', () => {
     expect(await Promise.all(results)).toEqual(['ok:1', 'ok:2', 'err:QueueClosedError']);
   });
 
+  it('is AsyncDisposable: await using closes it, as close() does, once', async () => {
+    const clock = new VirtualClock();
+    let outside: ShardedQueue | undefined;
+    {
+      await using queue = new ShardedQueue({ shards: 2, clock });
+      outside = queue;
+      expect(await queue.add('k', () => 'ran')).toBe('ran');
+      expect(queue.isClosed).toBe(false);
+    }
+    expect(outside.isClosed).toBe(true);
+    await expect(outside.add('k', () => 1)).rejects.toBeInstanceOf(QueueClosedError);
+    expect(outside[Symbol.asyncDispose]()).toBe(outside.close());
+    await outside.close();
+  });
+
   it('uses typed errors with stable codes', () => {
     expect(new QueueClearedError().code).toBe('ERR_PALISADE_QUEUE_CLEARED');
     expect(new QueueClosedError().code).toBe('ERR_PALISADE_QUEUE_CLOSED');
@@ -560,7 +639,7 @@ describe('ShardedQueue: live resize', () => {
     expect(moved.length / keys.length).toBeLessThan(0.21);
     expect(moved.every((key) => queue.shardFor(key) === added)).toBe(true);
     expect(events).toHaveLength(1);
-    const resize = queue.metrics().lastResize;
+    const resize = queue.stats().lastResize;
     expect(resize).toMatchObject({ change: 'added', shardId: 4, previousShardIds: [0, 1, 2, 3] });
     expect(resize?.shardIds).toEqual([0, 1, 2, 3, 4]);
     expect(resize?.expectedMovedFraction).toBe(0.2);
@@ -588,10 +667,10 @@ describe('ShardedQueue: live resize', () => {
     const handoffs: unknown[] = [];
     queue.onHandoff((event) => handoffs.push(event));
     expect(queue.addShard()).toBe(2);
-    expect(queue.metrics().lastResize).toMatchObject({ keysInFlight: 1, keysMoving: 1 });
+    expect(queue.stats().lastResize).toMatchObject({ keysInFlight: 1, keysMoving: 1 });
     const moved = [queue.add(key, task('new1')), queue.add(key, task('new2'))];
     expect(queue.shardFor(key)).toBe(2);
-    expect(queue.metrics().movingKeys).toBe(1);
+    expect(queue.stats().movingKeys).toBe(1);
     await clock.runAll();
     expect(await Promise.all([...old, ...moved])).toEqual(['old1', 'old2', 'new1', 'new2']);
     expect(log).toEqual([
@@ -605,7 +684,7 @@ describe('ShardedQueue: live resize', () => {
       'new2 end at 40',
     ]);
     expect(handoffs).toEqual([{ key, fromShardId: from, toShardId: 2, tasks: 2 }]);
-    expect(queue.metrics().handoffs).toBe(1);
+    expect(queue.stats().handoffs).toBe(1);
   });
 
   it('removes a shard once it has drained; its keys move to the others', async () => {
@@ -627,13 +706,13 @@ describe('ShardedQueue: live resize', () => {
       expect(queue.shardFor(key)).not.toBe(1);
       tasks.push(queue.add(key, async ({ shardId }) => shardId));
     }
-    expect(queue.metrics().shards.find((shard) => shard.id === 1)?.retiring).toBe(true);
+    expect(queue.stats().shards.find((shard) => shard.id === 1)?.retiring).toBe(true);
     await clock.runAll();
     await removal;
     expect(removed).toBe(true);
     const results = await Promise.all(tasks);
     expect(results.slice(-3).every((shardId) => shardId !== 1)).toBe(true);
-    expect(queue.metrics().shards.map((shard) => shard.id)).toEqual([0, 2]);
+    expect(queue.stats().shards.map((shard) => shard.id)).toEqual([0, 2]);
     expect(queue.addShard()).toBe(1);
   });
 
@@ -677,10 +756,10 @@ describe('ShardedQueue: bounded-load routing', () => {
     const spills: unknown[] = [];
     queue.onSpill((event) => spills.push(event));
     const tasks = Array.from({ length: 40 }, () => queue.add('hot', timed(clock, 10, 'x')));
-    const sizes = queue.metrics().shards.map((shard) => shard.size);
+    const sizes = queue.stats().shards.map((shard) => shard.size);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil((1.25 * 40) / 4));
-    expect(queue.metrics().spills).toBeGreaterThan(0);
-    expect(spills.length).toBe(queue.metrics().spills);
+    expect(queue.stats().spills).toBeGreaterThan(0);
+    expect(spills.length).toBe(queue.stats().spills);
     await clock.runAll();
     await Promise.all(tasks);
   });
@@ -699,7 +778,7 @@ describe('ShardedQueue: bounded-load routing', () => {
     );
     // Far over the cap, but the key has tasks in flight: it stays put.
     expect(queue.shardFor('hot')).toBe(preferred);
-    expect(queue.metrics().shards.find((shard) => shard.id === preferred)?.size).toBe(12);
+    expect(queue.stats().shards.find((shard) => shard.id === preferred)?.size).toBe(12);
     await clock.runAll();
     expect(new Set(await Promise.all(hot))).toEqual(new Set([preferred]));
     expect(spills.filter((event) => event.key === 'hot')).toEqual([]);
@@ -726,7 +805,7 @@ describe('ShardedQueue: bounded-load routing', () => {
       .slice(0, 2) as [string, string];
     void queue.add('hot', () => {});
     for (let i = 0; i < 7; i++) void queue.add(`filler-${i}`, () => {});
-    const sizeOf = (id: number) => queue.metrics().shards.find((entry) => entry.id === id)?.size;
+    const sizeOf = (id: number) => queue.stats().shards.find((entry) => entry.id === id)?.size;
     expect(sizeOf(shard)).toBe(1); // of 8 tasks waiting: under the cap of ⌈1.25 × 9 / 4⌉ = 3
     void queue.add(early, () => {});
     expect(queue.shardFor(early)).toBe(shard);
@@ -743,14 +822,14 @@ describe('ShardedQueue: bounded-load routing', () => {
   });
 });
 
-describe('ShardedQueue: metrics', () => {
+describe('ShardedQueue: stats', () => {
   it('reports per-shard sizes, pending tasks, counts, throughput and imbalance', async () => {
     const clock = new VirtualClock();
     const queue = new ShardedQueue<string>({ shards: 2, concurrency: 1, clock, throughputWindow: 1000 });
     const onZero = keysOnShard(queue, 0, 4);
     for (const key of onZero) void queue.add(key, timed(clock, 100, key));
     await clock.advance(0);
-    const busy = queue.metrics();
+    const busy = queue.stats();
     expect(busy.shards.map((s) => [s.id, s.size, s.pending])).toEqual([
       [0, 3, 1],
       [1, 0, 0],
@@ -760,17 +839,17 @@ describe('ShardedQueue: metrics', () => {
     expect(busy.router).toBe('rendezvous');
     expect(busy.backend).toBe('p-queue');
     await clock.advance(1000);
-    const later = queue.metrics();
+    const later = queue.stats();
     expect(later.completed).toBe(4);
     expect(later.shards[0]?.throughput).toBe(4);
     expect(later.imbalance).toBe(1);
     await clock.advance(1000);
-    expect(queue.metrics().throughput).toBe(0);
+    expect(queue.stats().throughput).toBe(0);
     expect(JSON.parse(JSON.stringify(later))).toEqual(later);
   });
 });
 
-describe('ShardedQueue: metrics totals are running counts', () => {
+describe('ShardedQueue: stats totals are running counts', () => {
   it('keeps completed and failed when a shard is removed, while it retires and after it closed', async () => {
     const clock = new VirtualClock();
     const queue = new ShardedQueue<string>({ shards: 2, clock, throughputWindow: 1000 });
@@ -779,20 +858,20 @@ describe('ShardedQueue: metrics totals are running counts', () => {
     );
     await Promise.all(tasks);
     await clock.advance(500);
-    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
+    expect(queue.stats()).toMatchObject({ completed: 8, failed: 2, throughput: 20 });
 
     const slow = keysOnShard(queue, 1, 1, 'slow')[0] as string;
     const draining = queue.add(slow, timed(clock, 10, 'slow'));
     await clock.advance(0);
     const removed = queue.removeShard(1);
-    expect(queue.metrics()).toMatchObject({ completed: 8, failed: 2 });
+    expect(queue.stats()).toMatchObject({ completed: 8, failed: 2 });
     await clock.advance(10);
     await Promise.all([draining, removed]);
-    const after = queue.metrics();
+    const after = queue.stats();
     expect(after.shards.map((shard) => shard.id)).toEqual([0]);
     expect(after).toMatchObject({ completed: 9, failed: 2 });
     // The removed shard's recent finishes still count toward the queue's rate.
-    expect(after.throughput).toBeGreaterThan(queue.metrics().shards[0]?.throughput as number);
+    expect(after.throughput).toBeGreaterThan(queue.stats().shards[0]?.throughput as number);
   });
 });
 

@@ -1,49 +1,31 @@
-import {
-  type Clock,
-  cancellationError,
-  DeadlineExceededError,
-  type Event,
-  EventEmitter,
-  InvalidArgumentError,
-  InvalidOptionError,
-  isAbortSignal,
-  onAbort,
-  oneOfOption,
-  optionsObject,
-  type TimerHandle,
-} from '@palisade/core';
-import { ConditionWatch, emitSafely, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
+import { type Clock, cancellationError, type Event, InvalidArgumentError, onAbort } from '@palisade/core';
+import { LazyEmitters } from '@palisade/core/internal';
+import { type AddOptions, readAddOptions } from './add-options.js';
+import { Admission } from './admission.js';
+import { callOptions, rejectUnknownCallOptions } from './call-options.js';
+import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
+import type { HandoffEvent, QueueEvents, QueueRejectEvent, ResizeEvent, SpillEvent } from './events.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
-import { KeyState } from './key-state.js';
-import type { HandoffEvent, QueueMetrics, ResizeEvent, ShardMetrics, SpillEvent } from './metrics.js';
-import { fmix32 } from './murmur3.js';
-import {
-  type AddOptions,
-  checkTimeout,
-  MAX_SHARDS,
-  type QueueConfig,
-  resolveOptions,
-  type ShardedQueueOptions,
-  type WhenFull,
-} from './options.js';
-import { QueuedTask, type QueueTask, type TaskExtras, TaskPhase } from './queued-task.js';
-import type { Router } from './router.js';
+import { KeyHandoff } from './key-handoff.js';
+import { MAX_SHARDS, type QueueConfig, resolveOptions, type ShardedQueueOptions } from './options.js';
+import { QueueCounts } from './queue-counts.js';
+import { QueuedTask, type QueueTask, TaskPhase } from './queued-task.js';
+import { measureResize } from './resize-accounting.js';
+import type { ShardRouter } from './shard-router.js';
+import { ShardRouting } from './shard-routing.js';
 import { ShardState, type Task } from './shard-state.js';
+import { type QueueStats, queueStats } from './stats.js';
+import { TaskRemoval } from './task-removal.js';
+import { TaskRunner } from './task-runner.js';
 import { ThroughputMeter } from './throughput.js';
 
-/** A signal for tasks that have neither a signal nor a timeout: it never aborts, and costs nothing per task. */
-const neverAborts = new AbortController().signal;
-
-/** How many sample keys a resize routes, before and after, to estimate the fraction of keys that moved. */
-const RESIZE_SAMPLE = 4096;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+// The queue is AsyncDisposable. Declared here as @types/node declares it, so
+// that the declarations build, and type-check for users, with lib ES2023.
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
 }
 
 /**
@@ -57,44 +39,34 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  *
  * Every shard runs on the configured backend (p-queue, in process, by
  * default), with its own concurrency, rate limit and timeout.
+ *
+ * This class is the public face. The work is done by one part per concept:
+ * `ShardRouting` (which shard), `KeyHandoff` (per-key order across moves),
+ * `Admission` (backpressure), `TaskRunner` (running a task), `TaskRemoval`
+ * (cancel, clear, close), `measureResize` and `queueStats`.
  */
 export class ShardedQueue<Key = QueueKey> {
   readonly #config: QueueConfig;
   readonly #clock: Clock;
   readonly #keyOf: ((key: Key) => QueueKey) | undefined;
-  #router: Router;
-  /** Bumped on every router change; a key's cached route is valid for one epoch. */
-  #epoch = 0;
-  /** Active shards, in router order. */
-  #active: ShardState[] = [];
-  /** Active and retiring shards, by id. */
-  readonly #byId: (ShardState | undefined)[] = [];
-  readonly #keys = new Map<QueueKey, KeyState>();
-  #size = 0;
-  #pending = 0;
-  #waitingForRoom = 0;
-  #spills = 0;
-  #handoffs = 0;
-  /**
-   * Running totals since the queue was created. Kept here, not summed over the
-   * shards, so that they never go down when a removed shard disappears.
-   */
-  #completed = 0;
-  #failed = 0;
+  readonly #counts = new QueueCounts();
+  readonly #events = new LazyEmitters<QueueEvents>();
+  readonly #routing: ShardRouting;
+  /** Only with `keyOrder: 'fifo'`: unordered keys need no tracking. */
+  readonly #keys: KeyHandoff | undefined;
+  readonly #admission: Admission;
+  readonly #removal: TaskRemoval;
+  readonly #runner: TaskRunner;
   readonly #meter: ThroughputMeter;
-  /** Keys with parked tasks, waiting to move. */
-  #movingKeys = 0;
   #lastResize: ResizeEvent | undefined;
-  #admitting = false;
-  #admitCursor = 0;
   #closing: { drain: boolean; readonly promise: Promise<void> } | undefined;
 
-  readonly #idle = new ConditionWatch(() => this.#size === 0 && this.#pending === 0 && this.#waitingForRoom === 0);
-  readonly #drained = new ConditionWatch(() => this.#size === 0 && this.#waitingForRoom === 0);
-  readonly #sizeWatch = new SizeWatch(() => this.#size);
-  readonly #resizeEmitter = new EventEmitter<ResizeEvent>();
-  readonly #spillEmitter = new EventEmitter<SpillEvent>();
-  readonly #handoffEmitter = new EventEmitter<HandoffEvent>();
+  readonly #idle = new ConditionWatch(() => {
+    const counts = this.#counts;
+    return counts.size === 0 && counts.pending === 0 && counts.waitingForRoom === 0;
+  });
+  readonly #drained = new ConditionWatch(() => this.#counts.size === 0 && this.#counts.waitingForRoom === 0);
+  readonly #sizeWatch = new SizeWatch(() => this.#counts.size);
 
   /**
    * Nothing waits and nothing runs. With a listener: called each time the
@@ -113,47 +85,66 @@ export class ShardedQueue<Key = QueueKey> {
    * `limit`. Without: a promise, resolved at once if it already is.
    */
   readonly onSizeLessThan: SizeCondition = this.#sizeWatch.condition;
+
   /** A shard was added or removed. */
-  readonly onResize: Event<ResizeEvent> = this.#resizeEmitter.addListener;
+  get onResize(): Event<ResizeEvent> {
+    return this.#events.on('resize');
+  }
+
   /** The bounded-load router placed a key past its first choice. */
-  readonly onSpill: Event<SpillEvent> = this.#spillEmitter.addListener;
+  get onSpill(): Event<SpillEvent> {
+    return this.#events.on('spill');
+  }
+
   /** A moving key drained from its old shard; its parked tasks went to the new one. */
-  readonly onHandoff: Event<HandoffEvent> = this.#handoffEmitter.addListener;
+  get onHandoff(): Event<HandoffEvent> {
+    return this.#events.on('handoff');
+  }
+
+  /** `add` turned a task away: the queue was full (with `whenFull: 'reject'`) or closed. */
+  get onReject(): Event<QueueRejectEvent> {
+    return this.#events.on('reject');
+  }
 
   constructor(
     ...[options]: [Key] extends [QueueKey] ? [options?: ShardedQueueOptions<Key>] : [options: ShardedQueueOptions<Key>]
   ) {
-    this.#config = resolveOptions(options as ShardedQueueOptions<unknown> | undefined);
-    this.#clock = this.#config.clock;
-    this.#keyOf = this.#config.keyOf as ((key: Key) => QueueKey) | undefined;
-    this.#meter = new ThroughputMeter(this.#config.throughputWindow, this.#clock.now());
-    for (let id = 0; id < this.#config.shards; id++) this.#active.push(this.#createShard(id));
-    this.#router = this.#createRouter(this.#active.map((shard) => shard.id));
+    const config = resolveOptions(options as ShardedQueueOptions<unknown> | undefined);
+    this.#config = config;
+    this.#clock = config.clock;
+    this.#keyOf = config.keyOf as ((key: Key) => QueueKey) | undefined;
+    this.#meter = new ThroughputMeter(config.throughputWindow, this.#clock.now());
+    this.#runner = new TaskRunner(this.#clock, config.timeout, this.#finish);
+    const shards = Array.from({ length: config.shards }, (_, id) => this.#createShard(id));
+    this.#routing = new ShardRouting(config.router, shards, this.#events);
+    this.#keys = config.orderedKeys ? new KeyHandoff(this.#routing, this.#events) : undefined;
+    this.#admission = new Admission(config, this.#counts, this.#routing, this.#keys);
+    this.#removal = new TaskRemoval(this.#counts, this.#routing, this.#admission, this.#keys);
   }
 
   /** Tasks waiting to start, over all shards (queued, or parked for a moving key). Bounded by `maxSize`. */
   get size(): number {
-    return this.#size;
+    return this.#counts.size;
   }
 
   /** Tasks running. */
   get pending(): number {
-    return this.#pending;
+    return this.#counts.pending;
   }
 
   /** Tasks waiting for room (`whenFull: 'wait'`), not yet counted in `size`. */
   get waitingForRoom(): number {
-    return this.#waitingForRoom;
+    return this.#counts.waitingForRoom;
   }
 
   /** The active shards' ids, in the order they were added. */
   get shardIds(): readonly number[] {
-    return this.#router.shardIds;
+    return this.#routing.router.shardIds;
   }
 
   /** The current router: which shard each key maps to, and the ring for ring routers. */
-  get router(): Router {
-    return this.#router;
+  get router(): ShardRouter {
+    return this.#routing.router;
   }
 
   /** True once `close()` was called. */
@@ -167,8 +158,8 @@ export class ShardedQueue<Key = QueueKey> {
    * started (`keyOrder: 'fifo'`), and the rate limit allows.
    *
    * Throws at once (bad input): `InvalidArgumentError` for a key that is not a
-   * string or number (without `keyOf`) or a task that is not a function;
-   * `InvalidOptionError` for bad options. Rejects: `QueueFullError`
+   * string or number (without `keyOf`), a task that is not a function, or a
+   * bad option (naming it: `options.priority`). Rejects: `QueueFullError`
    * (`whenFull: 'reject'`), `QueueClosedError`, `QueueClearedError`, the
    * signal's cancellation error, `DeadlineExceededError` (timeout), or the
    * task's own error.
@@ -176,50 +167,38 @@ export class ShardedQueue<Key = QueueKey> {
   add<T>(key: Key, task: QueueTask<T>, options?: AddOptions): Promise<T> {
     const routingKey = this.#routingKey(key);
     if (typeof task !== 'function') throw new InvalidArgumentError('task', 'a function', task);
-    let priority = 0;
-    let whenFull: WhenFull = this.#config.whenFull;
-    let extras: TaskExtras | undefined;
-    if (options !== undefined) {
-      const given = optionsObject('options', options);
-      if (given.priority !== undefined) {
-        if (typeof given.priority !== 'number' || Number.isNaN(given.priority)) {
-          throw new InvalidOptionError('priority', 'a number other than NaN', given.priority);
-        }
-        priority = given.priority;
-      }
-      if (given.whenFull !== undefined) whenFull = oneOfOption('whenFull', given.whenFull, ['reject', 'wait']);
-      const { signal } = given;
-      if (signal !== undefined && !isAbortSignal(signal)) {
-        throw new InvalidOptionError('signal', 'an AbortSignal', signal);
-      }
-      const timeout = given.timeout === undefined ? undefined : checkTimeout('timeout', given.timeout);
-      if (signal !== undefined || timeout !== undefined) {
-        extras = { signal, timeout, stopListening: undefined, abandon: undefined };
-      }
+    const settings = options === undefined ? undefined : readAddOptions(options, this.#config.whenFull);
+    if (this.#closing !== undefined) {
+      return this.#turnAway({ reason: 'closed', key: routingKey, error: new QueueClosedError() });
     }
-    if (this.#closing !== undefined) return Promise.reject(new QueueClosedError());
+    const extras = settings?.extras;
     const signal = extras?.signal;
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
 
-    const keyState = this.#config.orderedKeys ? this.#keys.get(routingKey) : undefined;
+    const keyState = this.#keys?.get(routingKey);
     const hash = keyState === undefined ? hashKey(routingKey) : keyState.hash;
     const destination =
-      keyState === undefined ? this.#place(routingKey, hash, true) : this.#destinationOf(keyState, true);
-    const full = this.#fullLimit(destination);
-    if (full !== undefined && whenFull === 'reject') {
-      return Promise.reject(new QueueFullError(full, this.#config[full], destination.id));
+      keyState === undefined
+        ? this.#routing.place(routingKey, hash, true)
+        : this.#routing.destinationOf(keyState, true);
+    const full = this.#admission.fullLimit(destination);
+    if (full !== undefined && (settings === undefined ? this.#config.whenFull : settings.whenFull) === 'reject') {
+      const error = new QueueFullError(full, this.#config[full], destination.id);
+      return this.#turnAway({ reason: 'full', key: routingKey, error });
     }
-    const job = new QueuedTask<T>(routingKey, priority, task, extras) as unknown as Task;
-    const tracked = keyState ?? this.#trackKey(routingKey, hash, destination);
-    if (full !== undefined) this.#waitForRoom(job, destination, tracked);
-    else this.#dispatch(job, destination, tracked);
+    const promise = new QueuedTask<T>(routingKey, settings === undefined ? 0 : settings.priority, task, extras);
+    // The queue holds every task as a QueuedTask<unknown>; only the caller sees its T.
+    const job = promise as Task;
+    const tracked = keyState ?? this.#keys?.track(routingKey, hash, destination);
+    if (full !== undefined) this.#admission.waitForRoom(job, destination, tracked);
+    else this.#admission.admit(job, destination, tracked);
     this.#idle.end();
     this.#drained.end();
     if (this.#sizeWatch.watched) this.#sizeWatch.update();
     if (signal !== undefined && extras !== undefined) {
       extras.stopListening = onAbort(signal, () => this.#onAbort(job, signal)).dispose;
     }
-    return job as unknown as Promise<T>;
+    return promise;
   }
 
   /**
@@ -229,11 +208,11 @@ export class ShardedQueue<Key = QueueKey> {
    */
   shardFor(key: Key): number {
     const routingKey = this.#routingKey(key);
-    const keyState = this.#config.orderedKeys ? this.#keys.get(routingKey) : undefined;
+    const keyState = this.#keys?.get(routingKey);
     const shard =
       keyState === undefined
-        ? this.#place(routingKey, hashKey(routingKey), false)
-        : this.#destinationOf(keyState, false);
+        ? this.#routing.place(routingKey, hashKey(routingKey), false)
+        : this.#routing.destinationOf(keyState, false);
     return shard.id;
   }
 
@@ -245,15 +224,12 @@ export class ShardedQueue<Key = QueueKey> {
    */
   addShard(): number {
     this.#throwIfClosed();
-    if (this.#active.length + this.#retiringCount() >= MAX_SHARDS) {
+    if (this.#routing.all().length >= MAX_SHARDS) {
       throw new InvalidArgumentError('shards', `at most ${MAX_SHARDS} shards, retiring ones included`, MAX_SHARDS + 1);
     }
-    let id = 0;
-    while (this.#byId[id] !== undefined) id++;
-    const shard = this.#createShard(id);
-    this.#active = [...this.#active, shard];
-    this.#changeRouter('added', id);
-    return id;
+    const shard = this.#createShard(this.#routing.freeId());
+    this.#routerChanged('added', shard.id, this.#routing.add(shard));
+    return shard.id;
   }
 
   /**
@@ -264,29 +240,27 @@ export class ShardedQueue<Key = QueueKey> {
    */
   removeShard(shardId: number): Promise<void> {
     this.#throwIfClosed();
-    const shard = typeof shardId === 'number' ? this.#byId[shardId] : undefined;
+    const shard = this.#routing.shard(shardId);
     if (shard === undefined || shard.retiring) {
       throw new InvalidArgumentError('shardId', `the id of an active shard (${this.shardIds.join(', ')})`, shardId);
     }
-    if (this.#active.length === 1) {
+    if (this.#routing.active.length === 1) {
       throw new InvalidArgumentError('shardId', 'a shard other than the only one: a queue needs at least one', shardId);
     }
-    if (!this.#router.canRemove(shardId)) {
+    const router = this.#routing.router;
+    if (!router.canRemove(shardId)) {
       throw new InvalidArgumentError(
         'shardId',
-        `a shard the ${this.#router.kind} router can remove (it removes only shard ${this.shardIds.at(-1)}, the last added)`,
+        `a shard the ${router.kind} router can remove (it removes only shard ${this.shardIds.at(-1)}, the last added)`,
         shardId,
       );
     }
-    let resolve = (): void => {};
-    const promise = new Promise<void>((done) => {
-      resolve = done;
+    const retired = new Promise<void>((resolve) => {
+      shard.retirement = { resolve };
     });
-    shard.retirement = { promise, resolve };
-    this.#active = this.#active.filter((active) => active !== shard);
-    this.#changeRouter('removed', shardId);
-    this.#retireIfEmpty(shard);
-    return promise;
+    this.#routerChanged('removed', shardId, this.#routing.remove(shard));
+    this.#routing.retireIfEmpty(shard);
+    return retired;
   }
 
   /**
@@ -299,11 +273,11 @@ export class ShardedQueue<Key = QueueKey> {
       throw new InvalidArgumentError('count', `an integer in [1, ${MAX_SHARDS}]`, count);
     }
     this.#throwIfClosed();
-    while (this.#active.length < count) this.addShard();
-    const removals: Promise<void>[] = [];
-    while (this.#active.length > count) {
-      removals.push(this.removeShard((this.#active.at(-1) as ShardState).id));
-    }
+    while (this.#routing.active.length < count) this.addShard();
+    const removals = this.#routing.active
+      .slice(count)
+      .reverse()
+      .map((shard) => this.removeShard(shard.id));
     return Promise.all(removals).then(() => undefined);
   }
 
@@ -324,8 +298,9 @@ export class ShardedQueue<Key = QueueKey> {
    * returns the same promise (and `drain: false` then stops the draining).
    */
   close(options?: { readonly drain?: boolean }): Promise<void> {
-    const drain = optionsObject('options', options).drain ?? false;
-    if (typeof drain !== 'boolean') throw new InvalidOptionError('drain', 'true or false', drain);
+    if (options !== undefined) rejectUnknownCallOptions(callOptions(options), ['drain']);
+    const drain = options?.drain ?? false;
+    if (typeof drain !== 'boolean') throw new InvalidArgumentError('options.drain', 'true or false', drain);
     if (this.#closing !== undefined) {
       if (this.#closing.drain && !drain) {
         this.#closing.drain = false;
@@ -335,471 +310,34 @@ export class ShardedQueue<Key = QueueKey> {
     }
     const promise = (async () => {
       await this.onIdle();
-      await Promise.all(this.#allShards().map((shard) => shard.backend.close()));
+      await Promise.all(this.#routing.all().map((shard) => shard.backend.close()));
     })();
     this.#closing = { drain, promise };
     if (!drain) this.#removeWaiting(new QueueClosedError());
     return promise;
   }
 
-  /** A snapshot for dashboards and the sandbox: O(shards), no per-task work. */
-  metrics(): QueueMetrics {
-    const now = this.#clock.now();
-    const shards: ShardMetrics[] = [];
-    for (const shard of [...this.#active, ...this.#allShards().filter((s) => s.retiring)]) {
-      const rate = shard.meter.read(now, shard.completed + shard.failed);
-      shards.push({
-        id: shard.id,
-        size: shard.size,
-        queued: shard.queued,
-        parked: shard.parked,
-        pending: shard.running,
-        waitingForRoom: shard.waitingForRoom,
-        added: shard.added,
-        completed: shard.completed,
-        failed: shard.failed,
-        throughput: rate,
-        retiring: shard.retiring,
-      });
-    }
-    return {
-      at: now,
-      router: this.#router.kind,
-      backend: this.#config.backend.name,
-      shards,
-      size: this.#size,
-      pending: this.#pending,
-      waitingForRoom: this.#waitingForRoom,
-      completed: this.#completed,
-      failed: this.#failed,
-      throughput: this.#meter.read(now, this.#completed + this.#failed),
-      imbalance: this.#imbalance(),
-      spills: this.#spills,
-      movingKeys: this.#movingKeys,
-      handoffs: this.#handoffs,
-      lastResize: this.#lastResize,
-    };
+  /** `close()`, for `await using queue = new ShardedQueue(…)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
-  // ---- routing ------------------------------------------------------------
+  /** A snapshot for dashboards and the sandbox: O(shards), no per-task work. */
+  stats(): QueueStats {
+    const now = this.#clock.now();
+    const parts = { routing: this.#routing, keys: this.#keys, counts: this.#counts, meter: this.#meter };
+    return queueStats(parts, this.#config.backend.name, this.#lastResize, now);
+  }
+
+  #turnAway(event: QueueRejectEvent): Promise<never> {
+    this.#events.emit('reject', event);
+    return Promise.reject(event.error);
+  }
 
   #routingKey(key: Key): QueueKey {
     if (this.#keyOf === undefined) return checkKey(key);
     return checkKey(this.#keyOf(key), 'keyOf(key)');
   }
-
-  /** Where a key with no tasks anywhere goes. Counts and reports spills when `record` is set. */
-  #place(key: QueueKey, hash: number, record: boolean): ShardState {
-    const router = this.#router;
-    if (!router.loadAware || router.place === undefined) return this.#byId[router.route(hash)] as ShardState;
-    const id = router.place(hash, this.#loadOf, this.#activeLoad());
-    if (record) {
-      const preferred = router.route(hash);
-      if (preferred !== id) {
-        this.#spills++;
-        emitSafely(this.#spillEmitter, { key, preferredShardId: preferred, shardId: id });
-      }
-    }
-    return this.#byId[id] as ShardState;
-  }
-
-  readonly #loadOf = (shardId: number): number => (this.#byId[shardId] as ShardState).load;
-
-  #activeLoad(): number {
-    let load = 0;
-    for (const shard of this.#active) load += shard.load;
-    return load;
-  }
-
-  /** Where the next task of a key that has tasks somewhere goes, keeping its order. */
-  #destinationOf(keyState: KeyState, record: boolean): ShardState {
-    if (keyState.waitingForRoom > 0) return keyState.roomShard as ShardState;
-    return this.#routeBusyKey(keyState, record);
-  }
-
-  /** Like `#destinationOf`, for a task that is itself first in line. */
-  #routeBusyKey(keyState: KeyState, record: boolean): ShardState {
-    if (keyState.parked !== undefined) return keyState.movingTo as ShardState;
-    if (keyState.inFlight === 0) return this.#place(keyState.key, keyState.hash, record);
-    if (this.#stillRoutes(keyState)) return keyState.shard;
-    // The key's shard left the router, or a resize changed its route: it
-    // moves, and this task is the first to wait for the handoff.
-    return this.#place(keyState.key, keyState.hash, record);
-  }
-
-  #stillRoutes(keyState: KeyState): boolean {
-    const shard = keyState.shard;
-    if (shard.retiring) return false;
-    // A load-aware router never moves a key with tasks in flight: spilling
-    // then would break the key's order.
-    if (keyState.routedAt === this.#epoch || this.#router.loadAware) return true;
-    if (this.#router.route(keyState.hash) !== shard.id) return false;
-    keyState.routedAt = this.#epoch;
-    return true;
-  }
-
-  // ---- admission ----------------------------------------------------------
-
-  #fullLimit(shard: ShardState): 'maxSize' | 'maxShardSize' | undefined {
-    if (this.#size >= this.#config.maxSize) return 'maxSize';
-    // Tasks already waiting for this shard go first: a new one queues behind them.
-    if (shard.size >= this.#config.maxShardSize || shard.waitingForRoom > 0) return 'maxShardSize';
-    return undefined;
-  }
-
-  #waitForRoom(job: Task, shard: ShardState, keyState: KeyState | undefined): void {
-    job.phase = TaskPhase.waitingForRoom;
-    job.shardId = shard.id;
-    shard.roomWaiters.push(job);
-    shard.waitingForRoom++;
-    this.#waitingForRoom++;
-    if (keyState !== undefined) {
-      keyState.waitingForRoom++;
-      keyState.roomShard = shard;
-    }
-  }
-
-  /** Starts tracking a key with `keyOrder: 'fifo'`; undefined (nothing to track) otherwise. */
-  #trackKey(key: QueueKey, hash: number, shard: ShardState): KeyState | undefined {
-    if (!this.#config.orderedKeys) return undefined;
-    const keyState = new KeyState(key, hash, shard, this.#epoch);
-    this.#keys.set(key, keyState);
-    return keyState;
-  }
-
-  /** A task with room goes to its shard, or parks there if its key is still draining elsewhere. */
-  #dispatch(job: Task, shard: ShardState, keyState: KeyState | undefined): void {
-    shard.added++;
-    this.#size++;
-    if (keyState === undefined) {
-      this.#enqueue(job, shard);
-      return;
-    }
-    if (keyState.parked !== undefined) {
-      this.#park(job, keyState);
-      return;
-    }
-    if (keyState.inFlight > 0 && keyState.shard !== shard) {
-      keyState.parked = [];
-      keyState.movingTo = shard;
-      this.#movingKeys++;
-      this.#park(job, keyState);
-      return;
-    }
-    if (keyState.inFlight === 0) {
-      keyState.shard = shard;
-      keyState.routedAt = this.#epoch;
-    }
-    keyState.inFlight++;
-    this.#enqueue(job, shard);
-  }
-
-  #park(job: Task, keyState: KeyState): void {
-    const shard = keyState.movingTo as ShardState;
-    job.phase = TaskPhase.parked;
-    job.shardId = shard.id;
-    shard.parked++;
-    keyState.parked?.push(job);
-  }
-
-  #enqueue(job: Task, shard: ShardState): void {
-    job.phase = TaskPhase.queued;
-    job.shardId = shard.id;
-    shard.queued++;
-    shard.backend.enqueue(job);
-  }
-
-  /** Lets waiting tasks in while there is room: first on `first`, then on every shard in turn. */
-  #admitWaiters(first?: ShardState): void {
-    if (this.#waitingForRoom === 0 || this.#admitting) return;
-    this.#admitting = true;
-    try {
-      if (first !== undefined && !this.#admitFrom(first)) return;
-      const shards = this.#allShards();
-      for (let i = 0; i < shards.length && this.#waitingForRoom > 0; i++) {
-        this.#admitCursor = (this.#admitCursor + 1) % shards.length;
-        if (!this.#admitFrom(shards[this.#admitCursor] as ShardState)) return;
-      }
-    } finally {
-      this.#admitting = false;
-    }
-  }
-
-  /** Admits `shard`'s waiters while there is room. False when the whole queue is full. */
-  #admitFrom(shard: ShardState): boolean {
-    while (shard.waitingForRoom > 0) {
-      const job = shard.roomWaiters.peek() as Task;
-      if (job.phase !== TaskPhase.waitingForRoom) {
-        shard.roomWaiters.shift();
-        continue;
-      }
-      if (this.#size >= this.#config.maxSize) return false;
-      if (shard.size >= this.#config.maxShardSize) return true;
-      shard.roomWaiters.shift();
-      shard.waitingForRoom--;
-      this.#waitingForRoom--;
-      let keyState: KeyState | undefined;
-      if (this.#config.orderedKeys) {
-        keyState = this.#keys.get(job.key) as KeyState;
-        keyState.waitingForRoom--;
-      }
-      this.#dispatch(job, shard, keyState);
-    }
-    return true;
-  }
-
-  // ---- execution ----------------------------------------------------------
-
-  /** The backend's `execute`: runs a task and settles its promise. */
-  readonly #execute = (job: Task): undefined | Promise<void> => {
-    if (job.phase !== TaskPhase.queued) return undefined;
-    const shard = this.#shardOf(job);
-    job.phase = TaskPhase.running;
-    shard.queued--;
-    shard.running++;
-    this.#size--;
-    this.#pending++;
-    this.#afterSizeDecrease(shard);
-    const task = job.takeTask() as QueueTask<unknown>;
-    const extras = job.extras;
-    const timeout = extras?.timeout ?? this.#config.timeout;
-    if (extras !== undefined || timeout !== Number.POSITIVE_INFINITY) {
-      return this.#runGuarded(job, task, shard, timeout);
-    }
-    let result: unknown;
-    let isAsync: boolean;
-    try {
-      result = task({ signal: neverAborts, key: job.key, shardId: shard.id });
-      isAsync = isThenable(result);
-    } catch (error) {
-      this.#finish(job, false, error);
-      return undefined;
-    }
-    if (!isAsync) {
-      this.#finish(job, true, result);
-      return undefined;
-    }
-    return Promise.resolve(result).then(
-      (value) => this.#finish(job, true, value),
-      (error: unknown) => this.#finish(job, false, error),
-    );
-  };
-
-  /** Runs a task with a signal or a timeout: it settles (and frees its slot) at the first of the task, the timeout, or the abort. */
-  #runGuarded(job: Task, task: QueueTask<unknown>, shard: ShardState, timeout: number): Promise<void> {
-    const extras = job.extras;
-    const signal = extras?.signal;
-    return new Promise<void>((release) => {
-      let timer: TimerHandle | undefined;
-      let controller: AbortController | undefined;
-      const end = (fulfilled: boolean, value: unknown): void => {
-        if (timer !== undefined) {
-          this.#clock.clearTimeout(timer);
-          timer = undefined;
-        }
-        this.#finish(job, fulfilled, value);
-        release();
-      };
-      let taskSignal = signal ?? neverAborts;
-      if (timeout !== Number.POSITIVE_INFINITY) {
-        const timeoutController = new AbortController();
-        controller = timeoutController;
-        taskSignal = timeoutController.signal;
-        timer = this.#clock.setTimeout(() => {
-          timer = undefined;
-          const error = new DeadlineExceededError(
-            timeout,
-            `The task ran for its timeout of ${timeout} ms; it was abandoned and its signal aborted.`,
-          );
-          timeoutController.abort(error);
-          end(false, error);
-        }, timeout);
-      }
-      if (extras !== undefined) {
-        // The task's own signal aborting while it runs: abandon it (as p-queue does).
-        extras.abandon = (error: unknown) => {
-          controller?.abort(signal?.reason);
-          end(false, error);
-        };
-      }
-      let result: unknown;
-      let isAsync: boolean;
-      try {
-        result = task({ signal: taskSignal, key: job.key, shardId: shard.id });
-        isAsync = isThenable(result);
-      } catch (error) {
-        end(false, error);
-        return;
-      }
-      if (isAsync) {
-        Promise.resolve(result).then(
-          (value) => end(true, value),
-          (error: unknown) => end(false, error),
-        );
-      } else {
-        end(true, result);
-      }
-    });
-  }
-
-  #finish(job: Task, fulfilled: boolean, value: unknown): void {
-    if (job.phase !== TaskPhase.running) return;
-    const shard = this.#shardOf(job);
-    shard.running--;
-    this.#pending--;
-    if (fulfilled) {
-      shard.completed++;
-      this.#completed++;
-    } else {
-      shard.failed++;
-      this.#failed++;
-    }
-    const extras = job.extras;
-    if (extras !== undefined) {
-      extras.stopListening?.();
-      extras.abandon = undefined;
-    }
-    if (this.#config.orderedKeys) this.#keyLeft(job.key);
-    if (fulfilled) job.fulfil(value);
-    else job.reject(value);
-    this.#retireIfEmpty(shard);
-    this.#idle.update();
-  }
-
-  /** A task of the key left its shard (finished, or removed before it started). */
-  #keyLeft(key: QueueKey): void {
-    const keyState = this.#keys.get(key) as KeyState;
-    keyState.inFlight--;
-    if (keyState.inFlight > 0) return;
-    if (keyState.parked !== undefined) this.#completeHandoff(keyState);
-    else if (keyState.isIdle) this.#keys.delete(key);
-  }
-
-  /** The key drained from its old shard: its parked tasks go to the new one, in order. */
-  #completeHandoff(keyState: KeyState): void {
-    let target = keyState.movingTo as ShardState;
-    const parked = keyState.parked as Task[];
-    keyState.parked = undefined;
-    keyState.movingTo = undefined;
-    this.#movingKeys--;
-    const from = keyState.shard;
-    if (target.retiring) {
-      target.parked -= parked.length;
-      target = this.#place(keyState.key, keyState.hash, true);
-      target.parked += parked.length;
-    }
-    keyState.shard = target;
-    keyState.routedAt = this.#epoch;
-    keyState.inFlight += parked.length;
-    target.parked -= parked.length;
-    for (const job of parked) this.#enqueue(job, target);
-    this.#handoffs++;
-    emitSafely(this.#handoffEmitter, {
-      key: keyState.key,
-      fromShardId: from.id,
-      toShardId: target.id,
-      tasks: parked.length,
-    });
-  }
-
-  // ---- cancellation and clearing -----------------------------------------
-
-  #onAbort(job: Task, signal: AbortSignal): void {
-    const error = cancellationError(signal);
-    if (job.phase === TaskPhase.running) {
-      job.extras?.abandon?.(error);
-      return;
-    }
-    const shard = this.#shardOf(job);
-    if (!this.#unlink(job)) return;
-    job.reject(error);
-    this.#afterSizeDecrease(shard);
-    this.#retireIfEmpty(shard);
-    this.#idle.update();
-  }
-
-  /** Takes a task that has not started out of wherever it waits. False if it is not waiting. */
-  #unlink(job: Task): boolean {
-    const shard = this.#shardOf(job);
-    switch (job.phase) {
-      case TaskPhase.waitingForRoom: {
-        // Left in `roomWaiters` and skipped when reached: removal from the middle would be O(n).
-        shard.waitingForRoom--;
-        this.#waitingForRoom--;
-        if (this.#config.orderedKeys) {
-          const keyState = this.#keys.get(job.key) as KeyState;
-          keyState.waitingForRoom--;
-          if (keyState.isIdle) this.#keys.delete(job.key);
-        }
-        break;
-      }
-      case TaskPhase.parked: {
-        const keyState = this.#keys.get(job.key) as KeyState;
-        const parked = keyState.parked as Task[];
-        parked.splice(parked.indexOf(job), 1);
-        shard.parked--;
-        this.#size--;
-        if (parked.length === 0) {
-          keyState.parked = undefined;
-          keyState.movingTo = undefined;
-          this.#movingKeys--;
-        }
-        break;
-      }
-      case TaskPhase.queued: {
-        if (!shard.backend.cancel(job)) return false;
-        shard.queued--;
-        this.#size--;
-        if (this.#config.orderedKeys) this.#keyLeft(job.key);
-        break;
-      }
-      default:
-        return false;
-    }
-    job.extras?.stopListening?.();
-    job.phase = TaskPhase.settled;
-    return true;
-  }
-
-  /** Rejects every task that has not started with `error`: the room waiters, then parked, then queued tasks. */
-  #removeWaiting(error: Error): number {
-    let removed = 0;
-    const shards = this.#allShards();
-    // Waiting and parked tasks first: removing queued ones can complete a
-    // handoff, which would queue the parked tasks it releases.
-    for (const shard of shards) {
-      for (const job of shard.roomWaiters.drain()) {
-        if (job.phase !== TaskPhase.waitingForRoom) continue;
-        this.#unlink(job);
-        job.rejectHandled(error);
-        removed++;
-      }
-    }
-    for (const keyState of [...this.#keys.values()]) {
-      for (const job of [...(keyState.parked ?? [])]) {
-        this.#unlink(job);
-        job.rejectHandled(error);
-        removed++;
-      }
-    }
-    for (const shard of shards) {
-      for (const job of shard.backend.clear()) {
-        if (job.phase !== TaskPhase.queued) continue;
-        shard.queued--;
-        this.#size--;
-        if (this.#config.orderedKeys) this.#keyLeft(job.key);
-        job.extras?.stopListening?.();
-        job.rejectHandled(error);
-        removed++;
-      }
-    }
-    for (const shard of shards) this.#retireIfEmpty(shard);
-    this.#afterSizeDecrease(undefined);
-    this.#idle.update();
-    return removed;
-  }
-
-  // ---- resizing -----------------------------------------------------------
 
   #createShard(id: number): ShardState {
     const config = this.#config;
@@ -813,134 +351,85 @@ export class ShardedQueue<Key = QueueKey> {
       clock: this.#clock,
       execute: this.#execute,
     });
-    const shard = new ShardState(id, backend, new ThroughputMeter(config.throughputWindow, this.#clock.now()));
-    this.#byId[id] = shard;
-    return shard;
+    return new ShardState(id, backend, new ThroughputMeter(config.throughputWindow, this.#clock.now()));
   }
 
-  #createRouter(shardIds: readonly number[]): Router {
-    const router = this.#config.router.create(shardIds);
-    if (router === null || typeof router !== 'object' || typeof router.route !== 'function') {
-      throw new InvalidOptionError('router', 'a RouterFactory whose create() returns a Router', router);
-    }
-    return router;
-  }
-
-  #changeRouter(change: 'added' | 'removed', shardId: number): void {
-    const previous = this.#router;
-    const next = this.#createRouter(this.#active.map((shard) => shard.id));
-    this.#router = next;
-    this.#epoch++;
-
-    let moved = 0;
-    for (let i = 0; i < RESIZE_SAMPLE; i++) {
-      const hash = fmix32(i + 0x3c6ef372);
-      if (previous.route(hash) !== next.route(hash)) moved++;
-    }
-    let keysInFlight = 0;
-    let keysMoving = 0;
-    for (const keyState of this.#keys.values()) {
-      if (keyState.inFlight === 0) continue;
-      keysInFlight++;
-      if (keyState.parked !== undefined || !this.#stillRoutes(keyState)) keysMoving++;
-    }
-    if (change === 'removed') this.#retargetHandoffs(shardId);
-    this.#rebucketRoomWaiters();
-
-    const event: ResizeEvent = {
-      at: this.#clock.now(),
-      change,
-      shardId,
-      previousShardIds: previous.shardIds,
-      shardIds: next.shardIds,
-      movedFraction: moved / RESIZE_SAMPLE,
-      expectedMovedFraction: change === 'added' ? 1 / next.shardIds.length : 1 / previous.shardIds.length,
-      keysInFlight,
-      keysMoving,
-    };
+  /** After the router changed: measure, re-aim what waits for a shard, tell listeners, let waiters in. */
+  #routerChanged(change: 'added' | 'removed', shardId: number, previous: ShardRouter): void {
+    const event = measureResize(change, shardId, previous, this.#routing, this.#keys, this.#clock.now());
+    if (change === 'removed') this.#keys?.retarget(shardId);
+    this.#admission.rebucket();
     this.#lastResize = event;
-    emitSafely(this.#resizeEmitter, event);
-    this.#admitWaiters();
+    this.#events.emit('resize', event);
+    this.#admission.admitWaiters();
   }
 
-  /** Parked tasks bound for a removed shard are bound for the key's new route instead. */
-  #retargetHandoffs(removedId: number): void {
-    for (const keyState of this.#keys.values()) {
-      const target = keyState.movingTo;
-      if (target === undefined || target.id !== removedId) continue;
-      const parked = keyState.parked as Task[];
-      const next = this.#place(keyState.key, keyState.hash, true);
-      target.parked -= parked.length;
-      next.parked += parked.length;
-      keyState.movingTo = next;
-      for (const job of parked) job.shardId = next.id;
+  /** The backend's `execute`: starts a task, which settles through `#finish`. */
+  readonly #execute = (job: Task): undefined | Promise<void> => {
+    if (job.phase !== TaskPhase.queued) return undefined;
+    const task = job.takeTask();
+    if (task === undefined) return undefined;
+    const shard = this.#routing.shardOf(job);
+    job.phase = TaskPhase.running;
+    shard.queued--;
+    shard.running++;
+    this.#counts.size--;
+    this.#counts.pending++;
+    this.#afterSizeDecrease(shard);
+    return this.#runner.run(job, task, shard.id);
+  };
+
+  /** A running task settled (or was abandoned): frees its slot and its key's turn, then settles its promise. */
+  readonly #finish = (job: Task, fulfilled: boolean, value: unknown): void => {
+    if (job.phase !== TaskPhase.running) return;
+    const shard = this.#routing.shardOf(job);
+    const counts = this.#counts;
+    shard.running--;
+    counts.pending--;
+    if (fulfilled) {
+      shard.completed++;
+      counts.completed++;
+    } else {
+      shard.failed++;
+      counts.failed++;
     }
-  }
-
-  /** After a router change, tasks waiting for room wait for the shard they will now go to. */
-  #rebucketRoomWaiters(): void {
-    if (this.#waitingForRoom === 0) return;
-    const waiting: Task[] = [];
-    for (const shard of this.#allShards()) {
-      for (const job of shard.roomWaiters.drain()) if (job.phase === TaskPhase.waitingForRoom) waiting.push(job);
-      shard.waitingForRoom = 0;
+    const extras = job.extras;
+    if (extras !== undefined) {
+      extras.stopListening?.();
+      extras.abandon = undefined;
     }
-    const rerouted = new Set<QueueKey>();
-    for (const job of waiting) {
-      let shard: ShardState;
-      if (this.#config.orderedKeys) {
-        const keyState = this.#keys.get(job.key) as KeyState;
-        if (!rerouted.has(job.key)) {
-          rerouted.add(job.key);
-          keyState.roomShard = this.#routeBusyKey(keyState, false);
-        }
-        shard = keyState.roomShard as ShardState;
-      } else {
-        shard = this.#place(job.key, hashKey(job.key), false);
-      }
-      job.shardId = shard.id;
-      shard.roomWaiters.push(job);
-      shard.waitingForRoom++;
+    this.#keys?.left(job.key);
+    if (fulfilled) job.fulfil(value);
+    else job.reject(value);
+    this.#routing.retireIfEmpty(shard);
+    this.#idle.update();
+  };
+
+  #onAbort(job: Task, signal: AbortSignal): void {
+    const error = cancellationError(signal);
+    if (job.phase === TaskPhase.running) {
+      job.extras?.abandon?.(error);
+      return;
     }
+    const shard = this.#routing.shardOf(job);
+    if (!this.#removal.unlink(job)) return;
+    job.reject(error);
+    this.#afterSizeDecrease(shard);
+    this.#routing.retireIfEmpty(shard);
+    this.#idle.update();
   }
 
-  #retireIfEmpty(shard: ShardState): void {
-    const retirement = shard.retirement;
-    if (retirement === undefined || shard.load > 0 || shard.waitingForRoom > 0) return;
-    if (this.#byId[shard.id] !== shard) return;
-    this.#byId[shard.id] = undefined;
-    void shard.backend.close().then(retirement.resolve);
+  #removeWaiting(error: Error): number {
+    const removed = this.#removal.removeAll(error);
+    this.#afterSizeDecrease(undefined);
+    this.#idle.update();
+    return removed;
   }
-
-  // ---- events and helpers -------------------------------------------------
 
   #afterSizeDecrease(shard: ShardState | undefined): void {
-    if (this.#waitingForRoom > 0) this.#admitWaiters(shard);
+    if (this.#counts.waitingForRoom > 0) this.#admission.admitWaiters(shard);
     if (this.#sizeWatch.watched) this.#sizeWatch.update();
     if (this.#drained.watched) this.#drained.update();
-  }
-
-  #imbalance(): number {
-    let total = 0;
-    let max = 0;
-    for (const shard of this.#active) {
-      const load = shard.load;
-      total += load;
-      if (load > max) max = load;
-    }
-    return total === 0 ? 1 : max / (total / this.#active.length);
-  }
-
-  #shardOf(job: Task): ShardState {
-    return this.#byId[job.shardId] as ShardState;
-  }
-
-  #allShards(): ShardState[] {
-    return this.#byId.filter((shard): shard is ShardState => shard !== undefined);
-  }
-
-  #retiringCount(): number {
-    return this.#allShards().length - this.#active.length;
   }
 
   #throwIfClosed(): void {

@@ -3,7 +3,7 @@
  * queue only counts finished tasks, and each reading records a sample. The
  * rate spans from the newest sample at least `window` ms old (or the oldest
  * sample, early on) to now. Reading at a steady cadence (an animation frame,
- * a metrics scrape) gives the rate over the last `window`; no timer runs and
+ * a stats scrape) gives the rate over the last `window`; no timer runs and
  * a task costs nothing extra.
  */
 export class ThroughputMeter {

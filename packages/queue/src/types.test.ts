@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { QueueCondition, QueueKey, ShardedQueueOptions } from './index.js';
-import { ShardedQueue } from './index.js';
+import type { QueueCondition, QueueErrorCode, QueueKey, ShardedQueueOptions } from './index.js';
+import { QueueClearedError, QueueClosedError, QueueFullError, ShardedQueue } from './index.js';
 
 describe('types', () => {
   it('infers the result type of add', () => {
@@ -31,5 +31,24 @@ describe('types', () => {
     expectTypeOf(queue.onIdle()).toEqualTypeOf<Promise<void>>();
     expectTypeOf(queue.onIdle(() => {})).toHaveProperty('dispose');
     expectTypeOf(queue.onSizeLessThan(3)).toEqualTypeOf<Promise<void>>();
+  });
+
+  it('types each error code as a member of QueueErrorCode, so a switch over it is checked', () => {
+    expectTypeOf(new QueueFullError('maxSize', 1, 0).code).toEqualTypeOf<'ERR_PALISADE_QUEUE_FULL'>();
+    expectTypeOf(new QueueClearedError().code).toEqualTypeOf<'ERR_PALISADE_QUEUE_CLEARED'>();
+    expectTypeOf(new QueueClosedError().code).toEqualTypeOf<'ERR_PALISADE_QUEUE_CLOSED'>();
+    expectTypeOf<QueueErrorCode>().toEqualTypeOf<
+      QueueFullError['code'] | QueueClearedError['code'] | QueueClosedError['code']
+    >();
+    const advice = (code: QueueErrorCode): string => {
+      switch (code) {
+        case 'ERR_PALISADE_QUEUE_FULL':
+          return 'retry later';
+        case 'ERR_PALISADE_QUEUE_CLEARED':
+        case 'ERR_PALISADE_QUEUE_CLOSED':
+          return 'give up';
+      }
+    };
+    expectTypeOf(advice).returns.toEqualTypeOf<string>();
   });
 });

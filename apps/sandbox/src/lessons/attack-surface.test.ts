@@ -9,8 +9,8 @@ describe('lesson 6: threats and the attack surface', () => {
     await run.advance(9_900);
     const secure = run.palisade as BankWorld;
     const plain = run.baseline as BankWorld;
-    expect(secure.branches.size).toBe(4);
-    expect(secure.view().links).toHaveLength(6);
+    expect(secure.branches.size).toBe(5);
+    expect(secure.view().links).toHaveLength(10);
 
     // With every protection on, the insider and the wire attacker get nothing.
     expect(secure.attacksSucceeded()).toBe(0);

@@ -1,6 +1,6 @@
 import { CLUSTER_FEATURES, ClusterWorld } from '../worlds/cluster/cluster-world.ts';
 import type { Lesson, World } from './lesson.ts';
-import { survivesOutage } from './survive-outage.ts';
+import { OUTAGE_WINDOW_MS, survivesOutage } from './survive-outage.ts';
 
 const cluster = (world: World): ClusterWorld => world as ClusterWorld;
 const NODES = 10;
@@ -22,8 +22,12 @@ export const freePlayLesson: Lesson = {
   steps: [],
   challenge: {
     text: 'Take down half the nodes and still keep 99% of requests succeeding over 5 seconds.',
+    measures: 'of requests succeeded, last 5 s',
+    windowMs: OUTAGE_WINDOW_MS,
+    startsAtStep: 0,
     check: (world) => survivesOutage(cluster(world), Math.ceil(cluster(world).nodes.length / 2)),
   },
+  tradeOffs: {},
   script: [],
   durationMs: 30_000,
   controls: ['kill', 'restart', 'slow', 'partition', 'load', 'add-node', 'remove-node', 'features'],

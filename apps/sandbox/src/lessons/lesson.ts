@@ -59,8 +59,10 @@ export interface LinkView {
   readonly secure: boolean;
   /** An attacker sits on it. */
   readonly attacked: boolean;
-  /** Cut by a partition or a dead end. */
+  /** Cut by a partition or a dead end, or closed because a key at one end was revoked. */
   readonly broken: boolean;
+  /** Closed because a key at one end was revoked: nobody accepts that key any more. */
+  readonly revoked?: boolean;
 }
 
 /** One message as the attacker saw it on the wire and as the receiver got it. */
@@ -76,6 +78,11 @@ export interface InspectedMessage {
   readonly verdict: string;
   /** Whether the attacker could read it: it crossed the wire unsealed. */
   readonly readable: boolean;
+  /**
+   * What the receiver applied it as, once it has: a genuine transfer, or an
+   * attack that got through (changed on the way, a replayed copy, a forgery).
+   */
+  readonly provenance?: 'genuine' | 'tampered' | 'replayed' | 'forged';
 }
 
 export interface RingView {
@@ -114,6 +121,8 @@ export interface WorldView {
   readonly load?: number;
   /** Which of the lesson's features are on right now, by name. */
   readonly features?: Readonly<Record<string, boolean>>;
+  /** Which attacks are on right now, where the world has an attacker (a break-in switches on eavesdropping). */
+  readonly attacks?: Readonly<Record<AttackName, boolean>>;
 }
 
 /** A world: one side of a lesson's side-by-side, with or without palisade. */
@@ -122,14 +131,44 @@ export interface World {
   readonly now: () => number;
   /** Moves the world's virtual time forward. */
   advance(ms: number): Promise<void>;
-  apply(action: Action): void;
+  /** Applies `action` now; false when it changed nothing (killing a node that is already down). */
+  apply(action: Action): boolean;
   view(): WorldView;
 }
 
 export interface ChallengeResult {
+  /** The condition holds now, and has held for the challenge's whole window. */
   readonly passed: boolean;
-  /** The measured value, in words: "99.6% succeeded". */
+  /** The one number the challenge measures, as shown beside the networks: "99.6%", "0". */
+  readonly value: string;
+  /** The measurement in words: "2 of 5 nodes down; 99.6% succeeded in the last 5 s". */
   readonly measured: string;
+  /**
+   * While the challenge's setup is in place (two nodes down, every attack
+   * on…): since when, and how long it must last before the challenge can pass.
+   */
+  readonly holding?: { readonly since: number; readonly needMs: number };
+}
+
+export interface Challenge {
+  readonly text: string;
+  /** What `value` counts, in a few words: "of requests succeeded, last 5 s". */
+  readonly measures: string;
+  /** The challenge passes only once its condition has held this long. */
+  readonly windowMs: number;
+  /** The step whose action starts the window (by index): the challenge cannot pass sooner than `windowMs` after it. */
+  readonly startsAtStep: number;
+  /** Checked against the palisade world. A pure function of the world: it never changes it. */
+  check(world: World): ChallengeResult;
+}
+
+/** A step's button. */
+export interface StepAction {
+  readonly label: string;
+  /** What pressing it does: usually one action, sometimes a few at once ("start the attacks"). */
+  readonly actions: readonly Action[];
+  /** When the scripted run presses it, in virtual ms. */
+  readonly at: number;
 }
 
 export interface LessonStep {
@@ -137,7 +176,7 @@ export interface LessonStep {
   /** Plain words: what to do and what to watch. */
   readonly text: string;
   /** The button that performs the step, if the step is an action. */
-  readonly action?: { readonly label: string; readonly action: Action };
+  readonly action?: StepAction;
 }
 
 /** A control the lesson offers in its toolbar. */
@@ -165,11 +204,14 @@ export interface Feature {
 
 /** A row of the tour's table: one lesson, one world. */
 export interface TourRow {
+  /** Share of requests (or transfers) that succeeded, over the run. */
   readonly successRate: number;
   readonly p99: number;
-  readonly attacksRejected: number;
-  readonly attacksSucceeded: number;
-  readonly keysMoved: number | undefined;
+  /** Where the world has an attacker: attacks stopped, and attacks that got through. */
+  readonly attacksRejected?: number;
+  readonly attacksSucceeded?: number;
+  /** Where the world resizes by key: the share of keys the last resize moved. */
+  readonly keysMoved?: number;
 }
 
 export interface Lesson {
@@ -181,12 +223,12 @@ export interface Lesson {
   /** A few short paragraphs in plain words. */
   readonly explanation: readonly string[];
   readonly steps: readonly LessonStep[];
-  readonly challenge: {
-    readonly text: string;
-    /** Checked against the palisade world. */
-    check(world: World): ChallengeResult;
-  };
-  /** The tour's scripted run, and the one the lesson's test asserts on. */
+  readonly challenge: Challenge;
+  /**
+   * The tour's scripted run, and the one the lesson's test asserts on:
+   * exactly the steps' actions at their times (`scriptOf`), so doing the
+   * steps is doing the script.
+   */
   readonly script: readonly TimedAction[];
   readonly durationMs: number;
   readonly controls: readonly Control[];
@@ -199,4 +241,14 @@ export interface Lesson {
   readonly targets: readonly string[];
   createWorld(seed: number, palisade: boolean): World;
   tourRow(world: World): TourRow;
+  /**
+   * For each tour row where palisade's figure looks worse than the
+   * baseline's, one line that says why: the price of what it protects.
+   */
+  readonly tradeOffs: Partial<Record<keyof TourRow, string>>;
+}
+
+/** The scripted run of a lesson's steps: each step's actions, at the step's time. */
+export function scriptOf(steps: readonly LessonStep[]): TimedAction[] {
+  return steps.flatMap((step) => step.action?.actions.map((action) => ({ at: step.action?.at ?? 0, action })) ?? []);
 }

@@ -34,7 +34,8 @@ export class Attacker {
   readonly #sim: Simulation;
   readonly #network: Network;
   readonly #random: () => number;
-  readonly #on = new Set<AttackKind>();
+  /** The attacks that are on, each with the virtual time it was switched on. */
+  readonly #on = new Map<AttackKind, number>();
   readonly #onLink: (packet: Packet) => boolean;
   readonly #rate: number;
   readonly #replayDelayMs: number;
@@ -61,12 +62,24 @@ export class Attacker {
   }
 
   get active(): ReadonlySet<AttackKind> {
-    return this.#on;
+    return new Set(this.#on.keys());
   }
 
-  set(kind: AttackKind, on: boolean): void {
-    if (on) this.#on.add(kind);
+  isOn(kind: AttackKind): boolean {
+    return this.#on.has(kind);
+  }
+
+  /** When `kind` was switched on, or undefined while it is off. */
+  onSince(kind: AttackKind): number | undefined {
+    return this.#on.get(kind);
+  }
+
+  /** Switches an attack on or off; false if it already was. */
+  set(kind: AttackKind, on: boolean): boolean {
+    if (on === this.#on.has(kind)) return false;
+    if (on) this.#on.set(kind, this.#sim.now());
     else this.#on.delete(kind);
+    return true;
   }
 
   /** Puts a packet on the wire that claims to come from `as`. */

@@ -59,30 +59,30 @@ export function App() {
           </svg>{' '}
           palisade sandbox
         </a>
-        <p className="tagline">Scalability, fault tolerance and security, on a simulated cluster you can break.</p>
-      </header>
-      <div className="layout">
         <LessonNav lessons={lessons} route={route} progress={progress} onNavigate={navigate} />
-        <main id="main" tabIndex={-1}>
-          {route.page === 'home' || lesson === undefined ? (
-            <HomePage
-              lessons={lessons}
-              progress={progress}
-              onNavigate={navigate}
-              missing={route.page === 'home' ? undefined : route.lesson}
-            />
-          ) : (
-            <LessonPage
-              key={`${route.page}-${lesson.number}-${route.seed}-${routeSearch(route)}`}
-              lesson={lesson}
-              route={route}
-              progress={progress}
-              onProgress={updateProgress}
-              onNavigate={navigate}
-            />
-          )}
-        </main>
-      </div>
+        {route.page === 'home' && (
+          <p className="tagline">Scalability, fault tolerance and security, on a simulated cluster you can break.</p>
+        )}
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'home' || lesson === undefined ? (
+          <HomePage
+            lessons={lessons}
+            progress={progress}
+            onNavigate={navigate}
+            missing={route.page === 'home' ? undefined : route.lesson}
+          />
+        ) : (
+          <LessonPage
+            key={`${route.page}-${lesson.number}-${route.seed}-${routeSearch(route)}`}
+            lesson={lesson}
+            route={route}
+            progress={progress}
+            onProgress={updateProgress}
+            onNavigate={navigate}
+          />
+        )}
+      </main>
     </>
   );
 }

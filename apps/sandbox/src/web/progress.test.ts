@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadProgress, markCompleted, saveProgress, withStep } from './progress.ts';
+import { loadProgress, markCompleted, saveProgress } from './progress.ts';
 
 function memoryStorage(): Storage {
   const items = new Map<string, string>();
@@ -16,17 +16,19 @@ function memoryStorage(): Storage {
 }
 
 describe('progress', () => {
-  it('starts empty, and keeps completed lessons and steps between visits', () => {
+  it('starts empty, and keeps completed lessons between visits', () => {
     const storage = memoryStorage();
-    expect(loadProgress(storage)).toEqual({ completed: [], steps: {} });
-    saveProgress(withStep(markCompleted(markCompleted(loadProgress(storage), 7), 3), 7, 2), storage);
-    expect(loadProgress(storage)).toEqual({ completed: [3, 7], steps: { 7: 2 } });
+    expect(loadProgress(storage)).toEqual({ completed: [] });
+    saveProgress(markCompleted(markCompleted(loadProgress(storage), 7), 3), storage);
+    expect(loadProgress(storage)).toEqual({ completed: [3, 7] });
+    // What an older version stored (the step each lesson was at) is ignored.
+    storage.setItem('palisade-sandbox/progress/v1', JSON.stringify({ completed: [2], steps: { 2: 3 } }));
+    expect(loadProgress(storage)).toEqual({ completed: [2] });
   });
 
   it('returns the same object when nothing changes, so React skips the update', () => {
-    const progress = markCompleted({ completed: [], steps: { 1: 2 } }, 1);
+    const progress = markCompleted({ completed: [] }, 1);
     expect(markCompleted(progress, 1)).toBe(progress);
-    expect(withStep(progress, 1, 2)).toBe(progress);
   });
 
   it('survives storage that is unreadable, full or missing', () => {
@@ -36,8 +38,8 @@ describe('progress', () => {
         throw new Error('quota');
       },
     };
-    expect(loadProgress(broken)).toEqual({ completed: [], steps: {} });
-    expect(() => saveProgress({ completed: [1], steps: {} }, broken)).not.toThrow();
-    expect(loadProgress(undefined)).toEqual({ completed: [], steps: {} });
+    expect(loadProgress(broken)).toEqual({ completed: [] });
+    expect(() => saveProgress({ completed: [1] }, broken)).not.toThrow();
+    expect(loadProgress(undefined)).toEqual({ completed: [] });
   });
 });

@@ -1,24 +1,23 @@
 const KEY = 'palisade-sandbox/progress/v1';
 
-/** What the learner has done, kept in the browser between visits. */
+/**
+ * What the learner has done, kept in the browser between visits. Where a
+ * lesson's run stands (its actions, its moment, hence its step) lives in
+ * the address instead, so a reload or a shared link carries it.
+ */
 export interface Progress {
   /** Lessons whose challenge has passed at least once. */
   readonly completed: readonly number[];
-  /** The step each lesson was left at. */
-  readonly steps: Readonly<Record<number, number>>;
 }
 
-const empty: Progress = { completed: [], steps: {} };
+const empty: Progress = { completed: [] };
 
 export function loadProgress(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): Progress {
   try {
     const raw = storage?.getItem(KEY);
     if (raw == null) return empty;
     const parsed = JSON.parse(raw) as Partial<Progress>;
-    return {
-      completed: Array.isArray(parsed.completed) ? parsed.completed.filter(Number.isInteger) : [],
-      steps: typeof parsed.steps === 'object' && parsed.steps !== null ? parsed.steps : {},
-    };
+    return { completed: Array.isArray(parsed.completed) ? parsed.completed.filter(Number.isInteger) : [] };
   } catch {
     // Storage can be disabled or full of something else; progress is a nicety.
     return empty;
@@ -39,9 +38,4 @@ export function saveProgress(
 export function markCompleted(progress: Progress, lesson: number): Progress {
   if (progress.completed.includes(lesson)) return progress;
   return { ...progress, completed: [...progress.completed, lesson].sort((a, b) => a - b) };
-}
-
-export function withStep(progress: Progress, lesson: number, step: number): Progress {
-  if (progress.steps[lesson] === step) return progress;
-  return { ...progress, steps: { ...progress.steps, [lesson]: step } };
 }

@@ -29,8 +29,9 @@ class GatedWorld implements World {
     });
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     this.applied.push({ at: this.time, action });
+    return true;
   }
 
   view(): WorldView {
@@ -83,8 +84,13 @@ function fixture() {
   /** Lets the advances in flight finish, as if they had taken `cost` real ms. */
   const release = async (cost = 0): Promise<void> => {
     clock += cost;
-    for (const world of worlds) for (const open of world.gates.splice(0)) open();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // One frame's advance may be several in a row (the run stops at each challenge checkpoint).
+    for (let round = 0; round < 100; round++) {
+      const gates = worlds.flatMap((world) => world.gates.splice(0));
+      if (gates.length === 0 && round > 0) break;
+      for (const open of gates) open();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   };
   const loop = new RunLoop({ lesson, seed: 1, scheduler });
   loop.start();
@@ -122,8 +128,8 @@ describe('RunLoop', () => {
     expect(loop.run.now()).toBe(16);
     frame(16);
     await release();
-    // 48 ms passed, but 16 virtual ms took 32 real ms: 60% of those 48 ms affords 14.
-    expect(loop.run.now()).toBe(30);
+    // 16 virtual ms took 32 real ms against a budget of 10: the next frame may advance 5.
+    expect(loop.run.now()).toBe(21);
   });
 
   it('applies actions between advances, at the same time in both worlds', async () => {
@@ -184,6 +190,78 @@ describe('RunLoop', () => {
     expect(loop.getSnapshot().seeking).toBeUndefined();
   });
 
+  it('recovers from one slow frame: the speed is back to at least 0.9× within a few seconds', async () => {
+    const { loop, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    // A second of cheap frames: 1 ms of work each.
+    for (let i = 0; i < 60; i++) {
+      frame(16);
+      await release(1);
+    }
+    expect(loop.getSnapshot().effectiveSpeed).toBeGreaterThanOrEqual(0.9);
+    // One advance that took half a second (a garbage collection, a busy tab, a long render in between).
+    frame(16);
+    await release(500);
+    // Then cheap frames again, for at most 3 seconds.
+    let recoveredAfter: number | undefined;
+    for (let i = 0; i < 180 && recoveredAfter === undefined; i++) {
+      const before = loop.run.now();
+      frame(16);
+      await release(1);
+      if (i >= 30 && loop.getSnapshot().effectiveSpeed >= 0.9 && loop.run.now() - before >= 15) recoveredAfter = i;
+    }
+    expect(recoveredAfter, 'frames until the speed was back').toBeDefined();
+    // And it stays there.
+    const from = loop.run.now();
+    for (let i = 0; i < 60; i++) {
+      frame(16);
+      await release(1);
+    }
+    expect((loop.run.now() - from) / (60 * 17)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('rewinds by replaying the recording, then plays the recorded future again unless the learner acts', async () => {
+    const { loop, frame, release } = fixture();
+    loop.play();
+    frame(0);
+    const kill = { type: 'kill', node: 'n1' } as const;
+    const heal = { type: 'heal' } as const;
+    for (let i = 0; i < 10; i++) {
+      if (i === 3) loop.apply(kill);
+      if (i === 7) loop.apply(heal);
+      frame(50);
+      await release();
+    }
+    const recorded = loop.shareActions();
+    expect(recorded.map((timed) => timed.action)).toEqual([kill, heal]);
+    const [killed, healed] = recorded as unknown as [{ at: number }, { at: number }];
+    loop.pause();
+    loop.scrubTo(killed.at + 10);
+    frame(16);
+    await release();
+    expect(loop.run.now()).toBe(killed.at + 10);
+    const snapshot = loop.getSnapshot();
+    expect(snapshot.actions.map((timed) => timed.action)).toEqual([kill]);
+    expect(snapshot.scheduled).toEqual([recorded[1]]);
+    expect(snapshot.furthest).toBeGreaterThanOrEqual(healed.at);
+    // The link still carries the whole recording.
+    expect(loop.shareActions()).toEqual(recorded);
+    // Forwards again: the recorded heal happens at its moment.
+    loop.scrubTo(healed.at + 10);
+    frame(16);
+    await release();
+    expect(loop.getSnapshot().actions).toEqual(recorded);
+    // Back again, and this time the learner acts: a new future from there.
+    loop.scrubTo(killed.at + 10);
+    frame(16);
+    await release();
+    loop.apply({ type: 'restart', node: 'n1' });
+    frame(16);
+    await release();
+    expect(loop.shareActions().map((timed) => timed.action)).toEqual([kill, { type: 'restart', node: 'n1' }]);
+  });
+
   it('advances less than asked when the machine cannot keep up, and says so', async () => {
     const { loop, frame, release } = fixture();
     loop.setSpeed(10);
@@ -195,8 +273,13 @@ describe('RunLoop', () => {
     expect(loop.run.now()).toBe(160);
     frame(16);
     await release(10);
-    // 36 real ms since the last frame would be 360 virtual ms at 10×; 60% of 36 ms affords 172.
-    expect(loop.run.now()).toBe(332);
-    expect(loop.getSnapshot().effectiveSpeed).toBeCloseTo(332 / 52, 5);
+    // 36 real ms since the last frame would be 360 virtual ms at 10×, but 160 took 20 ms against a
+    // budget of 10: half of it, 80, fits.
+    expect(loop.run.now()).toBe(240);
+    expect(loop.getSnapshot().effectiveSpeed).toBeCloseTo(240 / 52, 5);
+    // That frame fit its budget, so the next may advance twice as far.
+    frame(16);
+    await release(10);
+    expect(loop.run.now()).toBe(400);
   });
 });

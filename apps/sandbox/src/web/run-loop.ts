@@ -6,12 +6,31 @@ export interface FrameScheduler {
   request(callback: (time: number) => void): number;
   cancel(handle: number): void;
   now(): number;
+  /**
+   * Resolves once the browser has drawn the frame the animation frame
+   * callback belongs to. Measuring an advance from then keeps the painting
+   * out of its cost.
+   */
+  afterPaint?(): Promise<void>;
+}
+
+/** A task posted from an animation frame callback runs after that frame has been rendered. */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
 }
 
 export const browserScheduler: FrameScheduler = {
   request: (callback) => requestAnimationFrame(callback),
   cancel: (handle) => cancelAnimationFrame(handle),
   now: () => performance.now(),
+  afterPaint,
 };
 
 /** One drawn moment of a run. */
@@ -19,8 +38,17 @@ export interface Snapshot {
   readonly time: number;
   readonly palisade: WorldView;
   readonly baseline: WorldView;
+  /** The challenge as measured now, on each side. */
   readonly challenge: ChallengeResult | undefined;
+  readonly baselineChallenge: ChallengeResult | undefined;
+  /** When the challenge first passed in this run (it is checked at fixed virtual instants). */
+  readonly passedAt: number | undefined;
+  /** What has been done so far, with its times. */
   readonly actions: readonly TimedAction[];
+  /** What a replayed or rewound run has yet to do. */
+  readonly scheduled: readonly TimedAction[];
+  /** The furthest moment this run has reached: where the timeline ends. */
+  readonly furthest: number;
   readonly playing: boolean;
   readonly speed: number;
   /** The speed actually reached lately: below `speed` when the machine cannot keep up. */
@@ -46,7 +74,9 @@ export interface RunLoopOptions {
  * time, scaled by the speed.
  */
 const MAX_REAL_FRAME_MS = 100;
-const SEEK_CHUNK_MS = 1_000;
+/** Seeking advances in chunks, as many as fit in this much real time per frame, so the page stays responsive. */
+const SEEK_CHUNK_MS = 500;
+const SEEK_BUDGET_MS = 40;
 const CHALLENGE_EVERY_MS = 250;
 const FRAMES_KEPT = 600;
 /**
@@ -58,14 +88,20 @@ const FRAMES_KEPT = 600;
 const WORK_BUDGET_MS = 10;
 const WORK_SHARE = 0.6;
 const SPEED_WINDOW = 30;
-/** Shorter advances are mostly fixed overhead and would overstate the cost per virtual ms. */
-const MIN_COST_SAMPLE_MS = 5;
+/**
+ * How fast the allowance may grow back after a frame that fit its budget.
+ * Growing by a factor, rather than trusting a cost estimate, means one slow
+ * frame (a garbage collection, a long render landing inside an advance) can
+ * never pin the run at a crawl: from 1 ms a frame it is back to 16 in four
+ * frames.
+ */
+const ALLOWANCE_GROWTH = 2;
 
 /** Timings of the latest frames, in real ms, for the performance test and the curious. */
 export interface FrameStats {
   /** Advancing both worlds and reading their views. */
   readonly work: readonly number[];
-  /** From the animation frame to React having put the frame on the page (before paint). */
+  /** From the start of the frame's work (the previous frame painted) to React having put the frame on the page. */
   readonly drawn: readonly number[];
   /** Between animation frames while playing. */
   readonly intervals: readonly number[];
@@ -79,17 +115,25 @@ export interface FrameStats {
  * which is also the time the shared link records. Time moves in whole
  * virtual milliseconds, because a link stores whole milliseconds and a
  * replay must apply every action at the very same instant.
+ *
+ * Runs are deterministic, so going back in time is replaying: `scrubTo` an
+ * earlier moment starts the same run again, with everything recorded so
+ * far, and fast-forwards to it. The recorded future then plays out again,
+ * unless the learner acts, which starts a new future from that moment.
  */
 export class RunLoop {
-  readonly run: LessonRun;
+  readonly #lesson: Lesson;
+  readonly #seed: number;
+  #run: LessonRun;
   readonly #work: number[] = [];
   readonly #drawn: number[] = [];
   readonly #intervals: number[] = [];
   #frameStartedAt: number | undefined;
-  /** Real ms of work per virtual ms, smoothed: what the next frame can afford. */
-  #cost = 0;
+  /** Virtual ms a playing frame may advance: shrunk after a frame that overran its budget, grown back after each that fit. */
+  #allowance = Number.POSITIVE_INFINITY;
+  /** The work budget of the frame in flight, in real ms. */
+  #budget = WORK_BUDGET_MS;
   readonly #recent: { real: number; virtual: number }[] = [];
-  readonly #replay: readonly TimedAction[];
   readonly #checkChallenge: boolean;
   readonly #scheduler: FrameScheduler;
   readonly #listeners = new Set<() => void>();
@@ -98,22 +142,33 @@ export class RunLoop {
   #speed = 1;
   #stepMs = 0;
   #seekTo: number | undefined;
+  /** A rewind waiting for the advance in flight: start the run again and seek here. */
+  #rewindTo: number | undefined;
   #carry = 0;
   #lastFrame: number | undefined;
   #inFlight = false;
   #handle: number | undefined;
   #lastCheck = Number.NEGATIVE_INFINITY;
   #challenge: ChallengeResult | undefined;
+  #baselineChallenge: ChallengeResult | undefined;
   #error: string | undefined;
+  #furthest = 0;
   #snapshot: Snapshot;
   #actions: readonly TimedAction[] = [];
+  #scheduled: readonly TimedAction[] = [];
 
   constructor(options: RunLoopOptions) {
-    this.#replay = options.replay ?? [];
-    this.run = new LessonRun(options.lesson, options.seed, this.#replay);
+    this.#lesson = options.lesson;
+    this.#seed = options.seed;
     this.#checkChallenge = options.challenge ?? true;
+    this.#run = this.#newRun(options.replay ?? []);
     this.#scheduler = options.scheduler ?? browserScheduler;
     this.#snapshot = this.#read(true);
+  }
+
+  /** The run being drawn; a rewind replaces it with a fresh replay of the same run. */
+  get run(): LessonRun {
+    return this.#run;
   }
 
   /** For useSyncExternalStore. */
@@ -167,6 +222,23 @@ export class RunLoop {
   /** Fast-forwards to virtual time `ms` as quickly as the machine allows. */
   seek(ms: number): void {
     if (ms > this.now()) this.#seekTo = Math.round(ms);
+    this.#publish();
+  }
+
+  /**
+   * Moves to virtual time `ms`, forwards or back. Back means replaying the
+   * run from the start with what has been recorded, as fast as the machine
+   * allows; the rest of the recording plays on from there.
+   */
+  scrubTo(ms: number): void {
+    const target = Math.max(0, Math.round(ms));
+    if (target >= this.now() && this.#rewindTo === undefined) {
+      this.seek(target);
+      return;
+    }
+    this.#rewindTo = target;
+    this.#seekTo = target;
+    this.#publish();
   }
 
   apply(action: Action): void {
@@ -193,13 +265,9 @@ export class RunLoop {
     return { work: [...this.#work], drawn: [...this.#drawn], intervals: [...this.#intervals] };
   }
 
-  /**
-   * What a link must carry to replay this run: what happened so far, plus
-   * what a replay has yet to apply.
-   */
+  /** What a link must carry to replay this run: what happened so far, and what the recording has yet to do. */
   shareActions(): TimedAction[] {
-    const now = this.now();
-    return [...this.run.actions, ...this.#replay.filter((timed) => timed.at > now)];
+    return [...this.#snapshot.actions, ...this.#snapshot.scheduled];
   }
 
   readonly #tick = (time: number): void => {
@@ -208,27 +276,25 @@ export class RunLoop {
     const real = this.#lastFrame === undefined ? 0 : Math.min(time - this.#lastFrame, MAX_REAL_FRAME_MS);
     if (this.#lastFrame !== undefined && this.#playing) keep(this.#intervals, time - this.#lastFrame);
     this.#lastFrame = time;
+    if (this.#rewindTo !== undefined) this.#rewind();
     let virtual = this.#stepMs;
     this.#stepMs = 0;
-    if (this.#seekTo !== undefined) {
-      virtual += Math.min(SEEK_CHUNK_MS, this.#seekTo - this.run.now());
-    } else if (this.#playing) {
-      this.#carry += real * this.#speed;
-    }
-    let whole = Math.floor(this.#carry);
+    if (this.#seekTo === undefined && this.#playing) this.#carry += real * this.#speed;
+    let whole = this.#seekTo === undefined ? Math.floor(this.#carry) : 0;
     this.#carry -= whole;
-    const budget = Math.max(WORK_BUDGET_MS, real * WORK_SHARE);
-    const affordable = this.#cost > 0 ? Math.max(1, Math.floor(budget / this.#cost)) : Number.POSITIVE_INFINITY;
-    if (whole > affordable) {
-      whole = affordable;
-      this.#carry = 0;
+    this.#budget = Math.max(WORK_BUDGET_MS, real * WORK_SHARE);
+    if (whole > this.#allowance) {
+      // What does not fit waits for the next frame, but at most one frame's worth: a run that cannot
+      // keep up falls behind real time rather than piling up a debt.
+      this.#carry = Math.min(this.#carry + whole - this.#allowance, this.#allowance);
+      whole = this.#allowance;
     }
     if (this.#playing && this.#seekTo === undefined) {
       this.#recent.push({ real, virtual: whole });
       if (this.#recent.length > SPEED_WINDOW) this.#recent.shift();
     }
     virtual += whole;
-    if (virtual <= 0 && this.#pending.length === 0) return;
+    if (virtual <= 0 && this.#pending.length === 0 && this.#seekTo === undefined) return;
     this.#inFlight = true;
     this.#frameStartedAt = time;
     this.#frame(virtual).finally(() => {
@@ -236,22 +302,42 @@ export class RunLoop {
     });
   };
 
+  /** Starts the run again with everything recorded, to seek to an earlier moment. */
+  #rewind(): void {
+    const recording = [...this.#run.actions, ...this.#run.scheduled];
+    this.#run = this.#newRun(recording);
+    this.#rewindTo = undefined;
+    this.#pending = [];
+    this.#carry = 0;
+  }
+
+  #newRun(replay: readonly TimedAction[]): LessonRun {
+    return new LessonRun(this.#lesson, this.#seed, replay, { challenge: this.#checkChallenge });
+  }
+
   async #frame(virtual: number): Promise<void> {
+    // The actions of this frame are those asked for before it began.
+    const actions = this.#pending;
+    this.#pending = [];
+    // The browser draws the frame right after the animation frame callbacks; the work starts once it has.
+    if (this.#scheduler.afterPaint !== undefined) {
+      await this.#scheduler.afterPaint();
+      this.#frameStartedAt = this.#scheduler.now();
+    }
     const started = this.#scheduler.now();
     try {
-      const actions = this.#pending;
-      this.#pending = [];
-      for (const action of actions) this.run.apply(action);
+      for (const action of actions) {
+        // The learner took over: what a replay had yet to do no longer happens.
+        if (this.#run.apply(action)) this.#run.unschedule();
+      }
       if (virtual > 0) {
         const advanceStarted = this.#scheduler.now();
-        await this.run.advance(virtual);
+        await this.#run.advance(virtual);
         // Only the advance scales with virtual time; reading the views costs the same however far it went.
-        if (virtual >= MIN_COST_SAMPLE_MS) {
-          const sample = (this.#scheduler.now() - advanceStarted) / virtual;
-          this.#cost = this.#cost === 0 ? sample : this.#cost * 0.8 + sample * 0.2;
-        }
+        this.#adjustAllowance(virtual, this.#scheduler.now() - advanceStarted);
       }
-      if (this.#seekTo !== undefined && this.run.now() >= this.#seekTo) this.#seekTo = undefined;
+      if (this.#seekTo !== undefined) await this.#seekChunks(started);
+      this.#furthest = Math.max(this.#furthest, this.#run.now());
       this.#snapshot = this.#read(actions.length > 0 || !this.#playing || this.#seekTo !== undefined);
     } catch (error) {
       // A failing world stops the run where it is rather than drawing nonsense.
@@ -265,19 +351,53 @@ export class RunLoop {
     this.#notify();
   }
 
+  /** Seeking: chunks until the target or the frame's real-time budget, whichever comes first. */
+  async #seekChunks(started: number): Promise<void> {
+    for (;;) {
+      const target = this.#seekTo;
+      if (target === undefined) return;
+      const left = target - this.#run.now();
+      if (left <= 0) {
+        this.#seekTo = undefined;
+        return;
+      }
+      if (this.#scheduler.now() - started >= SEEK_BUDGET_MS) return;
+      await this.#run.advance(Math.min(SEEK_CHUNK_MS, left));
+    }
+  }
+
+  /**
+   * An advance of `virtual` ms took `took` real ms. The time measured also
+   * holds whatever the browser ran while the advance waited between timers
+   * (rendering, other tasks), so it is only a rough cost: a frame over budget
+   * shrinks the allowance in proportion, and every frame that fits lets it
+   * grow again, at most doubling, so no estimate can stick.
+   */
+  #adjustAllowance(virtual: number, took: number): void {
+    const fits = took <= 0 ? Number.POSITIVE_INFINITY : Math.floor((virtual * this.#budget) / took);
+    if (took > this.#budget) this.#allowance = Math.max(1, fits);
+    else if (virtual >= this.#allowance)
+      this.#allowance = Math.max(this.#allowance + 1, Math.min(this.#allowance * ALLOWANCE_GROWTH, fits));
+  }
+
   #read(checkNow: boolean): Snapshot {
     const now = this.#scheduler.now();
-    // Some challenges scan the whole request log; a few checks a second are plenty for a person.
+    // Some challenges scan the recent request log; a few checks a second are plenty for a person.
     if (this.#checkChallenge && (checkNow || now - this.#lastCheck >= CHALLENGE_EVERY_MS)) {
       this.#lastCheck = now;
-      this.#challenge = this.run.lesson.challenge.check(this.run.palisade);
+      this.#challenge = this.#lesson.challenge.check(this.#run.palisade);
+      this.#baselineChallenge = this.#lesson.challenge.check(this.#run.baseline);
     }
     return {
-      time: this.run.now(),
-      palisade: this.run.palisade.view(),
-      baseline: this.run.baseline.view(),
+      time: this.#run.now(),
+      palisade: this.#run.palisade.view(),
+      baseline: this.#run.baseline.view(),
       challenge: this.#challenge,
+      baselineChallenge: this.#baselineChallenge,
+      passedAt: this.#run.passed?.at,
       actions: this.#actionList(),
+      scheduled: this.#scheduledList(),
+      furthest: this.#furthest,
       playing: this.#playing,
       speed: this.#speed,
       effectiveSpeed: this.#effectiveSpeed(),
@@ -298,8 +418,17 @@ export class RunLoop {
 
   /** The same array until an action is added, so views of it can skip re-rendering. */
   #actionList(): readonly TimedAction[] {
-    if (this.#actions.length !== this.run.actions.length) this.#actions = [...this.run.actions];
+    const actions = this.#run.actions;
+    if (this.#actions.length !== actions.length || this.#actions.at(-1) !== actions.at(-1))
+      this.#actions = [...actions];
     return this.#actions;
+  }
+
+  #scheduledList(): readonly TimedAction[] {
+    const scheduled = this.#run.scheduled;
+    if (this.#scheduled.length !== scheduled.length || this.#scheduled[0] !== scheduled[0])
+      this.#scheduled = [...scheduled];
+    return this.#scheduled;
   }
 
   #publish(): void {

@@ -1,5 +1,6 @@
 import type {
   Action,
+  AttackName,
   Counter,
   InspectedMessage,
   LinkView,
@@ -47,7 +48,7 @@ export abstract class BaseWorld implements World {
     return this.sim.run(ms);
   }
 
-  abstract apply(action: Action): void;
+  abstract apply(action: Action): boolean;
 
   protected abstract nodeViews(): NodeView[];
   protected abstract linkPairs(): Array<readonly [NodeId, NodeId]>;
@@ -68,6 +69,13 @@ export abstract class BaseWorld implements World {
   protected featureStates(): Readonly<Record<string, boolean>> | undefined {
     return undefined;
   }
+  protected attackStates(): Readonly<Record<AttackName, boolean>> | undefined {
+    return undefined;
+  }
+  /** A link closed because the key at one end was revoked. */
+  protected linkIsRevoked(_a: NodeId, _b: NodeId): boolean {
+    return false;
+  }
 
   /** Adds a message to the inspector, keeping the latest ones. */
   inspect(message: InspectedMessage): void {
@@ -77,14 +85,18 @@ export abstract class BaseWorld implements World {
 
   view(): WorldView {
     const now = this.now();
-    const links: LinkView[] = this.linkPairs().map(([a, b]) => ({
-      a,
-      b,
-      active: now - (this.#lastTraffic.get(linkKey(a, b)) ?? Number.NEGATIVE_INFINITY) < 1_000,
-      secure: this.linkIsSecure(a, b),
-      attacked: this.linkIsAttacked(a, b),
-      broken: !this.network.canReach(a, b) || !this.network.isAttached(a) || !this.network.isAttached(b),
-    }));
+    const links: LinkView[] = this.linkPairs().map(([a, b]) => {
+      const revoked = this.linkIsRevoked(a, b);
+      return {
+        a,
+        b,
+        active: !revoked && now - (this.#lastTraffic.get(linkKey(a, b)) ?? Number.NEGATIVE_INFINITY) < 1_000,
+        secure: this.linkIsSecure(a, b),
+        attacked: this.linkIsAttacked(a, b),
+        broken: revoked || !this.network.canReach(a, b) || !this.network.isAttached(a) || !this.network.isAttached(b),
+        ...(revoked ? { revoked } : {}),
+      };
+    });
     return {
       label: this.palisade ? 'with palisade' : 'without palisade',
       palisade: this.palisade,
@@ -100,6 +112,7 @@ export abstract class BaseWorld implements World {
       counters: this.counters(),
       load: this.offeredLoad(),
       features: this.featureStates(),
+      attacks: this.attackStates(),
     };
   }
 }

@@ -139,12 +139,14 @@ describeInBrowser('accessibility in Chromium', (fixture) => {
     await page.keyboard.press('Enter');
     await expect(play.textContent()).resolves.toContain('Pause');
 
+    // "Next step →" moves to the next step and puts the focus on what to do there: its button.
     const nextStep = page.getByRole('button', { name: 'Next step →' });
     await nextStep.focus();
     await page.keyboard.press('Enter');
-    await expect(page.locator('.step-title[aria-expanded="true"]').textContent()).resolves.toContain(
-      lesson.steps[1]?.title ?? '',
-    );
+    const second = lesson.steps[1];
+    await expect(page.locator('#step-heading').textContent()).resolves.toContain(second?.title ?? '');
+    const focusedNow = await focused(page);
+    expect(focusedNow.text).toBe(second?.action?.label ?? `Step 2 of ${lesson.steps.length} ${second?.title}`);
 
     if (lesson.controls.includes('attacks')) {
       const eavesdrop = page.getByRole('checkbox', { name: /Eavesdrop/ });
@@ -152,6 +154,7 @@ describeInBrowser('accessibility in Chromium', (fixture) => {
       await page.keyboard.press('Space');
       // The switch shows the run's state, which takes the action at the next frame.
       await expect.poll(() => eavesdrop.isChecked()).toBe(true);
+      await page.getByRole('tab', { name: 'What happened' }).click();
       await page.locator('.action-log li', { hasText: 'Started attack: eavesdrop' }).waitFor();
     }
     await screenshot(page, 'keyboard');

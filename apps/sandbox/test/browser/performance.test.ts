@@ -43,13 +43,13 @@ describeInBrowser('performance in Chromium', (fixture) => {
   it('shows a lesson on the first load and after a reload, and records how long each took', async () => {
     // The first test to open a page in this fresh profile: nothing is cached.
     const { page, errors } = await openPage(fixture.browser.context, `${fixture.url}?lesson=1`);
-    await page.locator('.panel').first().waitFor();
+    await page.locator('svg.topology .node').first().waitFor();
     const cold = await page.evaluate(() => ({
       shown: performance.now(),
       load: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventEnd,
     }));
     await page.reload();
-    await page.locator('.panel').first().waitFor();
+    await page.locator('svg.topology .node').first().waitFor();
     const warm = await page.evaluate(() => performance.now());
     figures.firstLoad = { coldShownMs: round(cold.shown), coldLoadEventMs: round(cold.load), warmShownMs: round(warm) };
     expect(errors).toEqual([]);

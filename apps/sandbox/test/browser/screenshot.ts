@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lessonByNumber } from '../../src/lessons/index.ts';
 import { encodeRun } from '../../src/lessons/run.ts';
@@ -7,11 +7,16 @@ import { waitPausedAt } from './page.ts';
 import { appRoot, buildApp, serveApp } from './server.ts';
 
 /**
- * Writes docs/screenshot.png for the README: lesson 2's scripted run, paused
- * a few seconds after two nodes died. `npm run screenshot` in apps/sandbox.
+ * Writes the README's screenshots, at a desktop's first screen and a
+ * phone's: lesson 2's scripted run, paused a moment after the challenge
+ * passed with two of five nodes down. `npm run screenshot` in apps/sandbox.
  */
 const LESSON = 2;
-const AT = 12_000;
+const AT = 14_000;
+const SIZES = [
+  { name: 'screenshot-desktop.png', viewport: { width: 1280, height: 800 } },
+  { name: 'screenshot-phone.png', viewport: { width: 390, height: 844 } },
+] as const;
 
 if (chromiumMissing) {
   console.error(SKIP_MESSAGE);
@@ -21,19 +26,24 @@ const lesson = lessonByNumber(LESSON);
 if (lesson === undefined) throw new Error(`no lesson ${LESSON}`);
 await buildApp();
 const server = await serveApp();
-const browser = await launchChromium({ width: 1440, height: 1500 });
+const docs = join(appRoot, 'docs');
+mkdirSync(docs, { recursive: true });
+rmSync(join(docs, 'screenshot.png'), { force: true });
 try {
-  const page = await browser.context.newPage();
-  const run = encodeRun({ lesson: LESSON, seed: 1, actions: lesson.script });
-  await page.goto(`${server.url}?lesson=${LESSON}&seed=1&run=${run}&t=${AT}`);
-  await waitPausedAt(page, AT);
-  // Folded, the explanation leaves room for the steps and the challenge.
-  await page.getByText('The idea, in plain words').click();
-  const out = join(appRoot, 'docs', 'screenshot.png');
-  mkdirSync(join(appRoot, 'docs'), { recursive: true });
-  await page.screenshot({ path: out });
-  console.log(`wrote ${out}`);
+  for (const { name, viewport } of SIZES) {
+    const browser = await launchChromium(viewport);
+    try {
+      const page = await browser.context.newPage();
+      const run = encodeRun({ lesson: LESSON, seed: 1, actions: lesson.script });
+      await page.goto(`${server.url}?lesson=${LESSON}&seed=1&run=${run}&t=${AT}`);
+      await waitPausedAt(page, AT);
+      const out = join(docs, name);
+      await page.screenshot({ path: out });
+      console.log(`wrote ${out}`);
+    } finally {
+      await browser.close();
+    }
+  }
 } finally {
-  await browser.close();
   await server.close();
 }

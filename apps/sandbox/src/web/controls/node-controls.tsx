@@ -1,6 +1,10 @@
 import type { Action, Control, NodeView } from '../../lessons/lesson.ts';
 
-/** Break and mend nodes: kill, restart, slow down, cut off, add, remove. */
+/**
+ * Break and mend nodes: kill, restart, slow down, cut off, add, remove. A
+ * button that would change nothing (killing a node that is down) is
+ * disabled: a no-op must not clutter the run or its link.
+ */
 export function NodeControls(props: {
   readonly controls: ReadonlySet<Control>;
   readonly target: string | undefined;
@@ -18,21 +22,38 @@ export function NodeControls(props: {
   return (
     <div className="button-row">
       {has('kill') && target !== undefined && (
-        <button type="button" className="danger" onClick={() => onAction({ type: 'kill', node: target })}>
+        <button
+          type="button"
+          className="danger"
+          disabled={node?.state === 'down'}
+          onClick={() => onAction({ type: 'kill', node: target })}
+        >
           Kill {named}
         </button>
       )}
       {has('restart') && target !== undefined && (
-        <button type="button" onClick={() => onAction({ type: 'restart', node: target })}>
+        <button
+          type="button"
+          disabled={node?.state !== 'down'}
+          onClick={() => onAction({ type: 'restart', node: target })}
+        >
           Restart {named}
         </button>
       )}
       {has('slow') && target !== undefined && (
         <>
-          <button type="button" onClick={() => onAction({ type: 'slow', node: target })}>
+          <button
+            type="button"
+            disabled={node?.state !== 'up'}
+            onClick={() => onAction({ type: 'slow', node: target })}
+          >
             Slow {named} down
           </button>
-          <button type="button" onClick={() => onAction({ type: 'recover', node: target })}>
+          <button
+            type="button"
+            disabled={node?.state !== 'slow'}
+            onClick={() => onAction({ type: 'recover', node: target })}
+          >
             {named} back to full speed
           </button>
         </>

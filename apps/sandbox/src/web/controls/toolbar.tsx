@@ -64,7 +64,9 @@ export function Toolbar(props: {
               onAction={onAction}
             />
           )}
-          {keyControls && <KeyControls controls={controls} target={props.target} onAction={onAction} />}
+          {keyControls && (
+            <KeyControls controls={controls} target={props.target} nodes={props.view.nodes} onAction={onAction} />
+          )}
         </fieldset>
       )}
       {controls.has('attacks') && (
@@ -76,7 +78,7 @@ export function Toolbar(props: {
               tone="attack"
               label={attack.label}
               description={attack.description}
-              on={state.attacks[attack.name]}
+              on={props.view.attacks?.[attack.name] ?? state.attacks[attack.name]}
               onChange={(on) => onAction({ type: 'attack', attack: attack.name, on })}
             />
           ))}

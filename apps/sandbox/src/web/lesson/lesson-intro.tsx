@@ -1,6 +1,8 @@
 import { memo } from 'react';
+import { lessons } from '../../lessons/index.ts';
 import type { Lesson } from '../../lessons/lesson.ts';
 
+/** The lesson's name and its idea in one sentence; the longer words wait in the "The idea" tab. */
 export const LessonIntro = memo(function LessonIntro({
   lesson,
   free,
@@ -12,19 +14,23 @@ export const LessonIntro = memo(function LessonIntro({
     <header className="lesson-intro">
       <p className="eyebrow">
         {!free
-          ? `Lesson ${lesson.number}`
+          ? `Lesson ${lesson.number} of ${lessons.length}`
           : lesson.steps.length === 0
-            ? 'No steps, no script'
+            ? 'Free play'
             : `Free play in lesson ${lesson.number}’s world`}
       </p>
       <h1 id="lesson-title">{lesson.title}</h1>
       <p className="summary">{lesson.summary}</p>
-      <details className="explanation" open={!free}>
-        <summary>{free ? 'About this world' : 'The idea, in plain words'}</summary>
-        {lesson.explanation.map((paragraph) => (
-          <p key={paragraph}>{paragraph}</p>
-        ))}
-      </details>
     </header>
   );
 });
+
+export function Explanation({ lesson }: { readonly lesson: Lesson }) {
+  return (
+    <div className="explanation">
+      {lesson.explanation.map((paragraph) => (
+        <p key={paragraph}>{paragraph}</p>
+      ))}
+    </div>
+  );
+}

@@ -3,18 +3,21 @@ import { freePlay, lessons } from '../../lessons/index.ts';
 import type { Action, Lesson } from '../../lessons/lesson.ts';
 import { encodeRun } from '../../lessons/run.ts';
 import { controlState } from '../control-state.ts';
-import { Playback } from '../controls/playback.tsx';
 import { ShareLink } from '../controls/share-link.tsx';
+import { Timeline } from '../controls/timeline.tsx';
 import { Toolbar } from '../controls/toolbar.tsx';
 import { formatClock } from '../format.ts';
-import { Panels } from '../panels/panels.tsx';
-import { markCompleted, type Progress, withStep } from '../progress.ts';
+import { type DetailTab, DetailTabs, panelTab } from '../panels/panels.tsx';
+import { markCompleted, type Progress } from '../progress.ts';
 import type { Route } from '../url.ts';
 import { ActionLog } from './action-log.tsx';
 import { Challenge } from './challenge.tsx';
 import { FreePlaySetup } from './free-play-setup.tsx';
-import { LessonIntro } from './lesson-intro.tsx';
+import { Explanation, LessonIntro } from './lesson-intro.tsx';
+import { Networks } from './networks.tsx';
+import { currentStep, stepsDoneAt } from './step-progress.ts';
 import { Steps } from './steps.tsx';
+import { useAddressSync } from './use-address.ts';
 import { useRunLoop } from './use-run-loop.ts';
 import { useTargets } from './use-targets.ts';
 
@@ -35,6 +38,12 @@ export function LessonPage(props: LessonPageProps) {
   return <LessonRunPage key={attempt} {...props} fresh={attempt > 0} onRestart={restart} />;
 }
 
+/**
+ * A stage, not a dashboard: the first screen holds the current step with
+ * its button, the challenge's number for both sides, both networks and the
+ * timeline. Everything else (charts, logs, counters, the lesson's words)
+ * waits below, in tabs.
+ */
 function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; readonly onRestart: () => void }) {
   const { lesson, route, progress, onProgress } = props;
   // Free play is the dedicated free-play world, or any lesson's world without its steps.
@@ -49,19 +58,26 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
     challenge,
     at: props.fresh ? undefined : route.at,
   });
-  const step = Math.min(progress.steps[lesson.number] ?? 0, Math.max(lesson.steps.length - 1, 0));
   const state = useMemo(() => controlState(lesson.features, snapshot.actions), [lesson.features, snapshot.actions]);
   const { targets, target, setTarget } = useTargets(lesson.targets, snapshot.palisade.nodes);
+  const doneAt = useMemo(() => stepsDoneAt(lesson.steps, snapshot.actions), [lesson.steps, snapshot.actions]);
+  // The step follows the run (a replay, a rewind, a button) until the learner picks one; then theirs, until the run moves on.
+  const basis = doneAt.join(',');
+  const [chosen, setChosen] = useState<{ readonly step: number; readonly basis: string } | undefined>(undefined);
+  const step = chosen !== undefined && chosen.basis === basis ? chosen.step : currentStep(doneAt);
+  const selectStep = useCallback((index: number) => setChosen({ step: index, basis }), [basis]);
 
-  const passed = snapshot.challenge?.passed === true;
+  const passed = snapshot.passedAt !== undefined;
   useEffect(() => {
     if (passed && !free) onProgress((current) => markCompleted(current, lesson.number));
   }, [passed, free, lesson.number, onProgress]);
 
   const apply = useCallback((action: Action) => loop.apply(action), [loop]);
-  const selectStep = useCallback(
-    (index: number) => onProgress((current) => withStep(current, lesson.number, index)),
-    [onProgress, lesson.number],
+  const applyAll = useCallback(
+    (actions: readonly Action[]) => {
+      for (const action of actions) loop.apply(action);
+    },
+    [loop],
   );
   const makeLink = useCallback(
     (atNow: boolean): string => {
@@ -75,61 +91,116 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
     },
     [free, lesson.number, route.seed, loop],
   );
+  const share = useCallback(() => loop.shareActions(), [loop]);
+  useAddressSync({
+    page: free ? 'free' : 'lesson',
+    lesson: lesson.number,
+    seed: route.seed,
+    time: snapshot.time,
+    playing: snapshot.playing,
+    seeking: snapshot.seeking !== undefined,
+    actions: snapshot.actions,
+    scheduled: snapshot.scheduled,
+    share,
+  });
   usePlayPauseKey(loop, snapshot.playing);
 
-  const lastReplayed = replay.at(-1)?.at;
   const views = [snapshot.palisade, snapshot.baseline];
-  const lastSecond = snapshot.palisade.series.filter((second) => second.to <= snapshot.time).at(-1);
+  const tabs: DetailTab[] = [
+    ...(free
+      ? [
+          {
+            id: 'setup',
+            title: 'Set up',
+            content: () => (
+              <FreePlaySetup lessons={lessons} lesson={lesson} seed={route.seed} onNavigate={props.onNavigate} />
+            ),
+          },
+        ]
+      : []),
+    { id: 'idea', title: free ? 'About this world' : 'The idea', content: () => <Explanation lesson={lesson} /> },
+    ...lesson.panels.flatMap((panel) => (panel === 'topology' ? [] : [panelTab(panel, views)])),
+    { id: 'happened', title: 'What happened', content: () => <ActionLog actions={snapshot.actions} /> },
+  ];
+  const [tab, setTab] = useState(() =>
+    free ? (tabs.find((t) => t.id !== 'setup' && t.id !== 'idea')?.id ?? 'idea') : 'idea',
+  );
+  const lastSecond = snapshot.palisade.series.at(-1);
+  const ahead = snapshot.scheduled;
+  const lastAhead = ahead.at(-1)?.at;
   return (
-    <article className="lesson-page" aria-labelledby="lesson-title">
-      <div className="guide">
-        <LessonIntro lesson={lesson} free={free} />
+    <article
+      className={`lesson-page${free ? ' is-free' : ''}`}
+      aria-labelledby="lesson-title"
+      data-playing={snapshot.playing}
+    >
+      <LessonIntro lesson={lesson} free={free} />
+      {snapshot.error !== undefined && (
+        <p className="notice error" role="alert">
+          The simulation stopped with an error: {snapshot.error}. “Start over” begins a new run.
+        </p>
+      )}
+      <div className="stage-top">
         {free ? (
-          <FreePlaySetup lessons={lessons} lesson={lesson} seed={route.seed} onNavigate={props.onNavigate} />
+          <section className="free-intro" aria-labelledby="free-intro-heading">
+            <h2 id="free-intro-heading">Break things</h2>
+            <p>{lesson.explanation[1] ?? lesson.summary}</p>
+            <p className="hint">The controls are below the networks; “Set up” picks another world or seed.</p>
+          </section>
         ) : (
-          <Steps steps={lesson.steps} current={step} actions={snapshot.actions} onSelect={selectStep} onDo={apply} />
+          <Steps
+            steps={lesson.steps}
+            current={step}
+            doneAt={doneAt}
+            opensWindow={{ step: lesson.challenge.startsAtStep, ms: lesson.challenge.windowMs }}
+            onSelect={selectStep}
+            onDo={applyAll}
+          />
         )}
         {challenge && (
           <Challenge
             text={lesson.challenge.text}
+            measures={lesson.challenge.measures}
             result={snapshot.challenge}
+            baseline={snapshot.baselineChallenge}
+            passedAt={snapshot.passedAt}
+            time={snapshot.time}
             completedBefore={progress.completed.includes(lesson.number)}
           />
         )}
-        <ActionLog actions={snapshot.actions} />
       </div>
-      <div className="stage">
-        {lastReplayed !== undefined && (
+      <Networks views={views} />
+      <section className="controls" aria-label="Controls">
+        <Timeline
+          time={snapshot.time}
+          end={Math.max(lesson.durationMs, snapshot.furthest, (lastAhead ?? 0) + 1_000)}
+          actions={snapshot.actions}
+          scheduled={ahead}
+          playing={snapshot.playing}
+          speed={snapshot.speed}
+          effectiveSpeed={snapshot.effectiveSpeed}
+          seeking={snapshot.seeking}
+          onPlay={() => loop.play()}
+          onPause={() => loop.pause()}
+          onStep={() => loop.step(1_000)}
+          onSpeed={(speed) => loop.setSpeed(speed)}
+          onScrub={(ms) => loop.scrubTo(ms)}
+          onRestart={props.onRestart}
+        />
+        {lastAhead !== undefined && (
           <div className="notice replay-notice">
             <p>
-              You opened a shared run: {replay.length} action{replay.length === 1 ? '' : 's'} replay at their moments,
-              the last at {formatClock(lastReplayed)}.
+              The rest of this run is recorded: {ahead.length} action{ahead.length === 1 ? '' : 's'} ahead replay at
+              their moments, the last at {formatClock(lastAhead)}. Anything you do now starts a new future instead.
             </p>
-            {snapshot.time < lastReplayed && (
-              <button type="button" onClick={() => loop.seek(lastReplayed + 1_000)}>
+            {snapshot.seeking === undefined && (
+              <button type="button" onClick={() => loop.seek(lastAhead + 1_000)}>
                 Skip to just after the last action
               </button>
             )}
           </div>
         )}
-        {snapshot.error !== undefined && (
-          <p className="notice error" role="alert">
-            The simulation stopped with an error: {snapshot.error}. “Start over” begins a new run.
-          </p>
-        )}
-        <section className="toolbar" aria-label="Controls">
-          <Playback
-            time={snapshot.time}
-            playing={snapshot.playing}
-            speed={snapshot.speed}
-            effectiveSpeed={snapshot.effectiveSpeed}
-            seeking={snapshot.seeking}
-            onPlay={() => loop.play()}
-            onPause={() => loop.pause()}
-            onStep={() => loop.step(1_000)}
-            onSpeed={(speed) => loop.setSpeed(speed)}
-            onRestart={props.onRestart}
-          />
+        <div className="toolbar">
           <Toolbar
             controls={lesson.controls}
             features={lesson.features}
@@ -143,9 +214,9 @@ function LessonRunPage(props: LessonPageProps & { readonly fresh: boolean; reado
             onAction={apply}
           />
           <ShareLink time={snapshot.time} makeLink={makeLink} />
-        </section>
-        <Panels panels={lesson.panels} views={views} />
-      </div>
+        </div>
+      </section>
+      <DetailTabs tabs={tabs} selected={tab} onSelect={setTab} />
     </article>
   );
 }

@@ -29,7 +29,12 @@ export function useRunLoop(options: {
   }, [loop]);
   useEffect(() => {
     // A read-only handle for the browser tests' frame-time measurement and for curious learners.
-    const handle = { stats: () => loop.stats(), time: () => loop.now() };
+    const handle = {
+      stats: () => loop.stats(),
+      time: () => loop.now(),
+      speed: () => loop.getSnapshot().effectiveSpeed,
+      passedAt: () => loop.getSnapshot().passedAt,
+    };
     Object.assign(window, { palisadeSandbox: handle });
     return () => {
       if ((window as { palisadeSandbox?: unknown }).palisadeSandbox === handle)

@@ -1,6 +1,7 @@
 import { memo, useMemo, useRef } from 'react';
 import type { WorldView } from '../../lessons/lesson.ts';
 import type { FaultPeriod, WindowStats } from '../../sim/metrics.ts';
+import { formatClock } from '../format.ts';
 import { chartColours } from '../palette.ts';
 import { type ChartData, type ChartLine, SeriesChart } from './series-chart.tsx';
 
@@ -15,7 +16,7 @@ const formatShare = (value: number): string => `${Math.round(value)}%`;
 const formatLatency = (value: number): string =>
   value >= 1000 ? `${Number((value / 1000).toFixed(2))} s` : `${Math.round(value)} ms`;
 
-/** The seconds that are over: the one in progress would always look like a dip. */
+/** The seconds that are over (the world's series holds only those; this guards a view read mid-second). */
 export function completeSeconds(view: WorldView): readonly WindowStats[] {
   return view.series.filter((second) => second.to <= view.time);
 }
@@ -104,7 +105,18 @@ export const Charts = memo(function Charts({
         faults={faults}
         format={formatLatency}
       />
-      {faults.length > 0 && <p className="chart-note">Shaded: a fault was active (its name is at the top).</p>}
+      {faults.length > 0 && (
+        <p className="chart-note">
+          Shaded while a fault lasted:{' '}
+          {faults
+            .map(
+              (fault) =>
+                `${fault.label} ${formatClock(fault.from)}–${fault.to === undefined ? '' : formatClock(fault.to)}`,
+            )
+            .join('; ')}
+          .
+        </p>
+      )}
     </div>
   );
 });

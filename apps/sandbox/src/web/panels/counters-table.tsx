@@ -66,7 +66,10 @@ export function CountersTable({ views }: { readonly views: readonly WorldView[] 
  */
 function isBadNews(counter: Counter | undefined): boolean {
   if (counter?.tone !== 'bad') return false;
-  return typeof counter.value === 'number' ? counter.value !== 0 : !/^[0\s.%–-]*$/.test(counter.value);
+  if (typeof counter.value === 'number') return counter.value !== 0;
+  // "0 of 200", "0.0%", "–": the number that leads is what counts.
+  const leading = /^[^\d]*(\d[\d,.]*)/.exec(counter.value)?.[1];
+  return leading !== undefined && Number(leading.replaceAll(',', '')) !== 0;
 }
 
 function cellClass(counter: Counter | undefined): string | undefined {

@@ -5,6 +5,13 @@ import { uniqueKeys } from '../unique-keys.ts';
 
 const SHOWN = 5;
 
+/** What a plain receiver swallowed without noticing. */
+const provenanceWords = {
+  tampered: 'it was changed on the way',
+  replayed: 'it was a replayed copy',
+  forged: 'it was forged',
+} as const;
+
 /**
  * The same message twice: the bytes the attacker sees on the wire, and what
  * the receiving application got. Readable bytes on the wire mean anyone on
@@ -27,6 +34,7 @@ export const Inspector = memo(function Inspector({
       {latest.map((message, index) => {
         const wire = describeWire(message.wire, message.readable);
         const accepted = message.verdict === 'accepted';
+        const attack = accepted && message.provenance !== undefined && message.provenance !== 'genuine';
         return (
           <li key={keys[index]} className="message">
             <p className="message-head">
@@ -34,9 +42,13 @@ export const Inspector = memo(function Inspector({
                 {message.from} → {message.to}
               </span>
               <span className="message-time">at {formatClock(message.at)}</span>
-              <span className={`verdict ${accepted ? 'verdict-ok' : 'verdict-refused'}`}>
-                <span aria-hidden="true">{accepted ? '✓ ' : '✗ '}</span>
-                {accepted ? 'accepted' : `refused: ${message.verdict}`}
+              <span className={`verdict ${attack ? 'verdict-fooled' : accepted ? 'verdict-ok' : 'verdict-refused'}`}>
+                <span aria-hidden="true">{attack ? '⚠ ' : accepted ? '✓ ' : '✗ '}</span>
+                {attack
+                  ? `accepted, but ${provenanceWords[message.provenance as keyof typeof provenanceWords]}`
+                  : accepted
+                    ? 'accepted'
+                    : `refused: ${message.verdict}`}
               </span>
             </p>
             <dl className="message-body">

@@ -1,9 +1,7 @@
 import { memo } from 'react';
 import type { MonitorEntry, MonitorKind } from '../../sim/monitor.ts';
 import { formatClock } from '../format.ts';
-import { uniqueKeys } from '../unique-keys.ts';
-
-const SHOWN = 40;
+import { MONITOR_LINES_SHOWN, monitorLines } from './monitor-groups.ts';
 
 const tone: Partial<Record<MonitorKind, 'bad' | 'good' | 'info'>> = {
   'breaker opened': 'bad',
@@ -19,7 +17,7 @@ const tone: Partial<Record<MonitorKind, 'bad' | 'good' | 'info'>> = {
   'key revoked': 'info',
 };
 
-/** Newest first: what an operator would be paged about. */
+/** Alarms first, then newest first, repeats folded into one line: what an operator would be paged about. */
 export const MonitorLog = memo(function MonitorLog({
   entries,
   palisade,
@@ -38,15 +36,20 @@ export const MonitorLog = memo(function MonitorLog({
       </p>
     );
   }
-  const latest = entries.slice(-SHOWN).reverse();
-  const keys = uniqueKeys(latest, (entry) => `${entry.at}-${entry.kind}-${entry.text}`);
+  const groups = monitorLines(entries, MONITOR_LINES_SHOWN);
   return (
-    <ol className="monitor-log" aria-label={`${entries.length} monitoring entries, newest first`}>
-      {latest.map((entry, index) => (
-        <li key={keys[index]} className={`entry tone-${tone[entry.kind] ?? 'info'}`}>
-          <span className="entry-time">{formatClock(entry.at)}</span>
-          <span className="entry-kind">{entry.kind}</span>
-          <span className="entry-text">{entry.text}</span>
+    <ol className="monitor-log" aria-label={`${entries.length} monitoring entries, newest first, repeats folded`}>
+      {groups.map((group) => (
+        <li key={`${group.kind}-${group.text}`} className={`entry tone-${tone[group.kind] ?? 'info'}`}>
+          <span className="entry-time">{formatClock(group.last)}</span>
+          <span className="entry-kind">
+            {group.kind}
+            {group.count > 1 && <span className="entry-count"> ×{group.count}</span>}
+          </span>
+          <span className="entry-text">
+            {group.text}
+            {group.count > 1 && <span className="entry-since"> (since {formatClock(group.first)})</span>}
+          </span>
         </li>
       ))}
     </ol>

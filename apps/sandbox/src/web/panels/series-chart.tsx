@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import type { FaultPeriod } from '../../sim/metrics.ts';
 import { chartColours } from '../palette.ts';
 import { useWidth } from '../use-width.ts';
+import { labelLanes } from './label-lanes.ts';
 
 export interface ChartLine {
   readonly label: string;
@@ -140,14 +141,25 @@ export function SeriesChart(props: {
   );
 }
 
-/** Shades each fault period behind the lines, with its name at the top. */
+/** Rows of fault names at the top of a chart; a name with no room in any row is left out (the list below has it). */
+const LABEL_LANES = 3;
+
+/**
+ * Shades each fault period behind the lines, with its name at the top.
+ * Names never overlap: each goes in the first row where it fits.
+ */
 function shadeFaults(plot: uPlot, faults: readonly FaultPeriod[]): void {
   const { ctx, bbox } = plot;
   const xs = plot.data[0];
   const last = xs.at(-1);
   if (last === undefined) return;
+  const ratio = devicePixelRatio;
   ctx.save();
-  for (const fault of faults) {
+  ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  const shaded: { label: string; left: number }[] = [];
+  for (const fault of [...faults].sort((a, b) => a.from - b.from)) {
     const from = plot.valToPos(fault.from / 1000, 'x', true);
     const to = plot.valToPos(Math.min((fault.to ?? Number.POSITIVE_INFINITY) / 1000, last), 'x', true);
     const left = Math.max(bbox.left, from);
@@ -155,11 +167,17 @@ function shadeFaults(plot: uPlot, faults: readonly FaultPeriod[]): void {
     if (right <= left) continue;
     ctx.fillStyle = chartColours.fault;
     ctx.fillRect(left, bbox.top, right - left, bbox.height);
-    ctx.fillStyle = chartColours.faultText;
-    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    ctx.fillText(fault.label, left + 3 * devicePixelRatio, bbox.top + 2 * devicePixelRatio, right - left);
+    shaded.push({ label: fault.label, left: left + 3 * ratio });
   }
+  // Names after all the shading, so no period paints over another's name.
+  const spans = shaded.map((fault) => ({ left: fault.left, width: ctx.measureText(fault.label).width }));
+  const lanes = labelLanes(spans, LABEL_LANES, 6 * ratio);
+  ctx.fillStyle = chartColours.faultText;
+  shaded.forEach((fault, index) => {
+    const lane = lanes[index];
+    const span = spans[index] as { left: number; width: number };
+    if (lane === undefined || span.left + span.width > bbox.left + bbox.width) return;
+    ctx.fillText(fault.label, fault.left, bbox.top + (2 + lane * 13) * ratio);
+  });
   ctx.restore();
 }

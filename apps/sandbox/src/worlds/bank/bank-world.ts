@@ -1,27 +1,23 @@
 import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { createDeadline } from '@palisade/core';
-import { Identity, issueToken, KeyDirectory, type RandomBytes, verifyToken } from '@palisade/messaging';
+import type { KeyDirectory, RandomBytes } from '@palisade/messaging';
 import { insecureDeterministicRandomBytes } from '@palisade/messaging/testing';
-import type { Action, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
-import { Attacker } from '../../sim/attacker.ts';
-import { NetworkEndpoint } from '../../sim/endpoint.ts';
+import type { Action, AttackName, Counter, NodeView, TourRow } from '../../lessons/lesson.ts';
+import type { Attacker } from '../../sim/attacker.ts';
 import type { NodeId } from '../../sim/network.ts';
 import { SimNode } from '../../sim/node.ts';
 import { type Arrival, type Connector, plainConnector } from '../../sim/pipe.ts';
-import { RpcPeer, requestFrame } from '../../sim/rpc.ts';
 import { secureConnector } from '../../sim/secure-connector.ts';
+import { Timeline } from '../../sim/timeline.ts';
 import { BaseWorld } from '../base-world.ts';
-import {
-  decodeTransfer,
-  encodeTransfer,
-  PLAINTEXT_MARKER,
-  type Provenance,
-  type Transfer,
-  TransferRegistry,
-} from './transfer.ts';
+import { BankAttacker, containsMarker } from './bank-attacker.ts';
+import { ATTACKER, type BankFeature, type Branch } from './branch.ts';
+import { KeyLifecycle } from './key-lifecycle.ts';
+import { TokenCheck, TokenRefusedError } from './token-check.ts';
+import { decodeTransfer, encodeTransfer, type Provenance, type Transfer, TransferRegistry } from './transfer.ts';
+import { TransferInspector } from './transfer-inspector.ts';
 
-/** The protections a bank world can switch on and off. */
-export type BankFeature = 'encryption' | 'authentication' | 'tokens' | 'monitoring' | 'rotation';
+export { ATTACKER, type BankFeature } from './branch.ts';
 
 export const BANK_FEATURES: readonly BankFeature[] = [
   'encryption',
@@ -50,9 +46,6 @@ export interface BankOptions {
   readonly insider?: boolean;
 }
 
-export const ATTACKER = 'mallory';
-/** Tokens are for the bank's transfer service, which every branch runs. */
-const TOKEN_AUDIENCE = 'bank-transfers';
 const REQUEST_TIMEOUT_MS = 2_000;
 const defaultFeatures: Record<BankFeature, boolean> = {
   encryption: true,
@@ -61,19 +54,6 @@ const defaultFeatures: Record<BankFeature, boolean> = {
   monitoring: false,
   rotation: false,
 };
-
-interface Branch {
-  readonly id: NodeId;
-  readonly node: SimNode;
-  identity: Identity;
-  /** Head office's token granting this branch the right to move its own money, anywhere in the bank. */
-  token: string;
-  /** Its revocation id, so a stolen token can be revoked with the key. */
-  tokenId: Uint8Array;
-  /** With palisade: one circuit breaker per branch it sends to. */
-  readonly breakers: Map<NodeId, CircuitBreaker>;
-  sent: number;
-}
 
 /** What the attacker got away with, and what was stopped. */
 export interface BankTally {
@@ -98,13 +78,15 @@ export interface BankTally {
  * mallory, on the wire between them. With palisade the branches talk over
  * `@palisade/messaging` channels with keys from a shared directory and
  * prove their rights with capability tokens; without it they send plain
- * text and believe what they read.
+ * text and believe what they read. The attacker's moves are in
+ * `bank-attacker.ts`, and the keys' life (enrol, revoke, rotate) in
+ * `key-lifecycle.ts`.
  */
 export class BankWorld extends BaseWorld {
   readonly features: Record<BankFeature, boolean>;
   readonly branches = new Map<NodeId, Branch>();
-  readonly directory: KeyDirectory;
-  readonly attacker: Attacker;
+  readonly keys: KeyLifecycle;
+  readonly mallory: BankAttacker;
   readonly tally: BankTally = {
     read: 0,
     applied: { genuine: 0, tampered: 0, replayed: 0, forged: 0 },
@@ -117,26 +99,14 @@ export class BankWorld extends BaseWorld {
     stolenKeyUsableMs: undefined,
     successTimes: [],
   };
+  /** How many branches the bank has, over time. */
+  readonly branchCount = new Timeline(0);
   readonly #registry = new TransferRegistry();
   readonly #randomBytes: RandomBytes;
-  readonly #hq: Identity;
-  readonly #mallory: RpcPeer;
-  readonly #verifiedTokens = new Map<string, string>();
+  readonly #tokens: TokenCheck;
+  readonly #inspector = new TransferInspector();
   readonly #load: () => number;
-  readonly #attackEveryMs: number;
   readonly #transferEveryMs: number;
-  readonly #rotateEveryMs: number;
-  readonly #rotationGraceMs: number;
-  #impersonating = false;
-  #compromised: { branch: NodeId; identity: Identity; token: string; at: number } | undefined;
-  readonly #insider: Identity | undefined;
-  /** Tokens the attacker read off a plaintext wire: bearer tokens work for whoever holds them. */
-  readonly #stolenTokens = new Map<string, string>();
-  #revoked = new Set<NodeId>();
-  #stopRotation: (() => void) | undefined;
-  #attackSeq = 0;
-  #spoofTicks = 0;
-  #fakeIdentity: Identity | undefined;
 
   constructor(seed: number, palisade: boolean, options: BankOptions = {}) {
     super(seed, palisade, { latencyMs: 8, jitterMs: 4, loss: 0 });
@@ -146,21 +116,19 @@ export class BankWorld extends BaseWorld {
       : { encryption: false, authentication: false, tokens: false, monitoring: false, rotation: false };
     this.#randomBytes = insecureDeterministicRandomBytes(`bank ${seed}`);
     this.#load = this.sim.stream('load');
-    this.#attackEveryMs = options.attackEveryMs ?? 400;
-    this.#rotateEveryMs = options.rotateEveryMs ?? 15_000;
-    this.#rotationGraceMs = options.rotationGraceMs ?? 2_000;
-    this.directory = new KeyDirectory({ clock: this.sim.clock, rotationGrace: this.#rotationGraceMs });
-    this.#hq = Identity.generate('bank-hq', { insecureRandomBytesForTests: this.#randomBytes });
-    this.directory.register(this.#hq.publicIdentity);
-    this.directory.onRevoke((event) => {
-      this.#verifiedTokens.clear();
-      if (event.kind === 'key')
-        this.monitor.log('key revoked', `${event.nodeId}'s key was revoked: nobody accepts it any more`);
+    this.keys = new KeyLifecycle({
+      sim: this.sim,
+      monitor: this.monitor,
+      randomBytes: this.#randomBytes,
+      rotateEveryMs: options.rotateEveryMs ?? 15_000,
+      rotationGraceMs: options.rotationGraceMs ?? 2_000,
+      keysInUse: () => this.features.encryption || this.features.tokens,
+      rekeyed: (branch) => branch.node.rpc.setConnector(this.#connectorFor(branch)),
     });
+    this.#tokens = new TokenCheck(this.directory, this.sim.clock);
     this.directory.onRotate(({ nodeId, fromEpoch, retiresAt }) => {
-      this.monitor.log('key rotated', `${nodeId} has a new key`);
       // A rotation ends a stolen key's life too, once its grace period is over.
-      const stolen = this.#compromised;
+      const stolen = this.mallory.stolen;
       if (stolen?.branch === nodeId && stolen.identity.epoch <= fromEpoch) {
         this.sim.after(Math.max(0, retiresAt - this.now()), () =>
           this.#noteStolenKeyDead(nodeId, [stolen.identity.epoch]),
@@ -171,16 +139,15 @@ export class BankWorld extends BaseWorld {
     const ids = options.branches ?? ['branch-a', 'branch-b', 'branch-c'];
     for (const id of ids) this.#addBranch(id);
 
-    const endpoint = new NetworkEndpoint(this.network, ATTACKER);
-    this.network.attach(ATTACKER, endpoint);
-    this.#mallory = new RpcPeer(endpoint);
-    if (options.insider === true) {
-      this.#insider = Identity.generate(ATTACKER, { insecureRandomBytesForTests: this.#randomBytes });
-      this.directory.register(this.#insider.publicIdentity);
-    }
-    this.attacker = new Attacker(this.sim, this.network, (bytes) => containsMarker(bytes), {
-      onLink: (packet) => packet.from !== ATTACKER && packet.to !== ATTACKER,
-      rate: 0.15,
+    this.mallory = new BankAttacker({
+      sim: this.sim,
+      network: this.network,
+      directory: this.directory,
+      randomBytes: this.#randomBytes,
+      branches: this.branches,
+      features: this.features,
+      insider: options.insider === true,
+      random: this.#load,
     });
 
     const every = options.transferEveryMs ?? 250;
@@ -192,51 +159,62 @@ export class BankWorld extends BaseWorld {
         this.sim.every(every, () => this.#sendTransfer(id));
       });
     });
-    this.sim.every(this.#attackEveryMs, () => this.#attackTick());
-    if (this.features.rotation) this.#startRotation();
+    this.sim.every(options.attackEveryMs ?? 400, () => this.mallory.tick());
+    if (this.features.rotation) this.keys.startRotation(() => this.branches.values());
   }
 
-  apply(action: Action): void {
+  get directory(): KeyDirectory {
+    return this.keys.directory;
+  }
+
+  /** The wire attacker: what it sees, and which of its attacks are on. */
+  get attacker(): Attacker {
+    return this.mallory.wire;
+  }
+
+  apply(action: Action): boolean {
     switch (action.type) {
       case 'attack':
-        if (action.attack === 'impersonate') this.#impersonating = action.on;
-        else this.attacker.set(action.attack, action.on);
-        return;
+        return this.mallory.setAttack(action.attack, action.on);
       case 'compromise':
-        this.#compromise(action.node);
-        return;
+        return this.mallory.compromise(action.node, this.now());
       case 'revoke':
-        this.#revoke(action.node);
-        return;
-      case 'rotate':
-        this.#rotate(action.node);
-        return;
+        return this.branches.has(action.node) && this.keys.revoke(action.node);
+      case 'rotate': {
+        const branch = this.branches.get(action.node);
+        return branch !== undefined && this.keys.rotate(branch);
+      }
       case 'feature':
-        this.#setFeature(action.feature as BankFeature, action.on);
-        return;
+        return this.#setFeature(action.feature as BankFeature, action.on);
       case 'add-node':
-        this.#addBranchLive();
-        return;
-      case 'kill':
-        this.branches.get(action.node)?.node.kill();
+        return this.#addBranchLive();
+      case 'kill': {
+        const node = this.branches.get(action.node)?.node;
+        if (node === undefined || node.status === 'down') return false;
+        node.kill();
         this.log.faultStarted(action.node, this.now());
-        return;
-      case 'restart':
-        this.branches.get(action.node)?.node.restart();
+        return true;
+      }
+      case 'restart': {
+        const node = this.branches.get(action.node)?.node;
+        if (node === undefined || node.status !== 'down') return false;
+        node.restart();
         this.log.faultEnded(action.node, this.now());
-        return;
+        return true;
+      }
       default:
-        return;
+        return false;
     }
   }
 
   protected nodeViews(): NodeView[] {
+    const compromised = this.mallory.stolen?.branch;
     const views: NodeView[] = [...this.branches.values()].map((branch) => ({
       id: branch.id,
       kind: 'branch',
-      state: this.#revoked.has(branch.id)
+      state: this.keys.isRevoked(branch.id)
         ? 'revoked'
-        : this.#compromised?.branch === branch.id
+        : compromised === branch.id
           ? 'compromised'
           : branch.node.status === 'down'
             ? 'down'
@@ -244,8 +222,13 @@ export class BankWorld extends BaseWorld {
       load: branch.node.load,
       note: `key #${branch.identity.epoch}`,
     }));
-    const active = this.attacker.active.size > 0 || this.#impersonating || this.#compromised !== undefined;
-    views.push({ id: ATTACKER, kind: 'attacker', state: active ? 'up' : 'down', load: 0, note: 'the attacker' });
+    views.push({
+      id: ATTACKER,
+      kind: 'attacker',
+      state: this.mallory.active ? 'up' : 'down',
+      load: 0,
+      note: 'the attacker',
+    });
     return views;
   }
 
@@ -274,12 +257,26 @@ export class BankWorld extends BaseWorld {
       p99: summary.p99,
       attacksRejected: this.attacksRejected(),
       attacksSucceeded: this.attacksSucceeded(),
-      keysMoved: undefined,
     };
   }
 
   protected override featureStates(): Readonly<Record<string, boolean>> {
     return { ...this.features };
+  }
+
+  protected override attackStates(): Readonly<Record<AttackName, boolean>> {
+    const wire = this.attacker;
+    return {
+      eavesdrop: wire.isOn('eavesdrop'),
+      tamper: wire.isOn('tamper'),
+      replay: wire.isOn('replay'),
+      drop: wire.isOn('drop'),
+      impersonate: this.mallory.impersonating,
+    };
+  }
+
+  protected override linkIsRevoked(a: NodeId, b: NodeId): boolean {
+    return this.keys.isRevoked(a) || this.keys.isRevoked(b);
   }
 
   protected counters(): Counter[] {
@@ -314,8 +311,7 @@ export class BankWorld extends BaseWorld {
   }
 
   #addBranch(id: NodeId): void {
-    const identity = Identity.generate(id, { insecureRandomBytesForTests: this.#randomBytes });
-    this.directory.register(identity.publicIdentity);
+    const identity = this.keys.enrol(id);
     const node = new SimNode(this.sim, this.network, {
       id,
       workers: 4,
@@ -323,8 +319,9 @@ export class BankWorld extends BaseWorld {
       handle: (request) => this.#serveTransfer(id, request.from, request.peer, request.payload),
     });
     const branch: Branch = { id, node, identity, token: '', tokenId: new Uint8Array(0), breakers: new Map(), sent: 0 };
-    this.#issueToken(branch);
+    this.keys.issueToken(branch);
     this.branches.set(id, branch);
+    this.branchCount.set(this.now(), this.branches.size);
     node.rpc.setConnector(this.#connectorFor(branch));
   }
 
@@ -350,12 +347,13 @@ export class BankWorld extends BaseWorld {
   }
 
   /** A new branch opens, with keys and a token of its own. */
-  #addBranchLive(): void {
+  #addBranchLive(): boolean {
     const id = `branch-${String.fromCharCode(97 + this.branches.size)}`;
-    if (this.branches.has(id)) return;
+    if (this.branches.has(id) || this.branches.size >= 26) return false;
     this.#addBranch(id);
     this.sim.every(this.#transferEveryMs, () => this.#sendTransfer(id));
     this.monitor.log('info', `${id} opened: ${this.#linkCount()} links to protect now`);
+    return true;
   }
 
   #linkCount(): number {
@@ -378,36 +376,11 @@ export class BankWorld extends BaseWorld {
     return breaker;
   }
 
-  /**
-   * Head office grants a branch the right to move its own money. One token
-   * per branch, valid at every branch of the bank: the audience is the bank's
-   * transfer service, and the right names the branch whose money it covers.
-   */
-  #issueToken(branch: Branch): void {
-    branch.tokenId = this.#randomBytes(16);
-    branch.token = toBase64Url(
-      issueToken(this.#hq, {
-        audience: TOKEN_AUDIENCE,
-        rights: [`transfer:${branch.id}`],
-        ttl: 3_600_000,
-        revocationId: branch.tokenId,
-        clock: this.sim.clock,
-        insecureRandomBytesForTests: this.#randomBytes,
-      }),
-    );
-  }
-
-  /** After a break-in the branch's token is as stolen as its keys: revoke it and issue a new one. */
-  #replaceToken(branch: Branch): void {
-    this.directory.revokeToken(branch.tokenId, 'compromised');
-    this.#issueToken(branch);
-  }
-
   #sendTransfer(from: NodeId): void {
     const branch = this.branches.get(from);
-    if (branch === undefined || branch.node.status === 'down' || this.#revoked.has(from)) return;
+    if (branch === undefined || branch.node.status === 'down' || this.keys.isRevoked(from)) return;
     // The bank tells its branches who was cut off; nobody sends to a revoked branch.
-    const others = [...this.branches.keys()].filter((id) => id !== from && !this.#revoked.has(id));
+    const others = [...this.branches.keys()].filter((id) => id !== from && !this.keys.isRevoked(id));
     const to = others[Math.floor(this.#load() * others.length)];
     if (to === undefined) return;
     const transfer: Transfer = {
@@ -449,34 +422,23 @@ export class BankWorld extends BaseWorld {
     if (this.features.tokens) this.#checkToken(self, transfer);
     const provenance = this.#registry.apply(transfer);
     this.tally.applied[provenance]++;
+    this.#inspector.applied(self, transfer.tx, provenance);
     if (provenance !== 'genuine') this.tally.successTimes.push(this.now());
     if (provenance === 'forged') {
-      if (this.#compromised?.branch === transfer.fromBranch) this.tally.forgedFromCompromised++;
+      if (this.mallory.stolen?.branch === transfer.fromBranch) this.tally.forgedFromCompromised++;
       else this.tally.forgedFromOthers++;
     }
     return new TextEncoder().encode(`ok ${transfer.tx}`);
   }
 
   #checkToken(self: NodeId, transfer: Transfer): void {
-    const token = transfer.token;
-    const key = `${self} ${transfer.fromBranch} ${token}`;
-    if (token !== undefined && this.#verifiedTokens.has(key)) return;
     try {
-      if (token === undefined) throw new Error('no token');
-      // Verifying costs a signature check per block; a branch remembers the
-      // tokens it has verified until a revocation anywhere clears the cache.
-      verifyToken(fromBase64Url(token), {
-        directory: this.directory,
-        audience: TOKEN_AUDIENCE,
-        right: `transfer:${transfer.fromBranch}`,
-        clock: this.sim.clock,
-      });
-      this.#verifiedTokens.set(key, self);
+      this.#tokens.check(self, transfer);
     } catch (error) {
+      if (!(error instanceof TokenRefusedError)) throw error;
       this.tally.refusedTokens++;
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'no token';
-      this.monitor.log('token refused', `${self} refused a transfer from ${transfer.fromBranch}: ${reason}`);
-      throw new Error('token refused');
+      this.monitor.log('token refused', `${self} refused a transfer from ${transfer.fromBranch}: ${error.reason}`);
+      throw error;
     }
   }
 
@@ -486,155 +448,26 @@ export class BankWorld extends BaseWorld {
       'alert',
       `${identity}'s key is in use from ${address}: a stolen key. Revoking it and issuing a new one.`,
     );
-    this.#revoke(identity);
-    this.#rotate(identity);
+    this.keys.revoke(identity);
+    const branch = this.branches.get(identity);
+    if (branch !== undefined) this.keys.rotate(branch);
   }
 
-  #attackTick(): void {
-    if (this.#compromised !== undefined) this.#actAsCompromised();
-    else if (this.#impersonating) this.#spoof();
-  }
-
-  /**
-   * Without a branch's keys: claim to be a branch anyway. Over plaintext that
-   * is one forged packet (with a token read off the wire, if it saw one).
-   * Over channels it needs a handshake: as itself if it is a registered
-   * insider, or in the branch's name with a key of its own, which works only
-   * where nobody checks whose key is whose. Every try costs both sides
-   * signatures, so over channels it tries only every few ticks.
-   */
-  #spoof(): void {
-    const ids = [...this.branches.keys()];
-    const as = ids[0] as NodeId;
-    const to = ids[1 + (this.#attackSeq % (ids.length - 1))] as NodeId;
-    if (!this.features.encryption) {
-      const forged = this.#forgedTransfer(as, to, this.#stolenTokens.get(as));
-      this.attacker.inject(as, to, requestFrame(900_000 + this.#attackSeq, encodeTransfer(forged)));
-      return;
-    }
-    if (this.#spoofTicks++ % 5 !== 0) return;
-    if (this.#fakeIdentity === undefined) {
-      if (this.#insider !== undefined && this.features.authentication) {
-        this.#fakeIdentity = this.#insider;
-      } else {
-        this.#fakeIdentity = Identity.generate(as, {
-          epoch: this.directory.current(as).epoch + 1,
-          insecureRandomBytesForTests: this.#randomBytes,
-        });
-        // Without authenticated keys nobody checks whose key is whose: the
-        // attacker simply publishes its key in the branch's name.
-        if (!this.features.authentication) this.directory.rotate(this.#fakeIdentity.publicIdentity, { grace: 600_000 });
-      }
-      this.#mallory.setConnector(this.#malloryConnector(this.#fakeIdentity));
-    }
-    this.#mallory.fire(to, encodeTransfer(this.#forgedTransfer(as, to)));
-  }
-
-  /** With a branch's stolen keys and tokens: act as that branch, and try to act as others. */
-  #actAsCompromised(): void {
-    const stolen = this.#compromised;
-    if (stolen === undefined) return;
-    // Refused, the attacker keeps knocking, but only now and then: each try
-    // costs the branches a handshake.
-    if (!this.#trusts(stolen.identity) && this.#spoofTicks++ % 5 !== 0) return;
-    const others = [...this.branches.keys()].filter((id) => id !== stolen.branch);
-    const to = others[Math.floor(this.#load() * others.length)] as NodeId;
-    const tryOwnMoney = this.#attackSeq % 2 === 0;
-    const victim = tryOwnMoney ? stolen.branch : (others.find((id) => id !== to) ?? stolen.branch);
-    const transfer = this.#forgedTransfer(victim, to, stolen.token);
-    if (this.features.encryption) this.#mallory.fire(to, encodeTransfer(transfer));
-    else this.attacker.inject(victim, to, requestFrame(900_000 + this.#attackSeq, encodeTransfer(transfer)));
-  }
-
-  #trusts(identity: Identity): boolean {
-    try {
-      const { status } = this.directory.resolve(identity.nodeId, identity.epoch);
-      return status === 'active' || status === 'retiring';
-    } catch {
-      return false;
-    }
-  }
-
-  #forgedTransfer(from: NodeId, to: NodeId, token?: string): Transfer {
-    this.#attackSeq++;
-    return {
-      tx: `tx-m-${this.#attackSeq}`,
-      amount: 9_900,
-      fromBranch: from,
-      fromAccount: 'acct-1',
-      toBranch: to,
-      toAccount: 'acct-mallory',
-      ...(this.features.tokens && token !== undefined ? { token } : {}),
-    };
-  }
-
-  #malloryConnector(identity: Identity): Connector {
-    if (!this.features.encryption) return plainConnector();
-    return secureConnector({
-      identity,
-      directory: this.directory,
-      clock: this.sim.clock,
-      randomBytes: this.#randomBytes,
-      handshakeTimeout: 2_000,
-    });
-  }
-
-  #compromise(id: NodeId): void {
-    const branch = this.branches.get(id);
-    if (branch === undefined) return;
-    this.#compromised = { branch: id, identity: branch.identity, token: branch.token, at: this.now() };
-    this.#mallory.setConnector(this.#malloryConnector(branch.identity));
-    this.attacker.set('eavesdrop', true);
-  }
-
-  #revoke(id: NodeId): void {
-    if (!this.branches.has(id) || this.#revoked.has(id)) return;
-    if (this.features.encryption || this.features.tokens) {
-      this.#revoked.add(id);
-      this.directory.revoke(id, { reason: 'compromised' });
-    } else {
-      this.monitor.log('info', `${id} has no key to revoke: without palisade there is nothing to take back`);
-    }
-  }
-
-  /** Re-enrols a branch with a new key (and new tokens): after a revocation, this is how it comes back. */
-  #rotate(id: NodeId): void {
-    const branch = this.branches.get(id);
-    if (branch === undefined || !(this.features.encryption || this.features.tokens)) return;
-    const revoked = this.#revoked.delete(id);
-    branch.identity = Identity.generate(id, {
-      epoch: branch.identity.epoch + 1,
-      insecureRandomBytesForTests: this.#randomBytes,
-    });
-    // After a revocation the old key gets no grace at all, and the tokens that
-    // went with it are replaced. A routine rotation keeps the tokens: they
-    // name the branch, not its key.
-    this.directory.rotate(branch.identity.publicIdentity, { grace: revoked ? 0 : this.#rotationGraceMs });
-    if (revoked) this.#replaceToken(branch);
-    branch.node.rpc.setConnector(this.#connectorFor(branch));
-  }
-
-  #startRotation(): void {
-    this.#stopRotation = this.sim.every(this.#rotateEveryMs, () => {
-      for (const id of this.branches.keys()) if (!this.#revoked.has(id)) this.#rotate(id);
-    });
-  }
-
-  #setFeature(feature: BankFeature, on: boolean): void {
-    if (!this.palisade || !(feature in this.features)) return;
+  #setFeature(feature: BankFeature, on: boolean): boolean {
+    if (!this.palisade || !(feature in this.features) || this.features[feature] === on) return false;
     this.features[feature] = on;
     if (feature === 'encryption') {
       for (const branch of this.branches.values()) branch.node.rpc.setConnector(this.#connectorFor(branch));
     }
     if (feature === 'rotation') {
-      this.#stopRotation?.();
-      this.#stopRotation = undefined;
-      if (on) this.#startRotation();
+      this.keys.stopRotation();
+      if (on) this.keys.startRotation(() => this.branches.values());
     }
+    return true;
   }
 
   #noteStolenKeyDead(nodeId: NodeId, epochs: readonly number[]): void {
-    const stolen = this.#compromised;
+    const stolen = this.mallory.stolen;
     if (stolen === undefined || stolen.branch !== nodeId || this.tally.stolenKeyUsableMs !== undefined) return;
     if (epochs.includes(stolen.identity.epoch)) this.tally.stolenKeyUsableMs = this.now() - stolen.at;
   }
@@ -642,37 +475,14 @@ export class BankWorld extends BaseWorld {
   #inspect(arrival: Arrival): void {
     if (arrival.from === ATTACKER || arrival.to === ATTACKER) return;
     const readable = containsMarker(arrival.wire);
-    if (readable && this.attacker.active.has('eavesdrop')) {
+    if (readable && this.attacker.isOn('eavesdrop')) {
       this.tally.read++;
       this.tally.successTimes.push(this.now());
       const seen = decodeTransfer(arrival.wire.subarray(5));
-      if (seen?.token !== undefined) this.#stolenTokens.set(seen.fromBranch, seen.token);
+      if (seen?.token !== undefined) this.mallory.sawToken(seen.fromBranch, seen.token);
     }
-    this.inspect({
-      at: this.now(),
-      from: arrival.from,
-      to: arrival.to,
-      wire: arrival.wire,
-      delivered: arrival.delivered === undefined ? undefined : new TextDecoder().decode(arrival.delivered.subarray(5)),
-      verdict: arrival.verdict,
-      // Anything on an unsealed link is readable, replies included; the tally
-      // above counts only what gave a transfer away.
-      readable: !this.features.encryption,
-    });
+    // Anything on an unsealed link is readable, replies included; the tally
+    // above counts only what gave a transfer away.
+    this.inspect(this.#inspector.arrived(arrival, this.now(), !this.features.encryption));
   }
-}
-
-function containsMarker(bytes: Uint8Array): boolean {
-  return new TextDecoder().decode(bytes).includes(PLAINTEXT_MARKER);
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  return Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (char) => char.charCodeAt(0));
 }

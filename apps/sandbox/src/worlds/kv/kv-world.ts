@@ -108,27 +108,30 @@ export class KvWorld extends BaseWorld {
     return stale;
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     const node = 'node' in action ? this.nodes.find((n) => n.id === action.node) : undefined;
     switch (action.type) {
       case 'kill':
-        if (node === undefined || node.status === 'down') return;
+        if (node === undefined || node.status === 'down') return false;
         node.kill();
         this.log.faultStarted(node.id, this.now());
         this.monitor.log('node down', `${node.id} crashed; its disk survives`);
-        return;
+        return true;
       case 'restart':
-        if (node === undefined || node.status !== 'down') return;
+        if (node === undefined || node.status !== 'down') return false;
         node.restart();
         this.log.faultEnded(node.id, this.now());
         this.monitor.log('node up', `${node.id} is back and catching up`);
-        return;
-      case 'load':
-        this.#rps = Math.max(1, action.rps);
+        return true;
+      case 'load': {
+        const rps = Math.max(1, action.rps);
+        if (rps === this.#rps) return false;
+        this.#rps = rps;
         this.#startLoad();
-        return;
+        return true;
+      }
       default:
-        return;
+        return false;
     }
   }
 
@@ -166,9 +169,6 @@ export class KvWorld extends BaseWorld {
     return {
       successRate: summary.successRate,
       p99: summary.p99,
-      attacksRejected: 0,
-      attacksSucceeded: 0,
-      keysMoved: undefined,
     };
   }
 
@@ -180,14 +180,36 @@ export class KvWorld extends BaseWorld {
     const t = this.tally;
     return [
       { label: 'reads answered', value: t.reads - t.readsFailed, tone: 'good' },
-      { label: 'reads failed', value: t.readsFailed, tone: 'bad' },
+      { label: 'reads that failed', value: t.readsFailed, tone: 'bad' },
       { label: 'writes stored', value: t.writes - t.writesFailed, tone: 'good' },
-      { label: 'writes failed', value: t.writesFailed, tone: 'bad' },
+      { label: 'writes that failed', value: t.writesFailed, tone: 'bad' },
       { label: 'reads that returned old data', value: t.staleReads, tone: 'bad' },
-      { label: 'copies out of date', value: this.staleCopies() },
-      { label: 'writes handed back to recovered nodes', value: t.handoffs },
-      { label: 'stale copies repaired by reads', value: t.readRepairs },
+      {
+        label: 'keys nobody can read or write right now',
+        value: `${this.keysOutOfReach()} of ${this.#keys}`,
+        tone: 'bad',
+      },
+      {
+        label: 'spare copies still catching up (users never read these)',
+        value: this.palisade ? this.staleCopies() : 'none kept',
+      },
+      { label: 'writes held for a down node, then handed back', value: t.handoffs },
+      { label: 'old copies fixed by reads', value: t.readRepairs },
     ];
+  }
+
+  /**
+   * Keys no request can reach now. With replicas, a read or write goes on
+   * as long as two nodes answer (stand-ins included); with one home per key,
+   * a key is gone while its home is down.
+   */
+  keysOutOfReach(): number {
+    const ids = this.nodes.map((node) => node.id);
+    const up = new Set(this.nodes.filter((node) => node.status !== 'down').map((node) => node.id));
+    if (this.palisade) return up.size >= Math.max(this.#readQuorum, this.#writeQuorum) ? 0 : this.#keys;
+    let gone = 0;
+    for (let i = 0; i < this.#keys; i++) if (!up.has(preferenceList(`k${i}`, ids)[0] as NodeId)) gone++;
+    return gone;
   }
 
   #badge(nodeId: NodeId): NodeView['breaker'] {

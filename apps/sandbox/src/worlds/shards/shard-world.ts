@@ -6,6 +6,7 @@ import { SimNode } from '../../sim/node.ts';
 import { startPoissonLoad } from '../../sim/poisson-load.ts';
 import { RpcPeer } from '../../sim/rpc.ts';
 import type { Cancel } from '../../sim/simulation.ts';
+import { Timeline } from '../../sim/timeline.ts';
 import { BaseWorld } from '../base-world.ts';
 
 export interface ShardWorldOptions {
@@ -52,6 +53,8 @@ export class ShardWorld extends BaseWorld {
   #nextNodeNumber = 0;
   #keysMoved: number | undefined;
   #orderViolations = 0;
+  /** The offered load over time, for challenges that ask since when it has been high. */
+  readonly load: Timeline<number>;
 
   constructor(seed: number, palisade: boolean, options: ShardWorldOptions = {}) {
     super(seed, palisade, { latencyMs: 2, jitterMs: 1, loss: 0 });
@@ -59,6 +62,7 @@ export class ShardWorld extends BaseWorld {
     this.#workers = options.workersPerNode ?? 4;
     this.#serviceMs = options.serviceMs ?? 20;
     this.#rps = options.rps ?? 100;
+    this.load = new Timeline(this.#rps);
     this.#arrivals = this.sim.stream('load');
     const endpoint = new NetworkEndpoint(this.network, GATEWAY);
     this.network.attach(GATEWAY, endpoint);
@@ -99,28 +103,30 @@ export class ShardWorld extends BaseWorld {
     return this.#orderViolations;
   }
 
-  apply(action: Action): void {
+  apply(action: Action): boolean {
     switch (action.type) {
-      case 'load':
-        this.#rps = Math.max(1, action.rps);
+      case 'load': {
+        const rps = Math.max(1, action.rps);
+        if (rps === this.#rps) return false;
+        this.#rps = rps;
+        this.load.set(this.now(), rps);
         this.#startLoad();
-        return;
+        return true;
+      }
       case 'add-node':
-        this.#resize(+1);
-        return;
+        return this.#resize(+1);
       case 'remove-node':
-        this.#resize(-1);
-        return;
+        return this.#resize(-1);
       default:
-        return;
+        return false;
     }
   }
 
   protected nodeViews(): NodeView[] {
-    const metrics = this.#queue?.metrics();
+    const stats = this.#queue?.stats();
     const views: NodeView[] = this.nodes.map((node) => {
       const shardId = [...this.#shardNode].find(([, n]) => n === node)?.[0];
-      const shard = metrics?.shards.find((s) => s.id === shardId);
+      const shard = stats?.shards.find((s) => s.id === shardId);
       const waiting = shard === undefined ? 0 : shard.size;
       return {
         id: node.id,
@@ -157,9 +163,7 @@ export class ShardWorld extends BaseWorld {
     return {
       successRate: summary.successRate,
       p99: summary.p99,
-      attacksRejected: 0,
-      attacksSucceeded: 0,
-      keysMoved: this.keysMoved,
+      ...(this.keysMoved === undefined ? {} : { keysMoved: this.keysMoved }),
     };
   }
 
@@ -194,11 +198,12 @@ export class ShardWorld extends BaseWorld {
     return node;
   }
 
-  #resize(delta: number): void {
+  #resize(delta: number): boolean {
+    if (delta < 0 && this.nodes.length <= 1) return false;
     const sampleBefore = this.palisade ? undefined : this.#sampleOwners();
     if (this.#queue !== undefined) {
       if (delta > 0) this.#shardNode.set(this.#queue.addShard(), this.#addNode());
-      else if (this.#queue.shardIds.length > 1) {
+      else {
         const shardId = this.#queue.shardIds[this.#queue.shardIds.length - 1] as number;
         this.#queue.removeShard(shardId);
         // The shard finishes what it holds before it retires, so its node
@@ -207,7 +212,7 @@ export class ShardWorld extends BaseWorld {
         this.nodes.splice(this.nodes.indexOf(node), 1);
       }
     } else if (delta > 0) this.#addNode();
-    else if (this.nodes.length > 1) this.nodes.pop();
+    else this.nodes.pop();
     if (sampleBefore !== undefined) {
       const after = this.#sampleOwners();
       this.#keysMoved = after.filter((owner, i) => owner !== sampleBefore[i]).length / after.length;
@@ -215,6 +220,7 @@ export class ShardWorld extends BaseWorld {
     const owners = this.#ringKeys.map((key) => this.#ownerOf(key));
     this.#ringMoved = owners.map((owner, i) => owner !== this.#ringOwners[i]);
     this.#ringOwners = owners;
+    return true;
   }
 
   #sampleOwners(): string[] {

@@ -1,7 +1,12 @@
-import type { QueueKey } from './key.js';
+import type { ResizeEvent } from './events.js';
+import type { KeyHandoff } from './key-handoff.js';
+import type { QueueCounts } from './queue-counts.js';
+import type { ShardRouting } from './shard-routing.js';
+import type { ShardState } from './shard-state.js';
+import type { ThroughputMeter } from './throughput.js';
 
-/** One shard, as `metrics()` sees it. */
-export interface ShardMetrics {
+/** One shard, as `stats()` sees it. */
+export interface ShardStats {
   readonly id: number;
   /** Tasks waiting to start on this shard: `queued + parked`. Bounded by `maxShardSize`. */
   readonly size: number;
@@ -26,14 +31,14 @@ export interface ShardMetrics {
 }
 
 /** A snapshot of the whole queue: cheap (O(shards)), JSON-serialisable. */
-export interface QueueMetrics {
+export interface QueueStats {
   /** Clock time of the snapshot. */
   readonly at: number;
   /** The router's kind and the backend's name. */
   readonly router: string;
   readonly backend: string;
   /** Active shards in the order they were added, then retiring ones. */
-  readonly shards: readonly ShardMetrics[];
+  readonly shards: readonly ShardStats[];
   readonly size: number;
   readonly pending: number;
   readonly waitingForRoom: number;
@@ -62,42 +67,55 @@ export interface QueueMetrics {
   readonly lastResize: ResizeEvent | undefined;
 }
 
-/** Emitted by `onResize`, and kept as `metrics().lastResize`. */
-export interface ResizeEvent {
-  /** Clock time of the resize. */
-  readonly at: number;
-  readonly change: 'added' | 'removed';
-  /** The shard added or removed. */
-  readonly shardId: number;
-  readonly previousShardIds: readonly number[];
-  readonly shardIds: readonly number[];
-  /**
-   * The fraction of a fixed sample of 4,096 keys whose shard changed (the
-   * router's first choice, ignoring load). The key space itself is unknown to
-   * the queue; this is the estimate of what fraction of it moved.
-   */
-  readonly movedFraction: number;
-  /** What consistent hashing promises: 1/(n+1) on adding the (n+1)th shard, the removed shard's 1/n on removing. */
-  readonly expectedMovedFraction: number;
-  /** Keys with tasks waiting or running at the resize. */
-  readonly keysInFlight: number;
-  /** Of those, the keys that move: their new tasks park until the old shard has drained them. */
-  readonly keysMoving: number;
+/** What a queue's stats are read from. */
+export interface StatsSources {
+  readonly routing: ShardRouting;
+  readonly keys: KeyHandoff | undefined;
+  readonly counts: QueueCounts;
+  /** The whole queue's throughput, removed shards' finishes included. */
+  readonly meter: ThroughputMeter;
 }
 
-/** Emitted by `onSpill`: the bounded-load router put a key past its first-choice shard. */
-export interface SpillEvent {
-  readonly key: QueueKey;
-  /** The router's first choice, which was at capacity. */
-  readonly preferredShardId: number;
-  readonly shardId: number;
+/** The queue's stats at `now`: active shards in router order, then retiring ones. */
+export function queueStats(
+  { routing, keys, counts, meter }: StatsSources,
+  backend: string,
+  lastResize: ResizeEvent | undefined,
+  now: number,
+): QueueStats {
+  const shards = [...routing.active, ...routing.all().filter((shard) => shard.retiring)];
+  return {
+    at: now,
+    router: routing.router.kind,
+    backend,
+    shards: shards.map((shard) => shardStats(shard, now)),
+    size: counts.size,
+    pending: counts.pending,
+    waitingForRoom: counts.waitingForRoom,
+    completed: counts.completed,
+    failed: counts.failed,
+    throughput: meter.read(now, counts.completed + counts.failed),
+    imbalance: routing.imbalance(),
+    spills: routing.spills,
+    movingKeys: keys?.movingKeys ?? 0,
+    handoffs: keys?.handoffs ?? 0,
+    lastResize,
+  };
 }
 
-/** Emitted by `onHandoff`: a moving key drained from its old shard, and its parked tasks were released to the new one. */
-export interface HandoffEvent {
-  readonly key: QueueKey;
-  readonly fromShardId: number;
-  readonly toShardId: number;
-  /** Tasks released. */
-  readonly tasks: number;
+/** One shard's stats at `now`; reading them records a throughput sample. */
+function shardStats(shard: ShardState, now: number): ShardStats {
+  return {
+    id: shard.id,
+    size: shard.size,
+    queued: shard.queued,
+    parked: shard.parked,
+    pending: shard.running,
+    waitingForRoom: shard.waitingForRoom,
+    added: shard.added,
+    completed: shard.completed,
+    failed: shard.failed,
+    throughput: shard.meter.read(now, shard.completed + shard.failed),
+    retiring: shard.retiring,
+  };
 }

@@ -3,8 +3,8 @@
  * shards: a resize asks the factory for a new one, and comparing the two tells
  * which keys move.
  */
-export interface Router {
-  /** The algorithm, for metrics and displays: `'rendezvous'`, `'jump'`, `'bounded-load'`, or a custom name. */
+export interface ShardRouter {
+  /** The algorithm, for stats and displays: `'rendezvous'`, `'jump'`, `'bounded-load'`, or a custom name. */
   readonly kind: string;
   /** The shards this router spreads keys over, in the order they were added. */
   readonly shardIds: readonly number[];
@@ -36,8 +36,8 @@ export interface RingPoint {
 }
 
 /** Makes routers; pass one as the `router` option. */
-export interface RouterFactory {
+export interface ShardRouterFactory {
   readonly kind: string;
   /** A router over `shardIds` (never empty, in the order the shards were added). */
-  create(shardIds: readonly number[]): Router;
+  create(shardIds: readonly number[]): ShardRouter;
 }
