@@ -9,7 +9,14 @@ export {
   QueueFullError,
   type QueueLimit,
 } from './errors.js';
-export type { HandoffEvent, QueueRejectEvent, ResizeEvent, SpillEvent } from './events.js';
+export type {
+  HandoffEvent,
+  QueueRejectEvent,
+  ResizeEvent,
+  SpillEvent,
+  TaskFailureEvent,
+  TaskSuccessEvent,
+} from './events.js';
 export { jumpRouter } from './jump-router.js';
 export { hashKey, type QueueKey } from './key.js';
 export { murmur3Bytes, murmur3String } from './murmur3.js';
