@@ -1,4 +1,5 @@
 import { type QueueStats, ShardedQueue } from '@palisade/queue';
+import { instrumentQueue, type QueueInstrumentationOptions } from '@palisade/queue/otel';
 
 interface Order {
   readonly customer: string;
@@ -9,4 +10,7 @@ const stats: QueueStats = queue.stats();
 // @ts-expect-error keys that are not strings or numbers need keyOf
 new ShardedQueue<Order>({ shards: 2 });
 
-export { stats, total };
+const options: QueueInstrumentationOptions = { name: 'orders' };
+const instrumentation = instrumentQueue(queue, options);
+
+export { instrumentation, stats, total };
