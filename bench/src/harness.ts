@@ -48,7 +48,8 @@ export interface ContenderResult {
   readonly roundsNs: readonly number[];
 }
 
-const envNumber = (name: string, fallback: number): number => {
+/** A positive number from the environment (BENCH_TIME, BENCH_ROUNDS), or `fallback`. */
+export const envNumber = (name: string, fallback: number): number => {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
@@ -263,6 +264,12 @@ export function machineLine(): string {
 export interface Suite {
   /** Heading in RESULTS.md. */
   readonly title: string;
+  /**
+   * Why the suite cannot run on this machine (a program it drives is
+   * missing), or undefined. A skipped suite keeps its previous section,
+   * says why, and does not fail the run.
+   */
+  unavailable?(): string | undefined;
   /** Returns the section's markdown body. */
   run(): Promise<string>;
 }

@@ -58,8 +58,12 @@ for (const [index, name] of selected.entries()) {
     process.exitCode = 1;
     continue;
   }
-  const suite = JSON.parse(readFileSync(outFile, 'utf8')) as { title: string; body: string };
+  const suite = JSON.parse(readFileSync(outFile, 'utf8')) as { title: string; body: string } | { skipped: string };
   rmSync(outDir, { recursive: true, force: true });
+  if ('skipped' in suite) {
+    console.log(`skipped: ${suite.skipped} Its previous section is kept.`);
+    continue;
+  }
   const body = suite.body;
   sections.set(
     name,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { VirtualClock } from '@palisade/core';
-import { ShardedQueue } from '@palisade/queue';
+import { JobQueue, ShardedQueue } from '@palisade/queue';
 
 const clock = new VirtualClock();
 const queue = new ShardedQueue({ shards: 4, clock });
@@ -26,3 +26,9 @@ const tasks = resourceMetrics.scopeMetrics
 const completed = tasks?.dataPoints.find((point) => point.attributes['palisade.queue.outcome'] === 'completed');
 assert.equal(completed?.value, 3);
 await meterProvider.shutdown();
+
+// The data-job API runs in process without bullmq or ioredis installed.
+const jobs = new JobQueue({ handlers: { double: (n) => n * 2 } });
+const id = await jobs.add('double', 21, { key: 'k' });
+assert.equal(await jobs.result(id), 42);
+await jobs.close();

@@ -1,4 +1,4 @@
-import { type QueueStats, ShardedQueue } from '@palisade/queue';
+import { type JobContext, JobQueue, type QueueStats, ShardedQueue } from '@palisade/queue';
 import { instrumentQueue, type QueueInstrumentationOptions } from '@palisade/queue/otel';
 
 interface Order {
@@ -13,4 +13,14 @@ new ShardedQueue<Order>({ shards: 2 });
 const options: QueueInstrumentationOptions = { name: 'orders' };
 const instrumentation = instrumentQueue(queue, options);
 
-export { instrumentation, stats, total };
+const jobs = new JobQueue({
+  handlers: { charge: async (payload: { cents: number }, context: JobContext) => payload.cents + context.attempt },
+});
+const jobId: Promise<string> = jobs.add('charge', { cents: 5 }, { key: 'c-1' });
+const charged: Promise<number> = jobs.result<'charge'>('some-id');
+// @ts-expect-error the payload is typed by its handler
+void jobs.add('charge', { cents: 'five' }, { key: 'c-1' });
+// @ts-expect-error only registered handler names
+void jobs.add('refund', { cents: 5 }, { key: 'c-1' });
+
+export { charged, instrumentation, jobId, stats, total };

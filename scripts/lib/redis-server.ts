@@ -83,6 +83,18 @@ export function ping(port: number, timeout = 500): Promise<boolean> {
   });
 }
 
+/**
+ * Kills the server if this process dies without stopping it (a test worker
+ * killed at a timeout, say), so a crashed run never leaves servers behind. A
+ * shell loop, not an exit handler: a process killed by a signal runs none.
+ */
+function watchParent(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill -9 ${child.pid} 2>/dev/null`;
+  const watchdog = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
+  watchdog.unref();
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -126,6 +138,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       ...(options.args ?? []),
     ];
     const child = spawn(binary, args, { stdio: 'ignore' });
+    watchParent(child);
     const deadline = Date.now() + startTimeout;
     let up = false;
     while (!up && Date.now() < deadline && child.exitCode === null) {

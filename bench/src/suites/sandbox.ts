@@ -8,7 +8,7 @@ const LIMIT_MS = 2_000;
 /**
  * The sandbox's headless lessons: each scripted run, both worlds, in virtual
  * time. Frame time, first load and bundle size are measured in Chromium by
- * the sandbox's browser tests and recorded in its README.
+ * the sandbox-browser suite.
  */
 const suite: Suite = {
   title: 'apps/sandbox: headless lessons',

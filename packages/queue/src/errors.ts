@@ -1,7 +1,14 @@
 import { PalisadeError } from '@palisade/core';
 
 /** The `code` of each error the queue defines; the errors it shares with core have core's codes. */
-export type QueueErrorCode = 'ERR_PALISADE_QUEUE_FULL' | 'ERR_PALISADE_QUEUE_CLEARED' | 'ERR_PALISADE_QUEUE_CLOSED';
+export type QueueErrorCode =
+  | 'ERR_PALISADE_QUEUE_FULL'
+  | 'ERR_PALISADE_QUEUE_CLEARED'
+  | 'ERR_PALISADE_QUEUE_CLOSED'
+  | 'ERR_PALISADE_QUEUE_JOB_FAILED'
+  | 'ERR_PALISADE_QUEUE_JOB_NOT_FOUND'
+  | 'ERR_PALISADE_QUEUE_JOB_LOST'
+  | 'ERR_PALISADE_QUEUE_UNAVAILABLE';
 
 /** Which limit a full queue hit. */
 export type QueueLimit = 'maxSize' | 'maxShardSize';

@@ -17,6 +17,40 @@ export type {
   TaskFailureEvent,
   TaskSuccessEvent,
 } from './events.js';
+export type { EngineQueue, EngineSpec, JobEngine, JobEventSink, JobQueueConfig, NewJob } from './jobs/engine.js';
+export {
+  JobFailedError,
+  JobLostError,
+  JobNotFoundError,
+  PayloadNotJsonError,
+  type Persisted,
+  QueueUnavailableError,
+  UnknownHandlerError,
+} from './jobs/errors.js';
+export { type InProcessEngineOptions, inProcessEngine } from './jobs/in-process-engine.js';
+export { JobQueue } from './jobs/job-queue.js';
+export type { Json } from './jobs/json.js';
+export type { Backoff, JobQueueOptions } from './jobs/options.js';
+export type {
+  AddJobOptions,
+  JobCompletedEvent,
+  JobContext,
+  JobDataLossEvent,
+  JobFailedEvent,
+  JobHandler,
+  JobHandlers,
+  JobHandoffEvent,
+  JobMisrouteEvent,
+  JobQueueStats,
+  JobRedeliveredEvent,
+  JobRejectEvent,
+  JobResizeEvent,
+  JobShardStats,
+  JobStalledEvent,
+  PayloadOf,
+  ResultOf,
+  ResultOptions,
+} from './jobs/types.js';
 export { jumpRouter } from './jump-router.js';
 export { hashKey, type QueueKey } from './key.js';
 export { murmur3Bytes, murmur3String } from './murmur3.js';

@@ -1,6 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { QueueCondition, QueueErrorCode, QueueKey, ShardedQueueOptions } from './index.js';
-import { QueueClearedError, QueueClosedError, QueueFullError, ShardedQueue } from './index.js';
+import {
+  type JobFailedError,
+  type JobLostError,
+  type JobNotFoundError,
+  QueueClearedError,
+  QueueClosedError,
+  QueueFullError,
+  type QueueUnavailableError,
+  ShardedQueue,
+} from './index.js';
 
 describe('types', () => {
   it('infers the result type of add', () => {
@@ -38,14 +47,24 @@ describe('types', () => {
     expectTypeOf(new QueueClearedError().code).toEqualTypeOf<'ERR_PALISADE_QUEUE_CLEARED'>();
     expectTypeOf(new QueueClosedError().code).toEqualTypeOf<'ERR_PALISADE_QUEUE_CLOSED'>();
     expectTypeOf<QueueErrorCode>().toEqualTypeOf<
-      QueueFullError['code'] | QueueClearedError['code'] | QueueClosedError['code']
+      | QueueFullError['code']
+      | QueueClearedError['code']
+      | QueueClosedError['code']
+      | JobFailedError['code']
+      | JobNotFoundError['code']
+      | JobLostError['code']
+      | QueueUnavailableError['code']
     >();
     const advice = (code: QueueErrorCode): string => {
       switch (code) {
         case 'ERR_PALISADE_QUEUE_FULL':
+        case 'ERR_PALISADE_QUEUE_UNAVAILABLE':
           return 'retry later';
         case 'ERR_PALISADE_QUEUE_CLEARED':
         case 'ERR_PALISADE_QUEUE_CLOSED':
+        case 'ERR_PALISADE_QUEUE_JOB_FAILED':
+        case 'ERR_PALISADE_QUEUE_JOB_NOT_FOUND':
+        case 'ERR_PALISADE_QUEUE_JOB_LOST':
           return 'give up';
       }
     };

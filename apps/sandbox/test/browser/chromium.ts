@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium; `npx playwright install` cannot download browsers on the build machines. */
-// npm test sets CHROMIUM_PATH to '' when it found no Chromium on PATH.
+// npm test sets CHROMIUM_PATH to '' when it found no Chromium on PATH; the usual path is then checked.
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export const chromiumMissing = !existsSync(CHROMIUM);

@@ -14,9 +14,10 @@ export const testBuildDir = join(appRoot, 'node_modules', '.cache', 'browser-tes
 /**
  * Builds the app as `npm start` does (the packages' dist must be built
  * first). Vitest sets NODE_ENV=test, which would give React's development
- * build: slower, and not what learners get.
+ * build: slower, and not what learners get. The benchmark passes a folder
+ * of its own, for the same reason the tests have theirs.
  */
-export async function buildApp(): Promise<void> {
+export async function buildApp(outDir = testBuildDir): Promise<void> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
@@ -24,19 +25,19 @@ export async function buildApp(): Promise<void> {
       root: appRoot,
       mode: 'production',
       logLevel: 'warn',
-      build: { outDir: testBuildDir, emptyOutDir: true },
+      build: { outDir, emptyOutDir: true },
     });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
 }
 
-/** Serves the built app on a free port of 127.0.0.1. */
-export async function serveApp(): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves the app built into `outDir` on a free port of 127.0.0.1. */
+export async function serveApp(outDir = testBuildDir): Promise<{ url: string; close(): Promise<void> }> {
   const server = await preview({
     root: appRoot,
     logLevel: 'silent',
-    build: { outDir: testBuildDir },
+    build: { outDir },
     preview: { port: 0, host: '127.0.0.1', open: false },
   });
   const url = server.resolvedUrls?.local[0];
