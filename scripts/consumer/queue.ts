@@ -1,5 +1,5 @@
 import { type JobContext, JobQueue, type QueueStats, ShardedQueue } from '@palisade/queue';
-import { instrumentQueue, type QueueInstrumentationOptions } from '@palisade/queue/otel';
+import { instrumentJobQueue, instrumentQueue, type QueueInstrumentationOptions } from '@palisade/queue/otel';
 
 interface Order {
   readonly customer: string;
@@ -23,4 +23,6 @@ void jobs.add('charge', { cents: 'five' }, { key: 'c-1' });
 // @ts-expect-error only registered handler names
 void jobs.add('refund', { cents: 5 }, { key: 'c-1' });
 
-export { charged, instrumentation, jobId, stats, total };
+const jobsInstrumentation = instrumentJobQueue(jobs, { name: 'charges' });
+
+export { charged, instrumentation, jobId, jobsInstrumentation, stats, total };
