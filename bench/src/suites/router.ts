@@ -66,8 +66,7 @@ async function overhead(isolate?: string): Promise<ContenderResult[]> {
     );
   } finally {
     opossum.shutdown();
-    router.dispose();
-    noDeadline.dispose();
+    await Promise.all([router.close(), noDeadline.close()]);
   }
 }
 

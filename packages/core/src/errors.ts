@@ -138,14 +138,6 @@ export class DeadlineExceededError extends TaskCancelledError {
     this.timeout = timeout;
     brandError(this, 'ERR_PALISADE_DEADLINE_EXCEEDED');
   }
-
-  /**
-   * @deprecated Renamed `timeout` (palisade names durations without a unit
-   * suffix). Kept only until every package reads `timeout`; it will go.
-   */
-  get timeoutMs(): number {
-    return this.timeout;
-  }
 }
 
 function describeTarget(code: CoreErrorCode): string {

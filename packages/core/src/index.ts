@@ -22,16 +22,4 @@ export {
 } from './errors.js';
 export { Event, EventEmitter, type IDisposable } from './events.js';
 export { defaultRandom, type Random, seededRandom } from './random.js';
-export {
-  durationOption,
-  formatRange,
-  functionOption,
-  integerOption,
-  type NumberRange,
-  numberOption,
-  oneOfOption,
-  optionsObject,
-  policyOption,
-  positiveOrUnlimited,
-} from './validate.js';
 export { ClockReentrancyError, ClockRunawayError, VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

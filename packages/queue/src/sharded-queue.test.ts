@@ -227,7 +227,7 @@ describe('ShardedQueue: rate limit and timeout on the injected clock', () => {
     await clock.advance(50);
     const error = await slowOutcome;
     expect(error).toBeInstanceOf(DeadlineExceededError);
-    expect((error as DeadlineExceededError).timeoutMs).toBe(50);
+    expect((error as DeadlineExceededError).timeout).toBe(50);
     expect(abortReason).toBe(error);
     expect(await next).toBe(50);
   });

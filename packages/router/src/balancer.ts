@@ -1,15 +1,6 @@
 import type { Random } from '@palisade/core';
-import type { EndpointState } from './endpoint.js';
-
-/**
- * `peak-ewma`: power of two choices on Finagle's peak-EWMA latency × calls in flight (the default).
- * `least-outstanding`: power of two choices on calls in flight (Envoy's LEAST_REQUEST).
- * `round-robin`: in turn, weighted (nginx's smooth weighted round-robin).
- * `sticky`: rendezvous (highest-random-weight) hashing of the call's `key`; calls without a key use `peak-ewma`.
- */
-export type BalancerName = 'peak-ewma' | 'least-outstanding' | 'round-robin' | 'sticky';
-
-export const balancerNames: readonly BalancerName[] = ['peak-ewma', 'least-outstanding', 'round-robin', 'sticky'];
+import type { EndpointState } from './endpoint-state.js';
+import type { BalancerName } from './options.js';
 
 /** Picks one endpoint among candidates. The candidates are never empty. */
 export interface Balancer {

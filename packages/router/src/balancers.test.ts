@@ -1,7 +1,7 @@
 import { seededRandom } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
 import { type Balancer, FAILURE_PENALTY, MAX_EFFORT } from './balancer.js';
-import { EndpointState } from './endpoint.js';
+import { EndpointState } from './endpoint-state.js';
 import { hashString } from './hash.js';
 import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
 import { PeakEwmaBalancer } from './peak-ewma-balancer.js';

@@ -7,10 +7,13 @@ import {
   onAbort,
   type TimerHandle,
 } from '@palisade/core';
+import { MAX_TIMER_DELAY, NEVER_ABORTED_SIGNAL, reportError } from '@palisade/core/internal';
 import type { FailureReason, IBackoff, IRetryBackoffContext } from 'cockatiel';
+import { Attempt, type AttemptFunction, type AttemptOwner } from './attempt.js';
 import { nextBackoff } from './backoff.js';
+import type { CallHost, CallSettings, RouteRequest } from './call-host.js';
 import type { Timed } from './deadline-queue.js';
-import type { Endpoint, EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 import {
   type AttemptKind,
   type AttemptRecord,
@@ -19,313 +22,23 @@ import {
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
 } from './errors.js';
-import type { ResolvedHedge } from './options.js';
-import { reportError } from './report-error.js';
-import type { RouterCore } from './router-core.js';
+import type { ResolvedHedge, ResolvedRetry } from './resolved-options.js';
 
-/** What `execute` runs: called once per attempt with the endpoint and the attempt's signal. */
-export type AttemptFunction<D, T> = (endpoint: Endpoint<D>, signal: AbortSignal, attempt: number) => PromiseLike<T> | T;
-
-type AttemptOutcome = AttemptRecord['outcome'] | 'succeeded' | 'answered';
-
-const neverAbortedSignal = new AbortController().signal;
-/** The longest delay platform timers take. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const hedgeLost = (): Error => new CancelledError('another attempt of the same call succeeded first');
-
-function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Partial<PromiseLike<T>>).then === 'function'
-  );
-}
-
-/**
- * One attempt of a call on one endpoint. It settles exactly once: when the
- * function settles, or earlier when it is abandoned (a timeout, a winning
- * hedge, the caller's cancellation, the endpoint's removal), in which case
- * its signal aborts and whatever the function does later is ignored.
- */
-// Call and Attempt carry the queue's fields themselves: a base class costs a constructor call per object.
-export class Attempt implements Timed {
-  at = 0;
-  lane: object | undefined;
-  readonly call: Call;
-  readonly endpoint: EndpointState;
-  readonly permit: BreakerPermit | undefined;
-  readonly number: number;
-  readonly kind: AttemptKind;
-  /** Sent to an ejected endpoint because its tier is in panic. */
-  readonly panic: boolean;
-  readonly controller = new AbortController();
-  startedAt = 0;
-  duration = 0;
-  outcome: AttemptOutcome = 'in-flight';
-  error: unknown;
-  /** The endpoint's list of attempts in flight, so removal can reach them. */
-  previousInFlight: Attempt | undefined;
-  nextInFlight: Attempt | undefined;
-
-  constructor(
-    call: Call,
-    endpoint: EndpointState,
-    permit: BreakerPermit | undefined,
-    number: number,
-    kind: AttemptKind,
-    panic: boolean,
-  ) {
-    this.call = call;
-    this.endpoint = endpoint;
-    this.permit = permit;
-    this.number = number;
-    this.kind = kind;
-    this.panic = panic;
-  }
-
-  get settled(): boolean {
-    return this.outcome !== 'in-flight';
-  }
-
-  run(now: number): void {
-    const call = this.call;
-    const core = call.core;
-    const endpoint = this.endpoint;
-    this.startedAt = now;
-    endpoint.outstanding++;
-    endpoint.attempts++;
-    core.linkInFlight(this);
-    core.attempts++;
-    call.inFlight++;
-    core.emitAttempt(this);
-    const timeout = call.attemptTimeout;
-    if (timeout !== Number.POSITIVE_INFINITY && now + timeout < call.deadlineAt) {
-      core.deadlines.schedule(this, timeout, now);
-    }
-    let result: unknown;
-    try {
-      result = call.fn(endpoint.endpoint, this.controller.signal, this.number);
-    } catch (error) {
-      this.#settleError(error);
-      return;
-    }
-    if (result instanceof Promise) {
-      result.then(
-        (value) => this.#settleValue(value),
-        (error: unknown) => this.#settleError(error),
-      );
-    } else if (isThenable(result)) {
-      Promise.resolve(result).then(
-        (value) => this.#settleValue(value),
-        (error: unknown) => this.#settleError(error),
-      );
-    } else {
-      this.#settleValue(result);
-    }
-  }
-
-  /** The per-attempt timeout passed. */
-  expire(now: number): void {
-    if (this.settled) return;
-    try {
-      const error = this.timeOut(now);
-      this.call.attemptFailed(this, { error }, true, now);
-    } catch (thrown) {
-      this.call.crash(thrown);
-    }
-  }
-
-  /** Ends the attempt as timed out: it ran its whole `attemptTimeout`, which counts against the endpoint. */
-  timeOut(now: number): AttemptTimeoutError {
-    const error = new AttemptTimeoutError(this.endpoint.endpoint.id, this.call.attemptTimeout);
-    this.abandon(error, 'timed-out', true, now);
-    return error;
-  }
-
-  #settleValue(value: unknown): void {
-    if (this.settled) return;
-    try {
-      this.#onValue(value);
-    } catch (error) {
-      this.call.crash(error);
-    }
-  }
-
-  #settleError(error: unknown): void {
-    if (this.settled) return;
-    try {
-      this.#onError(error);
-    } catch (thrown) {
-      this.call.crash(thrown);
-    }
-  }
-
-  #onValue(value: unknown): void {
-    const core = this.call.core;
-    const now = core.clock.now();
-    if (core.handle.options.resultFilter(value)) {
-      this.#finish(now, 'failed', { value });
-      this.call.attemptFailed(this, { value }, core.retryHandle.options.resultFilter(value), now);
-    } else {
-      this.#finish(now, 'succeeded', undefined);
-      this.call.attemptSucceeded(this, value, now);
-    }
-  }
-
-  #onError(error: unknown): void {
-    const core = this.call.core;
-    const now = core.clock.now();
-    if (core.handle.options.errorFilter(error)) {
-      this.error = error;
-      this.#finish(now, 'failed', { error });
-      this.call.attemptFailed(this, { error }, core.retryHandle.options.errorFilter(error), now);
-    } else {
-      this.error = error;
-      this.#finish(now, 'answered', undefined);
-      this.call.attemptAnswered(this, error, now);
-    }
-  }
-
-  #finish(
-    now: number,
-    outcome: 'succeeded' | 'failed' | 'answered',
-    failure: FailureReason<unknown> | undefined,
-  ): void {
-    const core = this.call.core;
-    const endpoint = this.endpoint;
-    // A real clock can step backwards (NTP); a duration never does.
-    const duration = Math.max(0, now - this.startedAt);
-    this.outcome = outcome;
-    this.duration = duration;
-    this.#release();
-    endpoint.lastLatency = duration;
-    const permit = this.permit;
-    const failed = failure !== undefined;
-    endpoint.rolling.add2(now, 1, failed ? 1 : 0);
-    if (failed) {
-      endpoint.latency.observeAtLeast(duration, now);
-      endpoint.failures++;
-      core.markFailed(endpoint, now);
-    } else {
-      endpoint.latency.observe(duration, now);
-      endpoint.successes++;
-      endpoint.downUntil = 0;
-    }
-    core.limiter?.onAttemptSettled(failed, now);
-    // Announced before the breaker hears of it, so an ejection it triggers comes after, as it happened.
-    core.emitAttemptSettled(this, failed ? 'failure' : 'success');
-    if (failure === undefined) {
-      if (outcome === 'succeeded') core.latencies?.record(duration);
-      if (permit === undefined) return;
-      core.breakerClock.lend(now);
-      try {
-        permit.success(duration);
-      } finally {
-        core.breakerClock.end();
-        if (permit.probe) core.probeEnded(endpoint);
-      }
-      return;
-    }
-    if (permit === undefined) return;
-    core.breakerClock.lend(now);
-    try {
-      permit.failure('error' in failure ? failure.error : failure.value, duration);
-    } finally {
-      core.breakerClock.end();
-      if (permit.probe) core.probeEnded(endpoint);
-    }
-  }
-
-  /**
-   * Ends the attempt without waiting for the function: its signal aborts
-   * with `reason`. A timed-out attempt counts against the endpoint (it was too
-   * slow); one abandoned for any other reason is not counted, since it says
-   * nothing about the endpoint.
-   */
-  abandon(reason: Error, outcome: 'timed-out' | 'abandoned', counts: boolean, now: number): void {
-    if (this.settled) return;
-    const core = this.call.core;
-    const endpoint = this.endpoint;
-    const duration = Math.max(0, now - this.startedAt);
-    this.outcome = outcome;
-    this.duration = duration;
-    this.error = reason;
-    this.#release();
-    // At least this long: a lower bound on its latency still tells the balancer it was slow.
-    endpoint.latency.observeAtLeast(duration, now);
-    endpoint.rolling.add2(now, 1, counts ? 1 : 0);
-    if (counts) {
-      endpoint.failures++;
-      core.markFailed(endpoint, now);
-      core.limiter?.onAttemptSettled(true, now);
-    }
-    core.emitAttemptSettled(this, outcome);
-    const permit = this.permit;
-    if (permit !== undefined) {
-      core.breakerClock.lend(now);
-      try {
-        if (counts) permit.failure(reason, duration);
-        else permit.release();
-      } finally {
-        core.breakerClock.end();
-        // A released probe leaves the breaker half-open with its slot free: the endpoint must be routable again.
-        if (permit.probe) core.probeEnded(endpoint);
-      }
-    }
-    this.controller.abort(reason);
-  }
-
-  /** Gives back the breaker's permit of an attempt that never ran (the budget refused the hedge). */
-  discard(): void {
-    const permit = this.permit;
-    if (permit === undefined) return;
-    permit.release();
-    if (permit.probe) this.call.core.probeEnded(this.endpoint);
-  }
-
-  #release(): void {
-    const core = this.call.core;
-    this.endpoint.outstanding--;
-    this.call.inFlight--;
-    core.unlinkInFlight(this);
-    core.deadlines.cancel(this);
-  }
-
-  record(now: number): AttemptRecord {
-    const inFlight = this.outcome === 'in-flight';
-    const outcome = this.outcome === 'answered' || this.outcome === 'succeeded' ? 'failed' : this.outcome;
-    return {
-      endpoint: this.endpoint.endpoint.id,
-      attempt: this.number,
-      kind: this.kind,
-      outcome: outcome as AttemptRecord['outcome'],
-      ...(this.error === undefined ? {} : { error: this.error }),
-      startedAt: this.startedAt,
-      duration: inFlight ? now - this.startedAt : this.duration,
-    };
-  }
-}
 
 /**
  * One `execute`: its attempts, retries, hedges and deadline. It settles
- * exactly once, through `succeed`, `giveUp`, `expire` or the caller's
- * signal, and then abandons whatever is still in flight.
+ * exactly once, through success, `#giveUp`, `expire` or the caller's signal,
+ * and then abandons whatever is still in flight.
  */
-export class Call implements Timed {
+export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
   at = 0;
   lane: object | undefined;
-  readonly core: RouterCore;
+  readonly host: CallHost;
   readonly fn: AttemptFunction<unknown, unknown>;
+  readonly settings: CallSettings;
   readonly startedAt: number;
-  readonly timeout: number;
-  readonly attemptTimeout: number;
   readonly deadlineAt: number;
-  readonly keyHash: number | undefined;
-  readonly hedge: ResolvedHedge | undefined;
-  /** Whether this call may retry; hedges do not need it. */
-  readonly retries: boolean;
-  /** Attempts of any kind after which no retry is made. */
-  readonly maxAttempts: number;
   readonly signal: AbortSignal | undefined;
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
@@ -344,26 +57,17 @@ export class Call implements Timed {
   #callerSignal: IDisposable | undefined;
 
   constructor(
-    core: RouterCore,
+    host: CallHost,
     fn: AttemptFunction<unknown, unknown>,
-    now: number,
-    timeout: number,
-    attemptTimeout: number,
-    keyHash: number | undefined,
-    hedge: ResolvedHedge | undefined,
-    retries: boolean,
+    settings: CallSettings,
     signal: AbortSignal | undefined,
+    now: number,
   ) {
-    this.core = core;
+    this.host = host;
     this.fn = fn;
+    this.settings = settings;
     this.startedAt = now;
-    this.timeout = timeout;
-    this.attemptTimeout = attemptTimeout;
-    this.deadlineAt = now + timeout;
-    this.keyHash = keyHash;
-    this.hedge = hedge;
-    this.retries = retries && core.retry !== undefined;
-    this.maxAttempts = this.retries ? (core.retry?.maxAttempts ?? 1) : 1;
+    this.deadlineAt = now + settings.timeout;
     this.signal = signal;
   }
 
@@ -376,7 +80,7 @@ export class Call implements Timed {
   }
 
   /**
-   * Something the router runs on the user's behalf threw (a \`handle\` filter,
+   * Something the router runs on the user's behalf threw (a `handle` filter,
    * a backoff, a retry-after reader, a custom budget): the call fails with
    * that error rather than hang, and the attempts still in flight are abandoned.
    */
@@ -385,7 +89,7 @@ export class Call implements Timed {
       reportError(error);
       return;
     }
-    this.#fail(error, this.core.clock.now(), { error });
+    this.#fail(error, this.host.clock.now(), { error });
   }
 
   #guard(step: () => void): void {
@@ -397,7 +101,7 @@ export class Call implements Timed {
   }
 
   #begin(now: number): void {
-    const core = this.core;
+    const host = this.host;
     const signal = this.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -406,25 +110,29 @@ export class Call implements Timed {
       }
       this.#callerSignal = onAbort(signal, () => this.cancel(signal));
     }
-    core.limiter?.onCall(now);
-    if (this.timeout !== Number.POSITIVE_INFINITY) core.deadlines.schedule(this, this.timeout, now);
+    host.limiter?.onCall(now);
+    const timeout = this.settings.timeout;
+    if (timeout !== Number.POSITIVE_INFINITY) host.deadlines.schedule(this, timeout, now);
     this.#start('first', now);
-    if (!this.done && this.hedge !== undefined) this.#scheduleHedge(now);
+    if (!this.done && this.settings.hedge !== undefined) this.#scheduleHedge(now);
   }
 
-  /** Whether this call already has an attempt on `endpoint`. */
   tried(endpoint: EndpointState): boolean {
     if (this.attempts === undefined) return this.first?.endpoint === endpoint;
     for (const attempt of this.attempts) if (attempt.endpoint === endpoint) return true;
     return false;
   }
 
+  attemptOn(endpoint: EndpointState, permit: BreakerPermit | undefined, kind: AttemptKind, panic: boolean): Attempt {
+    return new Attempt(this, endpoint, permit, this.started + 1, kind, panic);
+  }
+
   /** Routes and runs an attempt; false if no endpoint could take it. */
   #start(kind: AttemptKind, now: number): boolean {
-    const routed = this.core.route(this, kind, now);
+    const routed = this.host.route(this, kind, now);
     if (!(routed instanceof Attempt)) {
       if (kind === 'hedge') return false;
-      if (routed instanceof NoHealthyEndpointError) this.core.noHealthyEndpoint++;
+      if (routed instanceof NoHealthyEndpointError) this.host.noEndpointFound();
       const error =
         routed instanceof NoHealthyEndpointError && this.started > 0
           ? new NoHealthyEndpointError(routed.endpoints, this.records(now), failureError(this.lastFailure))
@@ -437,6 +145,7 @@ export class Call implements Timed {
 
   #run(attempt: Attempt, now: number): boolean {
     this.started++;
+    this.inFlight++;
     if (this.first === undefined) {
       this.first = attempt;
     } else {
@@ -447,14 +156,19 @@ export class Call implements Timed {
     return true;
   }
 
+  attemptReleased(): void {
+    this.inFlight--;
+  }
+
   attemptSucceeded(attempt: Attempt, value: unknown, now: number): void {
     if (this.done) return;
-    const core = this.core;
-    if (attempt.kind === 'hedge') core.hedgeWins++;
+    const host = this.host;
+    if (attempt.kind === 'hedge') host.hedgeWon();
+    host.callSucceeded();
     this.#settle(now, hedgeLost);
-    core.successes++;
     this.resolve(value);
-    core.emitCallSuccess(now - this.startedAt);
+    const events = host.callEvents;
+    if (events?.heard('success')) events.emit('success', { duration: now - this.startedAt });
   }
 
   /** The endpoint answered with an error that `handle` does not count as a failure: the call ends with it. */
@@ -472,8 +186,8 @@ export class Call implements Timed {
     }
     if (this.inFlight > 0) {
       // gRPC's hedging: a failed attempt sends the next hedge at once rather than waiting for the delay.
-      if (this.hedge !== undefined && this.#hedgeTimer !== undefined) {
-        this.core.clock.clearTimeout(this.#hedgeTimer);
+      if (this.settings.hedge !== undefined && this.#hedgeTimer !== undefined) {
+        this.host.clock.clearTimeout(this.#hedgeTimer);
         this.#hedgeTimer = undefined;
         this.#hedgeNow(now);
       }
@@ -483,18 +197,19 @@ export class Call implements Timed {
   }
 
   #retry(failed: Attempt, reason: FailureReason<unknown>, now: number): void {
-    const core = this.core;
-    const retry = core.retry;
-    if (retry === undefined || !this.retries || this.started >= this.maxAttempts) {
+    const host = this.host;
+    // More than one attempt is allowed only when the router retries.
+    if (this.started >= this.settings.maxAttempts) {
       this.#giveUp(reason, now, false);
       return;
     }
+    const retry = host.retry as ResolvedRetry;
     const context: IRetryBackoffContext<unknown> = {
       attempt: this.started,
       result: reason,
-      signal: neverAbortedSignal,
+      signal: NEVER_ABORTED_SIGNAL,
     };
-    this.#backoff = nextBackoff(this.#backoff ?? retry.backoff, context, core.random);
+    this.#backoff = nextBackoff(this.#backoff ?? retry.backoff, context, host.random);
     let delay = this.#backoff.duration;
     if (!(delay >= 0)) delay = 0;
     const hint = retry.retryAfter?.(reason, now);
@@ -504,51 +219,59 @@ export class Call implements Timed {
       this.#giveUp(reason, now, false);
       return;
     }
-    const limiter = core.limiter;
+    const limiter = host.limiter;
     if (limiter !== undefined && !limiter.tryAcquire(now)) {
-      core.budgetRefusals++;
-      core.emitBudgetExhausted('retry');
+      this.#budgetRefused('retry');
       this.#giveUp(reason, now, true);
       return;
     }
-    core.retries++;
-    core.emitRetry(failed, this.started + 1, delay, reason);
+    host.retryStarted();
+    const events = host.callEvents;
+    if (events?.heard('retry')) {
+      events.emit('retry', { endpoint: failed.endpoint.endpoint, attempt: this.started + 1, delay, reason });
+    }
     if (delay === 0) {
       this.#start('retry', now);
       return;
     }
-    this.#retryTimer = core.clock.setTimeout(() => {
+    this.#retryTimer = host.clock.setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.done) this.#guard(() => this.#start('retry', this.core.clock.now()));
+      if (!this.done) this.#guard(() => this.#start('retry', this.host.clock.now()));
     }, delay);
   }
 
+  #budgetRefused(kind: 'retry' | 'hedge'): void {
+    const host = this.host;
+    host.budgetRefused();
+    const events = host.callEvents;
+    if (events?.heard('budgetExhausted')) events.emit('budgetExhausted', { kind });
+  }
+
   #scheduleHedge(now: number): void {
-    const hedge = this.hedge as ResolvedHedge;
-    const delay = hedge.delay ?? this.core.hedgeDelay(hedge.percentile as number);
+    const hedge = this.settings.hedge as ResolvedHedge;
+    const delay = hedge.delay ?? this.host.hedgeDelay(hedge.percentile as number);
     if (Number.isNaN(delay) || now + delay >= this.deadlineAt || delay > MAX_TIMER_DELAY) return;
-    this.#hedgeTimer = this.core.clock.setTimeout(() => {
+    this.#hedgeTimer = this.host.clock.setTimeout(() => {
       this.#hedgeTimer = undefined;
-      this.#guard(() => this.#hedgeNow(this.core.clock.now()));
+      this.#guard(() => this.#hedgeNow(this.host.clock.now()));
     }, delay);
   }
 
   #hedgeNow(now: number): void {
-    const hedge = this.hedge;
+    const hedge = this.settings.hedge;
     if (this.done || hedge === undefined || this.inFlight === 0) return;
     if (this.hedgesStarted >= hedge.maxHedges) return;
-    const core = this.core;
-    const routed = core.route(this, 'hedge', now);
+    const host = this.host;
+    const routed = host.route(this, 'hedge', now);
     if (!(routed instanceof Attempt)) return;
-    const limiter = core.limiter;
+    const limiter = host.limiter;
     if (limiter !== undefined && !limiter.tryAcquire(now)) {
       routed.discard();
-      core.budgetRefusals++;
-      core.emitBudgetExhausted('hedge');
+      this.#budgetRefused('hedge');
       return;
     }
     this.hedgesStarted++;
-    core.hedges++;
+    host.hedgeStarted();
     this.#run(routed, now);
     if (!this.done && this.hedgesStarted < hedge.maxHedges) this.#scheduleHedge(now);
   }
@@ -561,61 +284,64 @@ export class Call implements Timed {
    */
   expire(now: number): void {
     if (this.done) return;
-    this.core.deadlineExceeded++;
-    const cutOff = new DeadlineExceededError(this.timeout);
-    this.#settle(now, cutOff, true);
-    const error = new CallDeadlineExceededError(this.timeout, this.records(now));
-    this.core.failures++;
+    const timeout = this.settings.timeout;
+    this.host.callTimedOut();
+    this.#settle(now, new DeadlineExceededError(timeout), true);
+    const error = new CallDeadlineExceededError(timeout, this.records(now));
     this.reject(error);
-    this.core.emitCallFailure(now - this.startedAt, { error }, true);
+    this.#announceFailure(now, { error }, true);
   }
 
   /** The caller's signal aborted. */
   cancel(signal: AbortSignal): void {
     if (this.done) return;
-    const now = this.core.clock.now();
+    const now = this.host.clock.now();
     const error = cancellationError(signal);
+    this.host.callCancelled();
     this.#settle(now, error);
-    this.core.cancelled++;
     this.reject(error);
-    this.core.emitCallFailure(now - this.startedAt, { error }, false);
+    this.#announceFailure(now, { error }, false);
   }
 
   /** No more attempts: the call ends with its last failure (a result is returned, an error thrown). */
   #giveUp(reason: FailureReason<unknown>, now: number, budgetExhausted: boolean): void {
     if ('value' in reason) {
+      this.host.callFailed();
       this.#settle(now, hedgeLost);
-      this.core.failures++;
       this.resolve(reason.value);
-      this.core.emitCallFailure(now - this.startedAt, reason, true);
+      this.#announceFailure(now, reason, true);
       return;
     }
     let error = reason.error;
     if (budgetExhausted) error = new RetryBudgetExhaustedError(error, this.records(now));
     else if (error instanceof AttemptTimeoutError) {
-      error = new AttemptTimeoutError(error.endpoint, error.timeoutMs, this.records(now));
+      error = new AttemptTimeoutError(error.endpoint, error.timeout, this.records(now));
     }
     this.#fail(error, now, reason);
   }
 
   #fail(error: unknown, now: number, reason: FailureReason<unknown>, handled = true): void {
+    this.host.callFailed();
     this.#settle(now, hedgeLost);
-    this.core.failures++;
     this.reject(error);
-    this.core.emitCallFailure(now - this.startedAt, reason, handled);
+    this.#announceFailure(now, reason, handled);
+  }
+
+  #announceFailure(now: number, reason: FailureReason<unknown>, handled: boolean): void {
+    const events = this.host.callEvents;
+    if (events?.heard('failure')) events.emit('failure', { duration: now - this.startedAt, handled, reason });
   }
 
   /** Marks the call done, stops its timers, and abandons the attempts still in flight. */
   #settle(now: number, reason: Error | (() => Error), deadline = false): void {
     this.done = true;
-    const core = this.core;
-    core.inFlightCalls--;
-    core.deadlines.cancel(this);
-    if (this.#retryTimer !== undefined) core.clock.clearTimeout(this.#retryTimer);
-    if (this.#hedgeTimer !== undefined) core.clock.clearTimeout(this.#hedgeTimer);
+    const host = this.host;
+    host.deadlines.cancel(this);
+    if (this.#retryTimer !== undefined) host.clock.clearTimeout(this.#retryTimer);
+    if (this.#hedgeTimer !== undefined) host.clock.clearTimeout(this.#hedgeTimer);
     this.#callerSignal?.dispose();
     if (this.inFlight === 0) return;
-    // Built only now: an error's stack costs more than the rest of a call.
+    // Built only now: capturing a stack is dear, and most calls end with nothing left in flight.
     const error = typeof reason === 'function' ? reason() : reason;
     if (this.attempts === undefined) {
       if (this.first !== undefined) this.#cutOff(this.first, error, deadline, now);
@@ -626,7 +352,7 @@ export class Call implements Timed {
 
   #cutOff(attempt: Attempt, error: Error, deadline: boolean, now: number): void {
     if (attempt.settled) return;
-    if (deadline && now - attempt.startedAt >= this.attemptTimeout) attempt.timeOut(now);
+    if (deadline && now - attempt.startedAt >= this.settings.attemptTimeout) attempt.timeOut(now);
     else attempt.abandon(error, 'abandoned', false, now);
   }
 

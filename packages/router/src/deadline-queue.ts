@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@palisade/core';
-import { reportError } from './report-error.js';
+import { MAX_TIMER_DELAY, reportError } from '@palisade/core/internal';
 
 /**
  * Something with a deadline in a `DeadlineQueue`: a call, or an attempt with
@@ -82,7 +82,6 @@ class Lane {
 }
 
 const MAX_IDLE_LANES = 16;
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /** A Node timer: it can stop and start keeping the process alive. */
 interface RefableTimer {
@@ -124,8 +123,9 @@ function isRefable(handle: TimerHandle): handle is TimerHandle & RefableTimer {
  * keeps a Node process alive, and a call in flight always does, so it settles
  * by its deadline even in a script with nothing else to wait for. The unref
  * waits for the end of the macrotask in which the queue went idle: in a
- * loop of calls one after another, toggling the timer's ref per call (a
- * lookup in Node's timer lists each way) cost about 8% of a call.
+ * loop of calls one after another, toggling the timer's ref per call would
+ * cost a lookup in Node's timer lists each way, on every call (the router's
+ * per-call figures are in bench/RESULTS.md).
  */
 export class DeadlineQueue {
   readonly #clock: Clock;

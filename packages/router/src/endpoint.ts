@@ -1,9 +1,5 @@
-import type { CircuitBreaker } from '@palisade/breaker';
 import { InvalidArgumentError, InvalidOptionError } from '@palisade/core';
-import type { Attempt } from './call.js';
-import { hashString } from './hash.js';
-import { PeakEwma } from './peak-ewma.js';
-import { WindowedCounter } from './windowed-counter.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 
 /** An endpoint as you describe it to the router. */
 export interface EndpointInit<D = unknown> {
@@ -38,10 +34,16 @@ export interface Endpoint<D = unknown> {
   readonly zone: string | undefined;
 }
 
-/** Where an endpoint stands with outlier detection. */
-export type OutlierStatus = 'active' | 'ejected' | 'probing';
-
 export const MAX_PRIORITY = 127;
+
+/** The keys of `EndpointInit`; the type makes the list complete. */
+const ENDPOINT_INIT_KEYS: readonly string[] = Object.keys({
+  id: true,
+  data: true,
+  weight: true,
+  priority: true,
+  zone: true,
+} satisfies Record<keyof EndpointInit, true>);
 
 /**
  * Checks an endpoint description. At construction its fields are options
@@ -57,6 +59,7 @@ export function readEndpointInit<D>(value: unknown, name: string, as: 'option' |
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(name, 'an endpoint { id, data?, weight?, priority?, zone? }', value);
   }
+  rejectUnknownKeys(value, ENDPOINT_INIT_KEYS, `${name}.`, as);
   const { id, data, weight = 1, priority = 0, zone } = value as EndpointInit<D>;
   if (typeof id !== 'string' || id.length === 0) fail(`${name}.id`, 'a non-empty string', id);
   if (typeof weight !== 'number' || !(weight > 0) || weight > Number.MAX_SAFE_INTEGER) {
@@ -68,64 +71,3 @@ export function readEndpointInit<D>(value: unknown, name: string, as: 'option' |
   if (zone !== undefined && typeof zone !== 'string') fail(`${name}.zone`, 'a string or undefined', zone);
   return Object.freeze({ id, data: data as D, weight, priority, zone });
 }
-
-/**
- * Everything the router knows about one endpoint. Mutable and internal:
- * callers see `Endpoint` and `EndpointStats`.
- */
-export class EndpointState {
-  readonly endpoint: Endpoint<unknown>;
-  readonly idHash: number;
-  readonly latency: PeakEwma;
-  /** Requests and failures over the stats window, for rates. */
-  readonly rolling: WindowedCounter;
-  breaker: CircuitBreaker | undefined;
-
-  removed = false;
-  /** False after `unhealthyThreshold` failed health checks, true again after `healthyThreshold` passes. */
-  healthy = true;
-  outlier: OutlierStatus = 'active';
-  /** Its half-open probe is running: until it ends, no other call may probe it. */
-  probeInFlight = false;
-  /** Clock time at which the current ejection ends. */
-  ejectedUntil = 0;
-  /** Envoy's ejection multiplier: grows by one per ejection, shrinks by one per `decayInterval` spent in rotation. */
-  ejectionLevel = 0;
-  /** When it last returned to rotation, to decay `ejectionLevel` lazily. */
-  returnedAt = 0;
-  ejections = 0;
-
-  /**
-   * Until then, the balancers pass it over: outlier detection found it
-   * failing, yet it is still offered. That is, it was ejected (a panicking
-   * tier still offers it) and has not answered since, or its ejection was
-   * blocked by `maxEjectionPercent`. For `FAILURE_PENALTY` ms, or to the end
-   * of its ejection, when it is due a probe. A success clears it. A failure
-   * in rotation does not set it: outlier detection needs those failures.
-   */
-  downUntil = 0;
-  outstanding = 0;
-  attempts = 0;
-  successes = 0;
-  failures = 0;
-  lastLatency = Number.NaN;
-  /** Smooth weighted round-robin's running weight (nginx's algorithm). */
-  currentWeight = 0;
-  /** The attempts in flight on it, as an intrusive list: O(1) to add and remove, and reachable on removal. */
-  inFlightHead: Attempt | undefined;
-
-  constructor(endpoint: Endpoint<unknown>, now: number, ewmaDecay: number, statsWindow: number) {
-    this.endpoint = endpoint;
-    this.idHash = hashString(endpoint.id);
-    this.latency = new PeakEwma(ewmaDecay, now);
-    this.rolling = new WindowedCounter(statsWindow, 10, now, 2);
-  }
-
-  /** Counts as healthy for tier health and the panic threshold. */
-  get available(): boolean {
-    return this.healthy && this.outlier === 'active' && !this.removed;
-  }
-}
-
-export const ROLLING_REQUESTS = 0;
-export const ROLLING_FAILURES = 1;

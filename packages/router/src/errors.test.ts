@@ -8,7 +8,7 @@ import {
   EndpointRemovedError,
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
-  RouterDisposedError,
+  RouterClosedError,
 } from './errors.js';
 
 describe('errors', () => {
@@ -23,7 +23,7 @@ describe('errors', () => {
     [new CallDeadlineExceededError(100, []), 'ERR_PALISADE_DEADLINE_EXCEEDED', 'CallDeadlineExceededError'],
     [new AttemptTimeoutError('a', 50), 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT', 'AttemptTimeoutError'],
     [new EndpointRemovedError('a'), 'ERR_PALISADE_ROUTER_ENDPOINT_REMOVED', 'EndpointRemovedError'],
-    [new RouterDisposedError(), 'ERR_PALISADE_ROUTER_DISPOSED', 'RouterDisposedError'],
+    [new RouterClosedError(), 'ERR_PALISADE_ROUTER_CLOSED', 'RouterClosedError'],
   ])('%s has a stable code and is a PalisadeError', (error, code, name) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(name);

@@ -1,6 +1,15 @@
 import { brandError, DeadlineExceededError, PalisadeError } from '@palisade/core';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 
+/** The codes of the router's own errors, so that a `switch (error.code)` over them is checked. */
+export type RouterErrorCode =
+  | 'ERR_PALISADE_ROUTER_NO_ENDPOINTS'
+  | 'ERR_PALISADE_ROUTER_NO_HEALTHY_ENDPOINT'
+  | 'ERR_PALISADE_ROUTER_BUDGET_EXHAUSTED'
+  | 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT'
+  | 'ERR_PALISADE_ROUTER_ENDPOINT_REMOVED'
+  | 'ERR_PALISADE_ROUTER_CLOSED';
+
 /** How one attempt of a call ended, as listed by the errors that end a call. */
 export interface AttemptRecord {
   /** The endpoint's id. */
@@ -124,10 +133,10 @@ export class CallDeadlineExceededError extends DeadlineExceededError {
   override readonly name: string = 'CallDeadlineExceededError';
   readonly attempts: readonly AttemptRecord[];
 
-  constructor(timeoutMs: number, attempts: readonly AttemptRecord[]) {
+  constructor(timeout: number, attempts: readonly AttemptRecord[]) {
     super(
-      timeoutMs,
-      `The call's deadline of ${timeoutMs} ms passed after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}${attempts.length === 0 ? '' : ` (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`timeout\`, or look at why the endpoints are slow.`,
+      timeout,
+      `The call's deadline of ${timeout} ms passed after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}${attempts.length === 0 ? '' : ` (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`timeout\`, or look at why the endpoints are slow.`,
     );
     this.attempts = attempts;
   }
@@ -148,16 +157,16 @@ export class AttemptTimeoutError extends TaskCancelledError {
   /** The id of the endpoint the attempt ran on. */
   readonly endpoint: string;
   /** The per-attempt timeout, in milliseconds. */
-  readonly timeoutMs: number;
+  readonly timeout: number;
   /** The call's attempts, when it ended on this timeout; empty as an attempt signal's reason. */
   readonly attempts: readonly AttemptRecord[];
 
-  constructor(endpoint: string, timeoutMs: number, attempts: readonly AttemptRecord[] = []) {
+  constructor(endpoint: string, timeout: number, attempts: readonly AttemptRecord[] = []) {
     super(
-      `The attempt on endpoint "${endpoint}" ran past its attemptTimeout of ${timeoutMs} ms${attempts.length === 0 ? '' : `, the last of ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`attemptTimeout\`, or look at why the endpoints are slow.`,
+      `The attempt on endpoint "${endpoint}" ran past its attemptTimeout of ${timeout} ms${attempts.length === 0 ? '' : `, the last of ${attempts.length} attempt${attempts.length === 1 ? '' : 's'} (${attempts.map((a) => `${a.endpoint}: ${a.outcome}`).join(', ')})`}. Raise \`attemptTimeout\`, or look at why the endpoints are slow.`,
     );
     this.endpoint = endpoint;
-    this.timeoutMs = timeoutMs;
+    this.timeout = timeout;
     this.attempts = attempts;
     brandError(this, 'ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT');
   }
@@ -182,12 +191,12 @@ export class EndpointRemovedError extends PalisadeError {
   }
 }
 
-/** `execute` after `dispose()`. */
-export class RouterDisposedError extends PalisadeError {
-  override readonly name: string = 'RouterDisposedError';
-  declare readonly code: 'ERR_PALISADE_ROUTER_DISPOSED';
+/** `execute` after `close()`. */
+export class RouterClosedError extends PalisadeError {
+  override readonly name: string = 'RouterClosedError';
+  declare readonly code: 'ERR_PALISADE_ROUTER_CLOSED';
 
   constructor() {
-    super('ERR_PALISADE_ROUTER_DISPOSED', 'The router was disposed and takes no more calls. Create a new one.');
+    super('ERR_PALISADE_ROUTER_CLOSED', 'The router was closed and takes no more calls. Create a new one.');
   }
 }

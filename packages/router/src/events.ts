@@ -1,4 +1,4 @@
-import type { FailureReason } from 'cockatiel';
+import type { FailureReason, IFailureEvent, ISuccessEvent } from 'cockatiel';
 import type { Endpoint } from './endpoint.js';
 import type { AttemptKind } from './errors.js';
 
@@ -84,4 +84,30 @@ export interface HealthChangeEvent<D = unknown> {
 export interface PanicEvent {
   readonly priority: number;
   readonly panic: boolean;
+}
+
+/**
+ * The events of calls and their attempts, by name, with their payloads. They
+ * have an emitter group of their own, so that a listener to the endpoints'
+ * events costs the calls nothing.
+ */
+export interface RouterCallEvents {
+  attempt: AttemptEvent<unknown>;
+  attemptSettled: AttemptSettledEvent<unknown>;
+  retry: RetryEvent<unknown>;
+  budgetExhausted: BudgetExhaustedEvent;
+  success: ISuccessEvent;
+  failure: IFailureEvent;
+}
+
+/** The events of the endpoint set, its ejections, health and tiers, by name, with their payloads. */
+export interface RouterEndpointEvents {
+  eject: EjectionEvent<unknown>;
+  ejectionBlocked: EjectionBlockedEvent<unknown>;
+  return: EndpointEvent<unknown>;
+  probe: EndpointEvent<unknown>;
+  healthChange: HealthChangeEvent<unknown>;
+  added: EndpointEvent<unknown>;
+  removed: EndpointEvent<unknown>;
+  panic: PanicEvent;
 }

@@ -1,6 +1,6 @@
 import { InvalidOptionError, seededRandom, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
-import type { HealthCheckOptions } from './health-check.js';
+import type { HealthCheckOptions } from './options.js';
 import { Router } from './router.js';
 
 function setup(healthCheck: Partial<HealthCheckOptions<string>> = {}) {
@@ -33,7 +33,7 @@ describe('active health checking', () => {
     const { clock, checks, router } = setup();
     await clock.advance(2_000);
     expect(checks).toEqual(['0 a', '0 b', '0 c', '1000 a', '1000 b', '1000 c', '2000 a', '2000 b', '2000 c']);
-    router.dispose();
+    await router.close();
     await clock.advance(5_000);
     expect(checks).toHaveLength(9);
     expect(clock.pendingTimers).toBe(0);

@@ -1,56 +1,7 @@
 import { type Clock, createDeadline, type Random, type TimerHandle, unrefTimer } from '@palisade/core';
-import type { Endpoint, EndpointState } from './endpoint.js';
-import { reportError } from './report-error.js';
-
-/**
- * Active health checking, as in Envoy and Kubernetes probes: every endpoint
- * is checked on a timer, and one that fails `unhealthyThreshold` checks in a
- * row leaves rotation until it passes `healthyThreshold` in a row.
- */
-export interface HealthCheckOptions<D = unknown> {
-  /**
-   * Checks one endpoint. It passes by returning (or resolving to) anything but
-   * `false`; it fails by returning `false`, throwing, rejecting, or not
-   * settling within `timeout` (its signal then aborts).
-   */
-  readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
-  /**
-   * Milliseconds between two checks of an endpoint, in (0, 2^31 - 1].
-   * @default 10_000
-   */
-  readonly interval?: number;
-  /**
-   * A check that has not settled after this many milliseconds fails, in (0, 2^31 - 1].
-   * @default 1_000
-   */
-  readonly timeout?: number;
-  /**
-   * Each wait is lengthened by a random fraction of `interval` up to this, so
-   * that checks from many clients do not arrive together; the first check of
-   * an endpoint comes after a random part of it. Envoy's `interval_jitter_percent`, as a fraction in [0, 1].
-   * @default 0.1
-   */
-  readonly jitter?: number;
-  /**
-   * Passes in a row that bring an unhealthy endpoint back. An integer ≥ 1.
-   * @default 2
-   */
-  readonly healthyThreshold?: number;
-  /**
-   * Failures in a row that take a healthy endpoint out. An integer ≥ 1.
-   * @default 3
-   */
-  readonly unhealthyThreshold?: number;
-}
-
-export interface ResolvedHealthCheck<D> {
-  readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
-  readonly interval: number;
-  readonly timeout: number;
-  readonly jitter: number;
-  readonly healthyThreshold: number;
-  readonly unhealthyThreshold: number;
-}
+import { reportError } from '@palisade/core/internal';
+import type { EndpointState } from './endpoint-state.js';
+import type { ResolvedHealthCheck } from './resolved-options.js';
 
 interface Probe {
   timer: TimerHandle | undefined;

@@ -30,8 +30,8 @@ export class LatencyHistogram {
     return this.#samples;
   }
 
-  record(latencyMs: number): void {
-    const bucket = bucketOf(latencyMs);
+  record(latency: number): void {
+    const bucket = bucketOf(latency);
     this.#counts[bucket] = (this.#counts[bucket] as number) + 1;
     this.#total += 1;
     this.#samples++;
@@ -69,11 +69,11 @@ export class LatencyHistogram {
   }
 }
 
-function bucketOf(latencyMs: number): number {
-  if (!(latencyMs > 2 ** MIN_EXPONENT)) return 0;
-  const exponent = Math.floor(Math.log2(latencyMs));
+function bucketOf(latency: number): number {
+  if (!(latency > 2 ** MIN_EXPONENT)) return 0;
+  const exponent = Math.floor(Math.log2(latency));
   if (exponent > MAX_EXPONENT) return BUCKETS - 1;
-  const mantissa = latencyMs / 2 ** exponent - 1;
+  const mantissa = latency / 2 ** exponent - 1;
   const sub = Math.min(SUB_BUCKETS - 1, Math.floor(mantissa * SUB_BUCKETS));
   return 1 + (exponent - MIN_EXPONENT) * SUB_BUCKETS + sub;
 }

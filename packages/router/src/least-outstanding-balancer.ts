@@ -1,6 +1,6 @@
 import type { Balancer } from './balancer.js';
 import { PowerOfTwoChoices } from './balancer.js';
-import type { EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 
 /** P2C on calls in flight, divided by weight: Envoy's LEAST_REQUEST with two choices. */
 export class LeastOutstandingBalancer extends PowerOfTwoChoices implements Balancer {

@@ -1,4 +1,4 @@
-import { InvalidOptionError, VirtualClock } from '@palisade/core';
+import { InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
 import { handleAll } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import type { RouterOptions } from './options.js';
@@ -79,11 +79,14 @@ describe('options', () => {
     expect(() => new Router({ outlierDetection: false, retry: false })).not.toThrow();
   });
 
-  it('switches the balancer at runtime, refusing unknown names', () => {
+  it('switches the balancer at runtime, refusing unknown names as a bad argument', () => {
     const router = new Router();
     expect(router.balancer).toBe('peak-ewma');
     router.setBalancer('round-robin');
     expect(router.balancer).toBe('round-robin');
-    expect(() => router.setBalancer('fastest' as never)).toThrow(InvalidOptionError);
+    expect(() => router.setBalancer('fastest' as never)).toThrow(InvalidArgumentError);
+    expect(() => router.setBalancer('fastest' as never)).not.toThrow(InvalidOptionError);
+    expect(() => router.setBalancer('fastest' as never)).toThrow('Invalid argument "balancer"');
+    expect(router.balancer).toBe('round-robin');
   });
 });

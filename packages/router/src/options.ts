@@ -1,27 +1,18 @@
-import {
-  type Clock,
-  defaultRandom,
-  durationOption,
-  functionOption,
-  InvalidOptionError,
-  integerOption,
-  numberOption,
-  oneOfOption,
-  optionsObject,
-  policyOption,
-  positiveOrUnlimited,
-  type Random,
-  realClock,
-} from '@palisade/core';
-import { ConstantBackoff, handleAll, type IBackoffFactory, type IRetryBackoffContext, type Policy } from 'cockatiel';
-import { defaultRetryBackoff, type RetryBackoff } from './backoff.js';
-import { type BalancerName, balancerNames } from './balancer.js';
-import { type Endpoint, type EndpointInit, readEndpointInit } from './endpoint.js';
-import type { HealthCheckOptions, ResolvedHealthCheck } from './health-check.js';
-import type { OutlierDetectionOptions, ResolvedOutlierDetection } from './outlier-detection.js';
-import { type RetryAfterReader, readRetryAfter } from './retry-after.js';
-import { RetryBudget } from './retry-budget.js';
+import type { Clock, Random } from '@palisade/core';
+import type { IBackoffFactory, IRetryBackoffContext, Policy } from 'cockatiel';
+import type { Endpoint, EndpointInit } from './endpoint.js';
+import type { RetryAfterReader } from './retry-after.js';
 import type { RetryLimiter } from './retry-limiter.js';
+
+/**
+ * `peak-ewma`: power of two choices on Finagle's peak-EWMA latency × calls in flight (the default).
+ * `least-outstanding`: power of two choices on calls in flight (Envoy's LEAST_REQUEST).
+ * `round-robin`: in turn, weighted (nginx's smooth weighted round-robin).
+ * `sticky`: rendezvous (highest-random-weight) hashing of the call's `key`; calls without a key use `peak-ewma`.
+ */
+export type BalancerName = 'peak-ewma' | 'least-outstanding' | 'round-robin' | 'sticky';
+
+export const balancerNames: readonly BalancerName[] = ['peak-ewma', 'least-outstanding', 'round-robin', 'sticky'];
 
 export interface RetryOptions {
   /**
@@ -164,224 +155,128 @@ export interface ExecuteOptions {
   readonly retry?: false;
 }
 
-export interface ResolvedRetry {
-  readonly maxAttempts: number;
-  readonly backoff: RetryBackoff;
-  readonly handle: Policy;
-  readonly retryAfter: RetryAfterReader | undefined;
+/** Options of `router.remove(id, options)`. */
+export interface RemoveOptions {
+  /**
+   * Abort the attempts in flight on the endpoint (their signal's reason is an
+   * `EndpointRemovedError`) and fail them over to other endpoints. By
+   * default they run to completion, and their outcomes still count.
+   * @default false
+   */
+  readonly abortInFlight?: boolean;
 }
 
-export interface ResolvedHedge {
-  readonly delay: number | undefined;
-  readonly percentile: number | undefined;
-  readonly maxHedges: number;
+/** Ejection on the failure rate: Envoy's failure-percentage detection. */
+export interface FailureRateOptions {
+  /**
+   * Eject when at least this fraction of the endpoint's attempts in the window
+   * failed. Envoy's `failure_percentage_threshold` (85%). In (0, 1].
+   * @default 0.85
+   */
+  readonly threshold?: number;
+  /**
+   * Decide nothing below this many attempts in the window. Envoy's
+   * `failure_percentage_request_volume`. An integer ≥ 1.
+   * @default 50
+   */
+  readonly minimumRequests?: number;
+  /**
+   * The window, in milliseconds. Envoy's detection `interval`. > 0.
+   * @default 10_000
+   */
+  readonly window?: number;
 }
 
-export interface ResolvedRouterOptions<D> {
-  readonly endpoints: readonly Endpoint<D>[];
-  readonly balancer: BalancerName;
-  readonly handle: Policy;
-  readonly timeout: number;
-  readonly attemptTimeout: number;
-  readonly retry: ResolvedRetry | undefined;
-  readonly limiter: RetryLimiter | undefined;
-  readonly hedge: ResolvedHedge | undefined;
-  readonly outlierDetection: ResolvedOutlierDetection | undefined;
-  readonly panicThreshold: number;
-  readonly overprovisioningFactor: number;
-  readonly healthCheck: ResolvedHealthCheck<D> | undefined;
-  readonly ewmaDecay: number;
-  readonly statsWindow: number;
-  readonly clock: Clock;
-  readonly random: Random;
+/**
+ * Passive health checking: each endpoint gets a circuit breaker from
+ * `@palisade/breaker`, fed by the router with every attempt's outcome. When
+ * it opens, the endpoint is ejected. Defaults are Envoy's, but for
+ * `maxEjectionPercent`.
+ */
+export interface OutlierDetectionOptions {
+  /**
+   * Eject after this many failed attempts in a row. Envoy's `consecutive_5xx`.
+   * An integer ≥ 1; Infinity turns this rule off.
+   * @default 5
+   */
+  readonly consecutiveFailures?: number;
+  /**
+   * Eject on the failure rate over a time window; `false` turns it off.
+   * Envoy has this rule (failure-percentage detection) but does not enforce it
+   * by default; the router does, with Envoy's thresholds.
+   * @default { threshold: 0.85, minimumRequests: 50, window: 10_000 }
+   */
+  readonly failureRate?: FailureRateOptions | false;
+  /**
+   * The first ejection's length in milliseconds. The n-th ejection in a row
+   * lasts `n × baseEjectionTime`. Envoy's `base_ejection_time`.
+   * @default 30_000
+   */
+  readonly baseEjectionTime?: number;
+  /**
+   * The longest an ejection lasts, however often the endpoint was ejected.
+   * Envoy's `max_ejection_time`.
+   * @default 300_000
+   */
+  readonly maxEjectionTime?: number;
+  /**
+   * At most this percentage of the endpoints is ejected at once; one endpoint
+   * may always be. Beyond it, a tripped endpoint stays in rotation, its counts
+   * start over (`onEjectionBlocked`), and the balancers pass it over for 5 s.
+   * Envoy's `max_ejection_percent`, in [0, 100]. The default ejects every
+   * endpoint that fails, as Linkerd's and Finagle's failure accrual do, and
+   * leaves it to the panic threshold to stop ejections from crushing the
+   * rest. Envoy's default, 10, leaves all but one failing endpoint in rotation.
+   * @default 100
+   */
+  readonly maxEjectionPercent?: number;
+  /**
+   * For each of these periods an endpoint spends in rotation, its ejection
+   * multiplier goes down by one, so an endpoint that keeps coming back
+   * healthy is forgiven slowly, and one that flaps keeps being ejected for
+   * longer. Envoy's `interval`, in milliseconds.
+   * @default 10_000
+   */
+  readonly interval?: number;
 }
 
-const positiveDuration = { min: 0, minExclusive: true } as const;
-/** What a platform timer can wait: more than 0, at most 2^31 - 1 ms (about 24.8 days). */
-const timerDuration = { min: 0, minExclusive: true, max: 2 ** 31 - 1 } as const;
-
-export function resolveRouterOptions<D>(options: RouterOptions<D> | undefined): ResolvedRouterOptions<D> {
-  const {
-    endpoints = [],
-    balancer = 'peak-ewma',
-    handle = handleAll,
-    timeout = 15_000,
-    attemptTimeout = Number.POSITIVE_INFINITY,
-    retry = {},
-    budget,
-    hedge = false,
-    outlierDetection = {},
-    panicThreshold = 50,
-    overprovisioningFactor = 1.4,
-    healthCheck,
-    ewmaDecay = 10_000,
-    statsWindow = 10_000,
-    clock = realClock,
-    random = defaultRandom,
-  } = optionsObject('options', options);
-  if (!Array.isArray(endpoints)) throw new InvalidOptionError('endpoints', 'an array of endpoints', endpoints);
-  const resolvedEndpoints = endpoints.map((each, index) => readEndpointInit<D>(each, `endpoints[${index}]`, 'option'));
-  const seen = new Set<string>();
-  resolvedEndpoints.forEach((endpoint, index) => {
-    if (seen.has(endpoint.id)) {
-      throw new InvalidOptionError(`endpoints[${index}].id`, 'an id no other endpoint has', endpoint.id);
-    }
-    seen.add(endpoint.id);
-  });
-  const resolvedHandle = policyOption('handle', handle);
-  return {
-    endpoints: resolvedEndpoints,
-    balancer: oneOfOption('balancer', balancer, balancerNames),
-    handle: resolvedHandle,
-    timeout: durationOption('timeout', timeout, positiveOrUnlimited),
-    attemptTimeout: durationOption('attemptTimeout', attemptTimeout, positiveOrUnlimited),
-    retry: resolveRetry(retry, resolvedHandle),
-    limiter: resolveLimiter(budget),
-    hedge: resolveHedge('hedge', hedge),
-    outlierDetection: resolveOutlierDetection(outlierDetection),
-    panicThreshold: numberOption('panicThreshold', panicThreshold, { min: 0, max: 100 }),
-    overprovisioningFactor: numberOption('overprovisioningFactor', overprovisioningFactor, { min: 1, max: 1e6 }),
-    healthCheck: healthCheck === undefined ? undefined : resolveHealthCheck(healthCheck),
-    ewmaDecay: durationOption('ewmaDecay', ewmaDecay, positiveDuration),
-    statsWindow: durationOption('statsWindow', statsWindow, positiveDuration),
-    clock: clockOption(clock),
-    random: functionOption<Random>('random', random),
-  };
-}
-
-function resolveRetry(retry: RetryOptions | false, handle: Policy): ResolvedRetry | undefined {
-  if (retry === false) return undefined;
-  const {
-    maxAttempts = 3,
-    backoff = defaultRetryBackoff(),
-    handle: retryHandle = handle,
-    retryAfter = readRetryAfter,
-  } = optionsObject('retry', retry);
-  return {
-    maxAttempts: integerOption('retry.maxAttempts', maxAttempts, { min: 1, max: 1_000 }),
-    backoff: backoffOption(backoff),
-    handle: policyOption('retry.handle', retryHandle),
-    retryAfter: retryAfter === false ? undefined : functionOption<RetryAfterReader>('retry.retryAfter', retryAfter),
-  };
-}
-
-function backoffOption(backoff: unknown): RetryBackoff {
-  if (typeof backoff === 'number') {
-    return new ConstantBackoff(durationOption('retry.backoff', backoff));
-  }
-  if (typeof (backoff as Partial<RetryBackoff> | null)?.next !== 'function') {
-    throw new InvalidOptionError(
-      'retry.backoff',
-      'a duration in milliseconds in [0, ∞) or a cockatiel backoff (an object with next())',
-      backoff,
-    );
-  }
-  return backoff as RetryBackoff;
-}
-
-function resolveLimiter(budget: RetryLimiter | false | undefined): RetryLimiter | undefined {
-  if (budget === false) return undefined;
-  if (budget === undefined) return new RetryBudget();
-  const candidate = budget as Partial<RetryLimiter> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.onCall !== 'function' ||
-    typeof candidate.onAttemptSettled !== 'function' ||
-    typeof candidate.tryAcquire !== 'function' ||
-    typeof candidate.stats !== 'function'
-  ) {
-    throw new InvalidOptionError('budget', 'a RetryBudget, a TokenRetryThrottle, a RetryLimiter, or false', budget);
-  }
-  return budget;
-}
-
-export function resolveHedge(name: string, hedge: HedgeOptions | false | undefined): ResolvedHedge | undefined {
-  if (hedge === false || hedge === undefined) return undefined;
-  const { delay, percentile, maxHedges = 1 } = optionsObject(name, hedge);
-  if ((delay === undefined) === (percentile === undefined)) {
-    throw new InvalidOptionError(name, 'either `delay` or `percentile`, not both and not neither', hedge);
-  }
-  return {
-    delay: delay === undefined ? undefined : durationOption(`${name}.delay`, delay),
-    percentile:
-      percentile === undefined
-        ? undefined
-        : numberOption(`${name}.percentile`, percentile, { min: 0, minExclusive: true, max: 1, maxExclusive: true }),
-    maxHedges: integerOption(`${name}.maxHedges`, maxHedges, { min: 1, max: 1_000 }),
-  };
-}
-
-function resolveOutlierDetection(
-  outlierDetection: OutlierDetectionOptions | false,
-): ResolvedOutlierDetection | undefined {
-  if (outlierDetection === false) return undefined;
-  const {
-    consecutiveFailures = 5,
-    failureRate = {},
-    baseEjectionTime = 30_000,
-    maxEjectionTime = 300_000,
-    maxEjectionPercent = 100,
-    interval = 10_000,
-  } = optionsObject('outlierDetection', outlierDetection);
-  const base = durationOption('outlierDetection.baseEjectionTime', baseEjectionTime, positiveDuration);
-  return {
-    consecutiveFailures: integerOption('outlierDetection.consecutiveFailures', consecutiveFailures, {
-      min: 1,
-      max: Number.POSITIVE_INFINITY,
-    }),
-    failureRate: failureRate === false ? undefined : resolveFailureRate(failureRate),
-    baseEjectionTime: base,
-    maxEjectionTime: durationOption('outlierDetection.maxEjectionTime', maxEjectionTime, { min: base }),
-    maxEjectionPercent: numberOption('outlierDetection.maxEjectionPercent', maxEjectionPercent, { min: 0, max: 100 }),
-    interval: durationOption('outlierDetection.interval', interval, positiveDuration),
-  };
-}
-
-function resolveFailureRate(failureRate: object): ResolvedOutlierDetection['failureRate'] {
-  const {
-    threshold = 0.85,
-    minimumRequests = 50,
-    window = 10_000,
-  } = optionsObject('outlierDetection.failureRate', failureRate as Record<string, unknown>);
-  return {
-    threshold: numberOption('outlierDetection.failureRate.threshold', threshold, {
-      min: 0,
-      minExclusive: true,
-      max: 1,
-    }),
-    minimumRequests: integerOption('outlierDetection.failureRate.minimumRequests', minimumRequests, {
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-    }),
-    window: durationOption('outlierDetection.failureRate.window', window, positiveDuration),
-  };
-}
-
-function resolveHealthCheck<D>(healthCheck: HealthCheckOptions<D>): ResolvedHealthCheck<D> {
-  const {
-    check,
-    interval = 10_000,
-    timeout = 1_000,
-    jitter = 0.1,
-    healthyThreshold = 2,
-    unhealthyThreshold = 3,
-  } = optionsObject('healthCheck', healthCheck);
-  return {
-    check: functionOption('healthCheck.check', check),
-    interval: durationOption('healthCheck.interval', interval, timerDuration),
-    timeout: durationOption('healthCheck.timeout', timeout, timerDuration),
-    jitter: numberOption('healthCheck.jitter', jitter, { min: 0, max: 1 }),
-    healthyThreshold: integerOption('healthCheck.healthyThreshold', healthyThreshold, { min: 1, max: 1_000 }),
-    unhealthyThreshold: integerOption('healthCheck.unhealthyThreshold', unhealthyThreshold, { min: 1, max: 1_000 }),
-  };
-}
-
-function clockOption(clock: unknown): Clock {
-  const candidate = clock as Partial<Clock> | null;
-  if (typeof candidate !== 'object' || candidate === null) throw new InvalidOptionError('clock', 'a Clock', clock);
-  functionOption('clock.now', candidate.now);
-  functionOption('clock.setTimeout', candidate.setTimeout);
-  functionOption('clock.clearTimeout', candidate.clearTimeout);
-  return clock as Clock;
+/**
+ * Active health checking, as in Envoy and Kubernetes probes: every endpoint
+ * is checked on a timer, and one that fails `unhealthyThreshold` checks in a
+ * row leaves rotation until it passes `healthyThreshold` in a row.
+ */
+export interface HealthCheckOptions<D = unknown> {
+  /**
+   * Checks one endpoint. It passes by returning (or resolving to) anything but
+   * `false`; it fails by returning `false`, throwing, rejecting, or not
+   * settling within `timeout` (its signal then aborts).
+   */
+  readonly check: (endpoint: Endpoint<D>, signal: AbortSignal) => unknown;
+  /**
+   * Milliseconds between two checks of an endpoint, in (0, 2^31 - 1].
+   * @default 10_000
+   */
+  readonly interval?: number;
+  /**
+   * A check that has not settled after this many milliseconds fails, in (0, 2^31 - 1].
+   * @default 1_000
+   */
+  readonly timeout?: number;
+  /**
+   * Each wait is lengthened by a random fraction of `interval` up to this, so
+   * that checks from many clients do not arrive together; the first check of
+   * an endpoint comes after a random part of it. Envoy's `interval_jitter_percent`, as a fraction in [0, 1].
+   * @default 0.1
+   */
+  readonly jitter?: number;
+  /**
+   * Passes in a row that bring an unhealthy endpoint back. An integer ≥ 1.
+   * @default 2
+   */
+  readonly healthyThreshold?: number;
+  /**
+   * Failures in a row that take a healthy endpoint out. An integer ≥ 1.
+   * @default 3
+   */
+  readonly unhealthyThreshold?: number;
 }

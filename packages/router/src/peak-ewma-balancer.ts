@@ -1,6 +1,6 @@
 import type { Balancer } from './balancer.js';
 import { PowerOfTwoChoices } from './balancer.js';
-import type { EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 
 /**
  * P2C on peak-EWMA latency times calls in flight: Finagle's

@@ -1,7 +1,7 @@
 /**
  * Finagle's peak-EWMA load metric for one endpoint: an exponentially
  * weighted moving average of round-trip times that jumps straight to any
- * latency above it (the peak) and decays back with time constant `decayMs`,
+ * latency above it (the peak) and decays back with time constant `decay`,
  * so a slow endpoint is avoided at once and trusted again only gradually.
  * The weights depend on the time between observations, not on their number,
  * because calls arrive unevenly.
@@ -10,10 +10,10 @@ export class PeakEwma {
   /** Milliseconds; the EWMA of the round-trip time, sensitive to peaks. */
   #cost = 0;
   #stamp: number;
-  readonly #decayMs: number;
+  readonly #decay: number;
 
-  constructor(decayMs: number, now: number) {
-    this.#decayMs = decayMs;
+  constructor(decay: number, now: number) {
+    this.#decay = decay;
     this.#stamp = now;
   }
 
@@ -25,16 +25,16 @@ export class PeakEwma {
    */
   cost(now: number): number {
     const elapsed = now - this.#stamp;
-    return elapsed > 0 ? this.#cost * Math.exp(-elapsed / this.#decayMs) : this.#cost;
+    return elapsed > 0 ? this.#cost * Math.exp(-elapsed / this.#decay) : this.#cost;
   }
 
-  observe(rttMs: number, now: number): void {
+  observe(rtt: number, now: number): void {
     const elapsed = now > this.#stamp ? now - this.#stamp : 0;
-    if (rttMs > this.#cost) {
-      this.#cost = rttMs;
+    if (rtt > this.#cost) {
+      this.#cost = rtt;
     } else if (elapsed > 0) {
-      const weight = Math.exp(-elapsed / this.#decayMs);
-      this.#cost = this.#cost * weight + rttMs * (1 - weight);
+      const weight = Math.exp(-elapsed / this.#decay);
+      this.#cost = this.#cost * weight + rtt * (1 - weight);
     }
     if (now > this.#stamp) this.#stamp = now;
   }
@@ -45,9 +45,9 @@ export class PeakEwma {
    * about how fast the endpoint serves. It can raise the estimate, never
    * lower it: a node that refuses in 1 ms must not look fast.
    */
-  observeAtLeast(rttMs: number, now: number): void {
-    if (rttMs <= this.cost(now)) return;
-    this.#cost = rttMs;
+  observeAtLeast(rtt: number, now: number): void {
+    if (rtt <= this.cost(now)) return;
+    this.#cost = rtt;
     if (now > this.#stamp) this.#stamp = now;
   }
 

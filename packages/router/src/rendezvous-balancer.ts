@@ -1,6 +1,6 @@
 import type { Random } from '@palisade/core';
 import type { Balancer } from './balancer.js';
-import type { EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 import { mix32 } from './hash.js';
 import { PeakEwmaBalancer } from './peak-ewma-balancer.js';
 

@@ -1,5 +1,6 @@
-import { durationOption, numberOption, optionsObject } from '@palisade/core';
+import { durationOption, numberOption, optionsObject } from '@palisade/core/internal';
 import type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 import { WindowedCounter } from './windowed-counter.js';
 
 export interface RetryBudgetOptions {
@@ -24,6 +25,12 @@ export interface RetryBudgetOptions {
    */
   readonly ttl?: number;
 }
+
+const RETRY_BUDGET_OPTION_KEYS = Object.keys({
+  percentCanRetry: true,
+  minRetriesPerSecond: true,
+  ttl: true,
+} satisfies Record<keyof RetryBudgetOptions, true>);
 
 /** Finagle's scale, so that a retry's cost stays an integer even for fractional percentages. */
 const SCALE = 1_000;
@@ -62,7 +69,9 @@ export class RetryBudget implements RetryLimiter {
   #refused = 0;
 
   constructor(options?: RetryBudgetOptions) {
-    const { percentCanRetry = 0.2, minRetriesPerSecond = 10, ttl = 10_000 } = optionsObject('options', options);
+    const given = optionsObject('options', options);
+    rejectUnknownKeys(given, RETRY_BUDGET_OPTION_KEYS, '', 'option');
+    const { percentCanRetry = 0.2, minRetriesPerSecond = 10, ttl = 10_000 } = given;
     this.percentCanRetry = numberOption('percentCanRetry', percentCanRetry, { min: 0, max: SCALE });
     this.minRetriesPerSecond = numberOption('minRetriesPerSecond', minRetriesPerSecond, { min: 0, max: 1e9 });
     this.ttl = durationOption('ttl', ttl, { min: 0, minExclusive: true });

@@ -1,5 +1,5 @@
 import type { Balancer } from './balancer.js';
-import type { EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 
 /**
  * Round-robin. With unequal weights it is nginx's smooth weighted

@@ -1,140 +1,74 @@
-import type { BreakerPermit } from '@palisade/breaker';
-import { type Clock, EventEmitter, type Random } from '@palisade/core';
-import type { CircuitState, FailureReason, IFailureEvent, ISuccessEvent, Policy } from 'cockatiel';
-import { type Balancer, type BalancerName, FAILURE_PENALTY } from './balancer.js';
-import { Attempt, type Call } from './call.js';
+import type { BreakerPermit, CircuitBreaker } from '@palisade/breaker';
+import type { Clock, Event, Random } from '@palisade/core';
+import { LazyEmitters } from '@palisade/core/internal';
+import type { Policy } from 'cockatiel';
+import { type Balancer, FAILURE_PENALTY } from './balancer.js';
+import { type CallHost, type CallSettings, callSettings, type RouteRequest } from './call-host.js';
+import { createBalancer } from './create-balancer.js';
 import { DeadlineQueue } from './deadline-queue.js';
-import { type Endpoint, EndpointState, ROLLING_FAILURES, ROLLING_REQUESTS } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { EndpointState } from './endpoint-state.js';
+import { readEndpointStats } from './endpoint-stats.js';
 import {
   type AttemptKind,
   EmptyEndpointSetError,
   type EndpointUnavailability,
   NoHealthyEndpointError,
 } from './errors.js';
-import type {
-  AttemptEvent,
-  AttemptSettledEvent,
-  BudgetExhaustedEvent,
-  EjectionBlockedEvent,
-  EjectionEvent,
-  EndpointEvent,
-  HealthChangeEvent,
-  PanicEvent,
-  RetryEvent,
-} from './events.js';
+import type { RouterCallEvents, RouterEndpointEvents } from './events.js';
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { LeastOutstandingBalancer } from './least-outstanding-balancer.js';
 import { LentClock } from './lent-clock.js';
-import type { ResolvedRetry, ResolvedRouterOptions } from './options.js';
-import { type ResolvedOutlierDetection, watchEndpoint } from './outlier-detection.js';
-import { PeakEwmaBalancer } from './peak-ewma-balancer.js';
-import { RendezvousBalancer } from './rendezvous-balancer.js';
-import { reportError } from './report-error.js';
+import { watchEndpoint } from './outlier-detection.js';
+import type { ResolvedOutlierDetection, ResolvedRetry, ResolvedRouterOptions } from './resolved-options.js';
 import type { RetryLimiter } from './retry-limiter.js';
-import { RoundRobinBalancer } from './round-robin-balancer.js';
-import { RoutingTable, type Tier } from './routing-table.js';
-import type { EndpointStats, EndpointStatus, RouterStats } from './stats.js';
+import { RouterCounters } from './router-counters.js';
+import { RoutingTable } from './routing-table.js';
+import type { EndpointStats, RouterStats } from './stats.js';
 
 /** Hedging by percentile waits for this many successful attempts before it trusts the histogram. */
 const MIN_LATENCY_SAMPLES = 20;
 
-export function createBalancer(name: BalancerName): Balancer {
-  switch (name) {
-    case 'peak-ewma':
-      return new PeakEwmaBalancer();
-    case 'least-outstanding':
-      return new LeastOutstandingBalancer();
-    case 'round-robin':
-      return new RoundRobinBalancer();
-    case 'sticky':
-      return new RendezvousBalancer();
-  }
-}
-
-/** Emitters, created on first subscription so that a router nobody listens to pays nothing per call. */
-class Emitters {
-  attempt: EventEmitter<AttemptEvent<unknown>> | undefined;
-  attemptSettled: EventEmitter<AttemptSettledEvent<unknown>> | undefined;
-  retry: EventEmitter<RetryEvent<unknown>> | undefined;
-  budgetExhausted: EventEmitter<BudgetExhaustedEvent> | undefined;
-  success: EventEmitter<ISuccessEvent> | undefined;
-  failure: EventEmitter<IFailureEvent> | undefined;
-  eject: EventEmitter<EjectionEvent<unknown>> | undefined;
-  ejectionBlocked: EventEmitter<EjectionBlockedEvent<unknown>> | undefined;
-  return: EventEmitter<EndpointEvent<unknown>> | undefined;
-  probe: EventEmitter<EndpointEvent<unknown>> | undefined;
-  healthChange: EventEmitter<HealthChangeEvent<unknown>> | undefined;
-  added: EventEmitter<EndpointEvent<unknown>> | undefined;
-  removed: EventEmitter<EndpointEvent<unknown>> | undefined;
-  panic: EventEmitter<PanicEvent> | undefined;
-}
-
-export type EmitterName = keyof Emitters;
-
-/** Whether anyone listens: checked before a payload is built, so an event nobody hears costs nothing. */
-function heard<T>(emitter: EventEmitter<T> | undefined): emitter is EventEmitter<T> {
-  return emitter !== undefined && emitter.size > 0;
-}
-
-/** Calls the listeners; one that throws is reported and never unwinds the router's bookkeeping. */
-function emit<T>(emitter: EventEmitter<T>, payload: T): void {
-  try {
-    emitter.emit(payload);
-  } catch (error) {
-    reportError(error);
-  }
-}
-
 /**
- * The router's state and routing decisions. `Router` is its public face;
- * `Call` and `Attempt` drive individual calls through it.
+ * The router's state and routing decisions: the endpoint set, the routing
+ * table, and what outlier detection and health checks do to them. It is the
+ * `CallHost` that calls run against; `Router` is its public face.
  */
-export class RouterCore {
+export class RouterCore extends RouterCounters implements CallHost {
   readonly clock: Clock;
-  /** What the breakers read: the router lends them the time it has just read. */
   readonly breakerClock: LentClock;
   readonly random: Random;
   readonly handle: Policy;
   readonly retryHandle: Policy;
   readonly retry: ResolvedRetry | undefined;
   readonly limiter: RetryLimiter | undefined;
-  readonly timeout: number;
-  readonly attemptTimeout: number;
-  readonly hedge: ResolvedRouterOptions<unknown>['hedge'];
+  readonly deadlines: DeadlineQueue;
+  callEvents: LazyEmitters<RouterCallEvents> | undefined;
+  /** Made on the first subscription too. */
+  endpointEvents: LazyEmitters<RouterEndpointEvents> | undefined;
+  latencies: LatencyHistogram | undefined;
+  /** What a call without options of its own asks for. */
+  readonly defaults: CallSettings;
   readonly outlierDetection: ResolvedOutlierDetection | undefined;
   readonly panicThreshold: number;
   readonly overprovisioningFactor: number;
   readonly ewmaDecay: number;
   readonly statsWindow: number;
-  readonly deadlines: DeadlineQueue;
   readonly healthChecker: HealthChecker | undefined;
   balancer: Balancer;
-  latencies: LatencyHistogram | undefined;
-  disposed = false;
+  /** Set by `close()`: the router takes no more calls. */
+  closed = false;
+  #closing: Promise<void> | undefined;
 
   readonly #byId = new Map<string, EndpointState>();
   #list: EndpointState[] = [];
   #table: RoutingTable | undefined;
   #panicking: ReadonlySet<number> = new Set();
-  /** Removed endpoints that still have attempts in flight, so their outcomes stay visible in stats. */
+  /** Removed endpoints that may still have attempts in flight, so their outcomes stay visible in stats. */
   readonly #draining = new Set<EndpointState>();
-  readonly emitters = new Emitters();
-
-  calls = 0;
-  successes = 0;
-  failures = 0;
-  cancelled = 0;
-  inFlightCalls = 0;
-  attempts = 0;
-  retries = 0;
-  hedges = 0;
-  hedgeWins = 0;
-  budgetRefusals = 0;
-  deadlineExceeded = 0;
-  noHealthyEndpoint = 0;
 
   constructor(options: ResolvedRouterOptions<unknown>) {
+    super();
     this.clock = options.clock;
     this.breakerClock = new LentClock(options.clock);
     this.random = options.random;
@@ -142,9 +76,13 @@ export class RouterCore {
     this.retry = options.retry;
     this.retryHandle = options.retry?.handle ?? options.handle;
     this.limiter = options.limiter;
-    this.timeout = options.timeout;
-    this.attemptTimeout = options.attemptTimeout;
-    this.hedge = options.hedge;
+    this.defaults = callSettings(
+      options.timeout,
+      options.attemptTimeout,
+      undefined,
+      options.hedge,
+      options.retry?.maxAttempts ?? 1,
+    );
     this.outlierDetection = options.outlierDetection;
     this.panicThreshold = options.panicThreshold;
     this.overprovisioningFactor = options.overprovisioningFactor;
@@ -162,16 +100,22 @@ export class RouterCore {
     for (const endpoint of options.endpoints) this.add(endpoint);
   }
 
-  get size(): number {
-    return this.#list.length;
-  }
-
   get endpoints(): readonly EndpointState[] {
     return this.#list;
   }
 
   endpoint(id: string): EndpointState | undefined {
     return this.#byId.get(id);
+  }
+
+  onCallEvent<K extends keyof RouterCallEvents>(name: K): Event<RouterCallEvents[K]> {
+    this.callEvents ??= new LazyEmitters<RouterCallEvents>();
+    return this.callEvents.on(name);
+  }
+
+  onEndpointEvent<K extends keyof RouterEndpointEvents>(name: K): Event<RouterEndpointEvents[K]> {
+    this.endpointEvents ??= new LazyEmitters<RouterEndpointEvents>();
+    return this.endpointEvents.on(name);
   }
 
   // --- the endpoint set ----------------------------------------------------------
@@ -188,9 +132,10 @@ export class RouterCore {
     }
     this.#byId.set(endpoint.id, state);
     this.#list = [...this.#list, state];
-    this.healthChecker?.start(state);
+    if (!this.closed) this.healthChecker?.start(state);
     this.#invalidate();
-    if (heard(this.emitters.added)) emit(this.emitters.added, { endpoint });
+    this.#forgetDrained();
+    if (this.endpointEvents?.heard('added')) this.endpointEvents.emit('added', { endpoint });
     return state;
   }
 
@@ -202,14 +147,13 @@ export class RouterCore {
     this.#list = this.#list.filter((each) => each !== state);
     this.healthChecker?.stop(state);
     this.#invalidate();
-    if (heard(this.emitters.removed)) emit(this.emitters.removed, { endpoint: state.endpoint });
+    this.#forgetDrained();
+    if (this.endpointEvents?.heard('removed')) this.endpointEvents.emit('removed', { endpoint: state.endpoint });
     if (state.inFlightHead !== undefined) {
       if (abortInFlight) {
         const now = this.clock.now();
         for (let attempt = state.inFlightHead; attempt !== undefined; attempt = state.inFlightHead) {
-          const error = reason();
-          attempt.abandon(error, 'abandoned', false, now);
-          attempt.call.attemptFailed(attempt, { error }, true, now);
+          attempt.endpointRemoved(reason(), now);
         }
       } else {
         this.#draining.add(state);
@@ -218,23 +162,9 @@ export class RouterCore {
     return true;
   }
 
-  linkInFlight(attempt: Attempt): void {
-    const endpoint = attempt.endpoint;
-    const head = endpoint.inFlightHead;
-    attempt.nextInFlight = head;
-    if (head !== undefined) head.previousInFlight = attempt;
-    endpoint.inFlightHead = attempt;
-  }
-
-  unlinkInFlight(attempt: Attempt): void {
-    const endpoint = attempt.endpoint;
-    const { previousInFlight: previous, nextInFlight: next } = attempt;
-    if (previous === undefined) endpoint.inFlightHead = next;
-    else previous.nextInFlight = next;
-    if (next !== undefined) next.previousInFlight = previous;
-    attempt.previousInFlight = undefined;
-    attempt.nextInFlight = undefined;
-    if (endpoint.removed && endpoint.inFlightHead === undefined) this.#draining.delete(endpoint);
+  /** Drops the removed endpoints whose last attempt has ended. */
+  #forgetDrained(): void {
+    for (const endpoint of this.#draining) if (endpoint.inFlightHead === undefined) this.#draining.delete(endpoint);
   }
 
   // --- routing -------------------------------------------------------------------
@@ -257,28 +187,24 @@ export class RouterCore {
     const panicking = new Set(table.tiers.filter((tier) => tier.panic).map((tier) => tier.priority));
     const before = this.#panicking;
     this.#panicking = panicking;
-    const emitter = this.emitters.panic;
-    if (!heard(emitter)) return;
-    for (const priority of panicking) if (!before.has(priority)) emit(emitter, { priority, panic: true });
-    for (const priority of before) if (!panicking.has(priority)) emit(emitter, { priority, panic: false });
+    const events = this.endpointEvents;
+    if (events === undefined || !events.heard('panic')) return;
+    for (const priority of panicking) if (!before.has(priority)) events.emit('panic', { priority, panic: true });
+    for (const priority of before) if (!panicking.has(priority)) events.emit('panic', { priority, panic: false });
   }
 
-  /**
-   * Picks the endpoint for an attempt and takes its breaker's permit. Returns
-   * the attempt, ready to run, or the error that says why none could be found.
-   */
-  route(call: Call, kind: AttemptKind, now: number): Attempt | Error {
+  route<A>(request: RouteRequest<A>, kind: AttemptKind, now: number): A | Error {
     if (this.#list.length === 0) return new EmptyEndpointSetError();
     const table = this.table(now);
     const tier = table.pickTier(this.random);
     if (tier === undefined) return new EmptyEndpointSetError();
     let candidates = tier.panic ? tier.all : tier.routable;
-    if (call.started > 0) candidates = this.#untried(call, candidates, table, kind);
+    if (request.started > 0) candidates = this.#untried(request, candidates, table, kind);
     // Each turn drops an endpoint whose breaker refused, so the loop ends.
     while (candidates.length > 0) {
-      const endpoint = this.balancer.pick(candidates, now, this.random, call.keyHash) as EndpointState;
+      const endpoint = this.balancer.pick(candidates, now, this.random, request.settings.keyHash) as EndpointState;
       const breaker = endpoint.breaker;
-      let permit: ReturnType<NonNullable<typeof breaker>['tryAcquire']> | undefined;
+      let permit: ReturnType<CircuitBreaker['tryAcquire']> | undefined;
       if (breaker !== undefined) {
         this.breakerClock.lend(now);
         permit = breaker.tryAcquire();
@@ -286,15 +212,13 @@ export class RouterCore {
       }
       if (permit === undefined || permit.admitted) {
         if (permit?.probe === true) endpoint.probeInFlight = true;
-        return new Attempt(call, endpoint, permit as BreakerPermit | undefined, call.started + 1, kind, false);
+        return request.attemptOn(endpoint, permit as BreakerPermit | undefined, kind, false);
       }
-      if (tier.panic && tier.all.includes(endpoint)) {
-        return new Attempt(call, endpoint, undefined, call.started + 1, kind, true);
-      }
+      if (tier.panic && tier.all.includes(endpoint)) return request.attemptOn(endpoint, undefined, kind, true);
       // The breaker moved since the table was built (a probe slot taken): skip it.
       candidates = candidates.filter((each) => each !== endpoint);
     }
-    return new NoHealthyEndpointError(this.#unavailability(call, now));
+    return new NoHealthyEndpointError(this.#unavailability(request, now));
   }
 
   /**
@@ -303,24 +227,24 @@ export class RouterCore {
    * goes back to one already tried; a hedge does not go at all.
    */
   #untried(
-    call: Call,
+    request: RouteRequest<unknown>,
     candidates: readonly EndpointState[],
     table: RoutingTable,
     kind: AttemptKind,
   ): readonly EndpointState[] {
-    const fresh = candidates.filter((each) => !call.tried(each));
+    const fresh = candidates.filter((each) => !request.tried(each));
     if (fresh.length > 0) return fresh;
     const elsewhere: EndpointState[] = [];
     for (const tier of table.tiers) {
       for (const each of tier.panic ? tier.all : tier.routable) {
-        if (!call.tried(each)) elsewhere.push(each);
+        if (!request.tried(each)) elsewhere.push(each);
       }
     }
     if (elsewhere.length > 0 || kind === 'hedge') return elsewhere;
     return candidates;
   }
 
-  #unavailability(call: Call, now: number): EndpointUnavailability[] {
+  #unavailability(request: RouteRequest<unknown>, now: number): EndpointUnavailability[] {
     return this.#list.map((endpoint) => {
       const id = endpoint.endpoint.id;
       if (!endpoint.healthy) return { endpoint: id, reason: 'unhealthy', retryAfter: 0 };
@@ -328,7 +252,7 @@ export class RouterCore {
         return { endpoint: id, reason: 'ejected', retryAfter: Math.max(0, endpoint.ejectedUntil - now) };
       }
       if (endpoint.outlier === 'probing') return { endpoint: id, reason: 'probing', retryAfter: 0 };
-      return { endpoint: id, reason: call.tried(endpoint) ? 'tried' : 'probing', retryAfter: 0 };
+      return { endpoint: id, reason: request.tried(endpoint) ? 'tried' : 'probing', retryAfter: 0 };
     });
   }
 
@@ -337,8 +261,6 @@ export class RouterCore {
     if (this.latencies.samples < MIN_LATENCY_SAMPLES) return Number.NaN;
     return this.latencies.quantile(percentile);
   }
-
-  // --- outlier detection and health ------------------------------------------------
 
   /** Envoy's rule: an ejection is allowed when none is in force, or when it keeps the ejected share within the limit. */
   #mayEject(endpoint: EndpointState): boolean {
@@ -352,20 +274,20 @@ export class RouterCore {
     }
     if (ejected === 0 || (100 * (ejected + 1)) / this.#list.length <= options.maxEjectionPercent) return true;
     this.#markDown(endpoint, now);
-    if (heard(this.emitters.ejectionBlocked))
-      emit(this.emitters.ejectionBlocked, { endpoint: endpoint.endpoint, ejected });
+    if (this.endpointEvents?.heard('ejectionBlocked'))
+      this.endpointEvents.emit('ejectionBlocked', { endpoint: endpoint.endpoint, ejected });
     return false;
   }
 
   #outlierChanged(endpoint: EndpointState, previous: 'active' | 'ejected' | 'probing'): void {
     this.#invalidate();
-    const emitters = this.emitters;
+    const events = this.endpointEvents;
     switch (endpoint.outlier) {
       case 'ejected': {
         const until = endpoint.ejectedUntil;
         this.#markDown(endpoint, this.clock.now());
-        if (heard(emitters.eject))
-          emit(emitters.eject, {
+        if (events?.heard('eject'))
+          events.emit('eject', {
             endpoint: endpoint.endpoint,
             duration: until - this.clock.now(),
             until,
@@ -375,10 +297,10 @@ export class RouterCore {
         break;
       }
       case 'probing':
-        if (heard(emitters.probe)) emit(emitters.probe, { endpoint: endpoint.endpoint });
+        if (events?.heard('probe')) events.emit('probe', { endpoint: endpoint.endpoint });
         break;
       case 'active':
-        if (heard(emitters.return)) emit(emitters.return, { endpoint: endpoint.endpoint });
+        if (events?.heard('return')) events.emit('return', { endpoint: endpoint.endpoint });
         break;
     }
   }
@@ -403,56 +325,8 @@ export class RouterCore {
 
   #healthChanged(endpoint: EndpointState): void {
     this.#invalidate();
-    if (heard(this.emitters.healthChange))
-      emit(this.emitters.healthChange, { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
-  }
-
-  // --- events ----------------------------------------------------------------------
-
-  on<K extends EmitterName>(name: K): NonNullable<Emitters[K]>['addListener'] {
-    const slots = this.emitters as unknown as Record<K, EventEmitter<unknown> | undefined>;
-    slots[name] ??= new EventEmitter<unknown>();
-    return (slots[name] as EventEmitter<unknown>).addListener as NonNullable<Emitters[K]>['addListener'];
-  }
-
-  emitAttempt(attempt: Attempt): void {
-    if (heard(this.emitters.attempt))
-      emit(this.emitters.attempt, {
-        endpoint: attempt.endpoint.endpoint,
-        attempt: attempt.number,
-        kind: attempt.kind,
-        probe: attempt.permit?.probe === true,
-        panic: attempt.panic,
-      });
-  }
-
-  emitAttemptSettled(attempt: Attempt, outcome: AttemptSettledEvent['outcome']): void {
-    if (heard(this.emitters.attemptSettled))
-      emit(this.emitters.attemptSettled, {
-        endpoint: attempt.endpoint.endpoint,
-        attempt: attempt.number,
-        kind: attempt.kind,
-        outcome,
-        duration: attempt.duration,
-        ...(outcome === 'success' || attempt.error === undefined ? {} : { error: attempt.error }),
-      });
-  }
-
-  emitRetry(failed: Attempt, attempt: number, delay: number, reason: FailureReason<unknown>): void {
-    if (heard(this.emitters.retry))
-      emit(this.emitters.retry, { endpoint: failed.endpoint.endpoint, attempt, delay, reason });
-  }
-
-  emitBudgetExhausted(kind: 'retry' | 'hedge'): void {
-    if (heard(this.emitters.budgetExhausted)) emit(this.emitters.budgetExhausted, { kind });
-  }
-
-  emitCallSuccess(duration: number): void {
-    if (heard(this.emitters.success)) emit(this.emitters.success, { duration });
-  }
-
-  emitCallFailure(duration: number, reason: FailureReason<unknown>, handled: boolean): void {
-    if (heard(this.emitters.failure)) emit(this.emitters.failure, { duration, handled, reason });
+    if (this.endpointEvents?.heard('healthChange'))
+      this.endpointEvents.emit('healthChange', { endpoint: endpoint.endpoint, healthy: endpoint.healthy });
   }
 
   // --- stats -----------------------------------------------------------------------
@@ -460,67 +334,41 @@ export class RouterCore {
   stats(): RouterStats {
     const now = this.clock.now();
     const table = this.table(now);
+    this.#forgetDrained();
     const endpoints = [...this.#list, ...this.#draining];
     return {
-      calls: this.calls,
-      successes: this.successes,
-      failures: this.failures,
-      cancelled: this.cancelled,
-      inFlight: this.inFlightCalls,
-      attempts: this.attempts,
-      retries: this.retries,
-      hedges: this.hedges,
-      hedgeWins: this.hedgeWins,
-      budgetRefusals: this.budgetRefusals,
-      deadlineExceeded: this.deadlineExceeded,
-      noHealthyEndpoint: this.noHealthyEndpoint,
+      ...this.counts(),
       retryLimiter: this.limiter?.stats(now),
-      tiers: table.tiers.map((tier: Tier) => ({
+      tiers: table.tiers.map((tier) => ({
         priority: tier.priority,
         endpoints: tier.all.length,
         healthy: tier.healthy,
         load: tier.load,
         panic: tier.panic,
       })),
-      endpoints: endpoints.map((endpoint) => this.endpointStats(endpoint, now)),
+      endpoints: endpoints.map((endpoint) => readEndpointStats(endpoint, now, this.statsWindow)),
     };
   }
 
   endpointStats(endpoint: EndpointState, now: number): EndpointStats {
-    const requests = endpoint.rolling.sum(now, ROLLING_REQUESTS);
-    const failures = endpoint.rolling.sum(now, ROLLING_FAILURES);
-    const breaker = endpoint.breaker;
-    return {
-      id: endpoint.endpoint.id,
-      zone: endpoint.endpoint.zone,
-      priority: endpoint.endpoint.priority,
-      weight: endpoint.endpoint.weight,
-      status: statusOf(endpoint),
-      breaker: breaker?.state as CircuitState | undefined,
-      outstanding: endpoint.outstanding,
-      attempts: endpoint.attempts,
-      successes: endpoint.successes,
-      failures: endpoint.failures,
-      requestRate: requests / (this.statsWindow / 1_000),
-      errorRate: requests === 0 ? 0 : Math.min(1, failures / requests),
-      latency: endpoint.latency.cost(now),
-      lastLatency: endpoint.lastLatency,
-      ejections: endpoint.ejections,
-      ejectionLevel: endpoint.ejectionLevel,
-      ejectedFor: endpoint.outlier === 'ejected' ? Math.max(0, endpoint.ejectedUntil - now) : 0,
-    };
+    return readEndpointStats(endpoint, now, this.statsWindow);
   }
 
-  dispose(): void {
-    this.disposed = true;
+  /**
+   * Takes no more calls and stops the health checks at once; resolves when
+   * the calls in flight have settled (each by its deadline at the latest)
+   * and the deadline timer is released.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.closed = true;
     this.healthChecker?.dispose();
+    this.#closing = new Promise<void>((resolve) =>
+      this.whenIdle(() => {
+        this.deadlines.clear();
+        resolve();
+      }),
+    );
+    return this.#closing;
   }
-}
-
-function statusOf(endpoint: EndpointState): EndpointStatus {
-  if (endpoint.removed) return 'removed';
-  if (!endpoint.healthy) return 'unhealthy';
-  if (endpoint.outlier === 'ejected') return 'ejected';
-  if (endpoint.outlier === 'probing') return 'probing';
-  return 'healthy';
 }

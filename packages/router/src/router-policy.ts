@@ -1,7 +1,7 @@
 import type { Event } from '@palisade/core';
 import type { IDefaultPolicyContext, IFailureEvent, IPolicy, ISuccessEvent } from 'cockatiel';
+import type { AttemptFunction } from './attempt.js';
 import type { Endpoint } from './endpoint.js';
-import type { Router } from './router.js';
 
 /** What a function run through `router.asPolicy()` receives: cockatiel's context plus the endpoint. */
 export interface RouteContext<D = unknown> extends IDefaultPolicyContext {
@@ -12,6 +12,13 @@ export interface RouteContext<D = unknown> extends IDefaultPolicyContext {
   readonly attempt: number;
 }
 
+/** What a `RouterPolicy` runs calls through: a router's `execute` and its call events. */
+export interface PolicyTarget<D> {
+  execute<T>(fn: AttemptFunction<D, T>, signal?: AbortSignal): Promise<T>;
+  readonly onSuccess: Event<ISuccessEvent>;
+  readonly onFailure: Event<IFailureEvent>;
+}
+
 /**
  * A router as a cockatiel `IPolicy`, so it composes with `wrap()`: policies
  * outside it (a bulkhead, a fallback) see one call; policies inside it (a
@@ -20,9 +27,9 @@ export interface RouteContext<D = unknown> extends IDefaultPolicyContext {
  */
 export class RouterPolicy<D = unknown> implements IPolicy<RouteContext<D>, never> {
   declare readonly _altReturn: never;
-  readonly #router: Router<D>;
+  readonly #router: PolicyTarget<D>;
 
-  constructor(router: Router<D>) {
+  constructor(router: PolicyTarget<D>) {
     this.#router = router;
   }
 

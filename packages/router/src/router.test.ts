@@ -15,7 +15,7 @@ import {
   EmptyEndpointSetError,
   NoHealthyEndpointError,
   RetryBudgetExhaustedError,
-  RouterDisposedError,
+  RouterClosedError,
 } from './errors.js';
 import type { RouterOptions } from './options.js';
 import { RetryBudget } from './retry-budget.js';
@@ -217,7 +217,7 @@ describe('deadlines', () => {
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(error).toBeInstanceOf(TaskCancelledError);
     expect(error.code).toBe('ERR_PALISADE_DEADLINE_EXCEEDED');
-    expect(error.timeoutMs).toBe(250);
+    expect(error.timeout).toBe(250);
     expect(error.attempts).toEqual([
       {
         endpoint: expect.any(String),
@@ -272,7 +272,7 @@ describe('deadlines', () => {
     expect(error).toBeInstanceOf(TaskCancelledError);
     expect(error).not.toBeInstanceOf(DeadlineExceededError);
     expect(error.code).toBe('ERR_PALISADE_ROUTER_ATTEMPT_TIMEOUT');
-    expect(error.timeoutMs).toBe(50);
+    expect(error.timeout).toBe(50);
     expect(error.endpoint).toBe(error.attempts[2]?.endpoint);
     expect(error.attempts.map(({ outcome, startedAt, duration }) => [outcome, startedAt, duration])).toEqual([
       ['timed-out', 0, 50],
@@ -331,7 +331,7 @@ describe('deadlines', () => {
     const { clock, router } = setup({ timeout: 10_000 });
     const call = settle(router.execute(() => new Promise<never>(() => {}), { timeout: 30 }));
     await clock.advance(30);
-    expect(((await call) as { error: CallDeadlineExceededError }).error.timeoutMs).toBe(30);
+    expect(((await call) as { error: CallDeadlineExceededError }).error.timeout).toBe(30);
     expect(() => router.execute(() => 1, { timeout: -5 })).toThrow(InvalidArgumentError);
     expect(() => router.execute(() => 1, { attemptTimeout: Number.NaN })).toThrow('"options.attemptTimeout"');
   });
@@ -437,10 +437,10 @@ describe('typed failures', () => {
     expect(router.stats().noHealthyEndpoint).toBe(1);
   });
 
-  it('after dispose, rejects with RouterDisposedError', async () => {
+  it('after close, rejects with RouterClosedError', async () => {
     const { router } = setup();
-    router.dispose();
-    expect(((await settle(router.execute(() => 1))) as { error: unknown }).error).toBeInstanceOf(RouterDisposedError);
+    await router.close();
+    expect(((await settle(router.execute(() => 1))) as { error: unknown }).error).toBeInstanceOf(RouterClosedError);
   });
 
   it('throws InvalidArgumentError at the call site for a bad function or bad options', () => {
@@ -515,6 +515,27 @@ describe('robustness', () => {
       (globalThis as { reportError?: unknown }).reportError = original;
     }
     expect(reported).toEqual([new Error('listener bug')]);
+  });
+
+  it('a listener that throws does not keep the listeners after it from hearing the event', async () => {
+    const { router } = setup();
+    const original = (globalThis as { reportError?: unknown }).reportError;
+    (globalThis as { reportError?: (error: unknown) => void }).reportError = () => {};
+    const heard: string[] = [];
+    try {
+      router.onAttempt(() => {
+        throw new Error('listener bug');
+      });
+      router.onAttempt(({ endpoint }) => heard.push(`attempt ${endpoint.id}`));
+      router.onSuccess(() => {
+        throw new Error('listener bug');
+      });
+      router.onSuccess(() => heard.push('success'));
+      await router.execute(() => 'fine');
+    } finally {
+      (globalThis as { reportError?: unknown }).reportError = original;
+    }
+    expect(heard).toEqual([expect.stringMatching(/^attempt [abc]$/), 'success']);
   });
 });
 

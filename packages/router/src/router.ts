@@ -1,10 +1,11 @@
 import type { CircuitBreaker } from '@palisade/breaker';
-import { type Event, InvalidArgumentError, isAbortSignal, numberOption, oneOfOption } from '@palisade/core';
+import { type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
 import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
-import { type BalancerName, balancerNames } from './balancer.js';
-import { type AttemptFunction, Call } from './call.js';
+import type { AttemptFunction } from './attempt.js';
+import { Call } from './call.js';
+import { createBalancer } from './create-balancer.js';
 import { type Endpoint, type EndpointInit, readEndpointInit } from './endpoint.js';
-import { EndpointRemovedError, RouterDisposedError } from './errors.js';
+import { EndpointRemovedError, RouterClosedError } from './errors.js';
 import type {
   AttemptEvent,
   AttemptSettledEvent,
@@ -16,28 +17,22 @@ import type {
   PanicEvent,
   RetryEvent,
 } from './events.js';
-import { hashString } from './hash.js';
+import { readExecuteOptions } from './execute-options.js';
 import {
+  type BalancerName,
+  balancerNames,
   type ExecuteOptions,
-  type ResolvedHedge,
-  type ResolvedRouterOptions,
+  type RemoveOptions,
   type RouterOptions,
-  resolveHedge,
-  resolveRouterOptions,
 } from './options.js';
-import { createBalancer, RouterCore } from './router-core.js';
+import { readRouterOptions } from './read-options.js';
+import type { ResolvedRouterOptions } from './resolved-options.js';
+import { RouterCore } from './router-core.js';
 import { RouterPolicy } from './router-policy.js';
 import type { EndpointStats, RouterStats } from './stats.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 
-export interface RemoveOptions {
-  /**
-   * Abort the attempts in flight on the endpoint (their signal's reason is an
-   * `EndpointRemovedError`) and fail them over to other endpoints. By
-   * default they run to completion, and their outcomes still count.
-   * @default false
-   */
-  readonly abortInFlight?: boolean;
-}
+const REMOVE_OPTION_KEYS = Object.keys({ abortInFlight: true } satisfies Record<keyof RemoveOptions, true>);
 
 // One executor for every call's promise instead of a closure per call: it runs synchronously, so the settlers
 // it stores are read back at once.
@@ -47,6 +42,14 @@ const captureSettlers = (resolve: (value: never) => void, reject: (error: unknow
   capturedResolve = resolve;
   capturedReject = reject;
 };
+
+// The router is AsyncDisposable. Declared here as @types/node declares it, so
+// that the declarations build, and type-check for users, with lib ES2023.
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
 
 /**
  * Retry and failover routing across a set of endpoints, for any
@@ -63,7 +66,7 @@ export class Router<D = unknown> {
   #policy: RouterPolicy<D> | undefined;
 
   constructor(options?: RouterOptions<D>) {
-    this.#core = new RouterCore(resolveRouterOptions(options) as ResolvedRouterOptions<unknown>);
+    this.#core = new RouterCore(readRouterOptions(options) as ResolvedRouterOptions<unknown>);
   }
 
   /**
@@ -87,38 +90,24 @@ export class Router<D = unknown> {
       throw new InvalidArgumentError('fn', 'a function (endpoint, signal, attempt) => result', fn);
     }
     const core = this.#core;
-    let timeout = core.timeout;
-    let attemptTimeout = core.attemptTimeout;
-    let keyHash: number | undefined;
-    let hedge = core.hedge;
-    let retries = core.retry !== undefined;
+    let settings = core.defaults;
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       if (isAbortSignal(options)) {
         signal = options;
       } else {
-        ({ timeout, attemptTimeout, keyHash, hedge, retries, signal } = readExecuteOptions(options, core));
-        if (hedge?.percentile !== undefined) core.hedgeDelay(hedge.percentile);
+        settings = readExecuteOptions(options, settings);
+        signal = options.signal;
+        if (settings.hedge?.percentile !== undefined) core.hedgeDelay(settings.hedge.percentile);
       }
     }
-    if (core.disposed) return Promise.reject(new RouterDisposedError());
+    if (core.closed) return Promise.reject(new RouterClosedError());
     const now = core.clock.now();
-    const call = new Call(
-      core,
-      fn as AttemptFunction<unknown, unknown>,
-      now,
-      timeout,
-      attemptTimeout,
-      keyHash,
-      hedge,
-      retries,
-      signal,
-    );
+    const call = new Call(core, fn as AttemptFunction<unknown, unknown>, settings, signal, now);
     const promise = new Promise<T>(captureSettlers);
     call.resolve = capturedResolve as (value: unknown) => void;
     call.reject = capturedReject as (error: unknown) => void;
-    core.calls++;
-    core.inFlightCalls++;
+    core.callStarted();
     call.begin(now);
     return promise;
   }
@@ -138,7 +127,8 @@ export class Router<D = unknown> {
    * and failed over at once. Returns false if no endpoint has that id.
    */
   remove(id: string, options?: RemoveOptions): boolean {
-    const abortInFlight = options?.abortInFlight === true;
+    if (typeof id !== 'string') throw new InvalidArgumentError('id', 'an endpoint id (a string)', id);
+    const abortInFlight = readRemoveOptions(options);
     return this.#core.remove(id, abortInFlight, () => new EndpointRemovedError(id));
   }
 
@@ -167,9 +157,16 @@ export class Router<D = unknown> {
     return this.#core.balancer.name;
   }
 
-  /** Switches the balancer; calls from now on use it. */
+  /** Switches the balancer; calls from now on use it. Throws `InvalidArgumentError` for an unknown name. */
   setBalancer(balancer: BalancerName): void {
-    this.#core.balancer = createBalancer(oneOfOption('balancer', balancer, balancerNames));
+    if (!balancerNames.includes(balancer)) {
+      throw new InvalidArgumentError(
+        'balancer',
+        `one of ${balancerNames.map((name) => JSON.stringify(name)).join(', ')}`,
+        balancer,
+      );
+    }
+    this.#core.balancer = createBalancer(balancer);
   }
 
   /** Counters since creation, tiers, and every endpoint's stats. O(endpoints). */
@@ -192,124 +189,104 @@ export class Router<D = unknown> {
     return this.#policy;
   }
 
-  /** Stops health checks and refuses new calls (`RouterDisposedError`); calls in flight finish. */
-  dispose(): void {
-    this.#core.dispose();
+  /**
+   * Shuts the router down: from now on `execute` rejects with
+   * `RouterClosedError`, and health checks stop at once. Calls in flight
+   * finish as they would have (retries and hedges included), each by its
+   * deadline at the latest; the promise resolves once they all have settled
+   * and the router holds no timer. Idempotent: every call returns the same
+   * promise.
+   */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** `close()`, for `await using router = new Router(…)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // --- events (cockatiel's idiom: each returns a disposable) ---------------------
 
   /** A call succeeded, with its duration, as cockatiel policies report it. */
   get onSuccess(): Event<ISuccessEvent> {
-    return this.#core.on('success') as never;
+    return this.#core.onCallEvent('success') as never;
   }
 
   /** A call failed (`handled: false` for a caller's cancellation or an error that is not a failure). */
   get onFailure(): Event<IFailureEvent> {
-    return this.#core.on('failure') as never;
+    return this.#core.onCallEvent('failure') as never;
   }
 
   /** An attempt started. */
   get onAttempt(): Event<AttemptEvent<D>> {
-    return this.#core.on('attempt') as never;
+    return this.#core.onCallEvent('attempt') as never;
   }
 
   /** An attempt ended. */
   get onAttemptSettled(): Event<AttemptSettledEvent<D>> {
-    return this.#core.on('attemptSettled') as never;
+    return this.#core.onCallEvent('attemptSettled') as never;
   }
 
   /** A failed call will be retried. */
   get onRetry(): Event<RetryEvent<D>> {
-    return this.#core.on('retry') as never;
+    return this.#core.onCallEvent('retry') as never;
   }
 
   /** The budget refused a retry or a hedge. */
   get onBudgetExhausted(): Event<BudgetExhaustedEvent> {
-    return this.#core.on('budgetExhausted') as never;
+    return this.#core.onCallEvent('budgetExhausted') as never;
   }
 
   /** Outlier detection ejected an endpoint. */
   get onEject(): Event<EjectionEvent<D>> {
-    return this.#core.on('eject') as never;
+    return this.#core.onEndpointEvent('eject') as never;
   }
 
   /** An ejection was blocked by `maxEjectionPercent`. */
   get onEjectionBlocked(): Event<EjectionBlockedEvent<D>> {
-    return this.#core.on('ejectionBlocked') as never;
+    return this.#core.onEndpointEvent('ejectionBlocked') as never;
   }
 
   /** An ejected endpoint's time is up and a probe call went to it. */
   get onProbe(): Event<EndpointEvent<D>> {
-    return this.#core.on('probe') as never;
+    return this.#core.onEndpointEvent('probe') as never;
   }
 
   /** An ejected endpoint passed its probe and is back in rotation. */
   get onReturn(): Event<EndpointEvent<D>> {
-    return this.#core.on('return') as never;
+    return this.#core.onEndpointEvent('return') as never;
   }
 
   /** Active health checks marked an endpoint unhealthy or healthy. */
   get onHealthChange(): Event<HealthChangeEvent<D>> {
-    return this.#core.on('healthChange') as never;
+    return this.#core.onEndpointEvent('healthChange') as never;
   }
 
   get onEndpointAdded(): Event<EndpointEvent<D>> {
-    return this.#core.on('added') as never;
+    return this.#core.onEndpointEvent('added') as never;
   }
 
   get onEndpointRemoved(): Event<EndpointEvent<D>> {
-    return this.#core.on('removed') as never;
+    return this.#core.onEndpointEvent('removed') as never;
   }
 
   /** A priority tier entered or left panic (noticed when routing next looks at it). */
   get onPanic(): Event<PanicEvent> {
-    return this.#core.on('panic') as never;
+    return this.#core.onEndpointEvent('panic') as never;
   }
 }
 
-interface CallSettings {
-  timeout: number;
-  attemptTimeout: number;
-  keyHash: number | undefined;
-  hedge: ResolvedHedge | undefined;
-  retries: boolean;
-  signal: AbortSignal | undefined;
-}
-
-function readExecuteOptions(options: ExecuteOptions, core: RouterCore): CallSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('options', 'an AbortSignal or an options object', options);
+/** Whether `remove` aborts the attempts in flight. */
+function readRemoveOptions(options: RemoveOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', 'an options object { abortInFlight? }', options);
   }
-  const { signal, timeout, attemptTimeout, key, hedge, retry } = options;
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
+  rejectUnknownKeys(options, REMOVE_OPTION_KEYS, 'options.', 'argument');
+  const { abortInFlight = false } = options;
+  if (typeof abortInFlight !== 'boolean') {
+    throw new InvalidArgumentError('options.abortInFlight', 'a boolean', abortInFlight);
   }
-  if (key !== undefined && typeof key !== 'string') throw new InvalidArgumentError('options.key', 'a string', key);
-  if (retry !== undefined && retry !== false)
-    throw new InvalidArgumentError('options.retry', 'false or undefined', retry);
-  return {
-    timeout: timeout === undefined ? core.timeout : callLimit('options.timeout', timeout),
-    attemptTimeout:
-      attemptTimeout === undefined ? core.attemptTimeout : callLimit('options.attemptTimeout', attemptTimeout),
-    keyHash: key === undefined ? undefined : hashString(key),
-    hedge: hedge === undefined ? core.hedge : asArgument(() => resolveHedge('options.hedge', hedge)),
-    retries: retry === false ? false : core.retry !== undefined,
-    signal,
-  };
-}
-
-function callLimit(name: string, value: unknown): number {
-  return asArgument(() => numberOption(name, value, { min: 0, minExclusive: true, max: Number.POSITIVE_INFINITY }));
-}
-
-/** Per-call options are arguments: their errors say so. */
-function asArgument<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InvalidArgumentError)
-      throw new InvalidArgumentError(error.argument, error.expected, error.received);
-    throw error;
-  }
+  return abortInFlight;
 }

@@ -1,5 +1,5 @@
 import type { Random } from '@palisade/core';
-import type { EndpointState } from './endpoint.js';
+import type { EndpointState } from './endpoint-state.js';
 import { priorityLoad } from './priority-load.js';
 
 /** One priority tier as routing sees it. */

@@ -1,5 +1,6 @@
-import { numberOption, optionsObject } from '@palisade/core';
+import { numberOption, optionsObject } from '@palisade/core/internal';
 import type { RetryLimiter, RetryLimiterStats } from './retry-limiter.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 
 export interface TokenRetryThrottleOptions {
   /**
@@ -16,6 +17,11 @@ export interface TokenRetryThrottleOptions {
    */
   readonly tokenRatio?: number;
 }
+
+const TOKEN_RETRY_THROTTLE_OPTION_KEYS = Object.keys({
+  maxTokens: true,
+  tokenRatio: true,
+} satisfies Record<keyof TokenRetryThrottleOptions, true>);
 
 /**
  * gRPC's retry throttling (gRFC A6): a bucket of `maxTokens` that failures
@@ -35,7 +41,9 @@ export class TokenRetryThrottle implements RetryLimiter {
   #refused = 0;
 
   constructor(options?: TokenRetryThrottleOptions) {
-    const { maxTokens = 10, tokenRatio = 0.1 } = optionsObject('options', options);
+    const given = optionsObject('options', options);
+    rejectUnknownKeys(given, TOKEN_RETRY_THROTTLE_OPTION_KEYS, '', 'option');
+    const { maxTokens = 10, tokenRatio = 0.1 } = given;
     this.maxTokens = numberOption('maxTokens', maxTokens, { min: 0, minExclusive: true, max: 1_000 });
     this.tokenRatio = numberOption('tokenRatio', tokenRatio, { min: 0, minExclusive: true, max: 1 });
     this.#max = Math.round(this.maxTokens * 1_000);

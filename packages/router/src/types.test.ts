@@ -3,12 +3,19 @@ import type { Event } from '@palisade/core';
 import { bulkhead, type IPolicy, type ISuccessEvent, wrap } from 'cockatiel';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type AttemptTimeoutError,
+  type EmptyEndpointSetError,
   type Endpoint,
+  type EndpointRemovedError,
   type EndpointStats,
+  type NoHealthyEndpointError,
   RetryBudget,
+  type RetryBudgetExhaustedError,
   type RetryLimiter,
   type RouteContext,
   Router,
+  type RouterClosedError,
+  type RouterErrorCode,
   TokenRetryThrottle,
 } from './index.js';
 
@@ -47,4 +54,24 @@ describe('types', () => {
     expectTypeOf(new RetryBudget()).toExtend<RetryLimiter>();
     expectTypeOf(new TokenRetryThrottle()).toExtend<RetryLimiter>();
   });
+
+  it('RouterErrorCode is the union of the router’s own errors’ codes, each typed as its literal', () => {
+    type Codes = (
+      | EmptyEndpointSetError
+      | NoHealthyEndpointError
+      | RetryBudgetExhaustedError
+      | AttemptTimeoutError
+      | EndpointRemovedError
+      | RouterClosedError
+    )['code'];
+    expectTypeOf<Codes>().toEqualTypeOf<RouterErrorCode>();
+    expectTypeOf<RouterClosedError['code']>().toEqualTypeOf<'ERR_PALISADE_ROUTER_CLOSED'>();
+  });
+
+  it('a router is AsyncDisposable, and close() returns a promise', () =>
+    typeOnly(() => {
+      const router = new Router();
+      expectTypeOf(router.close()).toEqualTypeOf<Promise<void>>();
+      expectTypeOf(router[Symbol.asyncDispose]()).toEqualTypeOf<Promise<void>>();
+    }));
 });

@@ -3,14 +3,14 @@
  * `WindowedAdder`). Several series share the ring, so the rolling request
  * and failure counts of an endpoint advance together. Adding is O(1); the
  * window slides one slot at a time, so it covers between
- * `windowMs - windowMs / slots` and `windowMs` of history.
+ * `window - window / slots` and `window` of history.
  *
  * Time comes in as an argument: the router has just read its clock, and a
  * second read per call would cost more than the counting.
  */
 export class WindowedCounter {
-  readonly windowMs: number;
-  readonly #slotMs: number;
+  readonly window: number;
+  readonly #slotDuration: number;
   readonly #slotCount: number;
   readonly #seriesCount: number;
   /** Slot-major: slot i of series s is at i * seriesCount + s. */
@@ -19,9 +19,9 @@ export class WindowedCounter {
   #slot = 0;
   #slotStart: number;
 
-  constructor(windowMs: number, slots: number, now: number, series = 1) {
-    this.windowMs = windowMs;
-    this.#slotMs = windowMs / slots;
+  constructor(window: number, slots: number, now: number, series = 1) {
+    this.window = window;
+    this.#slotDuration = window / slots;
     this.#slotCount = slots;
     this.#seriesCount = series;
     this.#counts = new Float64Array(slots * series);
@@ -30,7 +30,7 @@ export class WindowedCounter {
   }
 
   add(now: number, amount: number, series = 0): void {
-    if (now - this.#slotStart >= this.#slotMs) this.#slide(now);
+    if (now - this.#slotStart >= this.#slotDuration) this.#slide(now);
     const index = this.#slot * this.#seriesCount + series;
     this.#counts[index] = (this.#counts[index] as number) + amount;
     this.#sums[series] = (this.#sums[series] as number) + amount;
@@ -38,7 +38,7 @@ export class WindowedCounter {
 
   /** Adds to the first two series at once: an attempt and whether it failed, in one slide check. */
   add2(now: number, first: number, second: number): void {
-    if (now - this.#slotStart >= this.#slotMs) this.#slide(now);
+    if (now - this.#slotStart >= this.#slotDuration) this.#slide(now);
     const index = this.#slot * this.#seriesCount;
     const counts = this.#counts;
     const sums = this.#sums;
@@ -49,12 +49,12 @@ export class WindowedCounter {
   }
 
   sum(now: number, series = 0): number {
-    if (now - this.#slotStart >= this.#slotMs) this.#slide(now);
+    if (now - this.#slotStart >= this.#slotDuration) this.#slide(now);
     return this.#sums[series] as number;
   }
 
   #slide(now: number): void {
-    const steps = Math.floor((now - this.#slotStart) / this.#slotMs);
+    const steps = Math.floor((now - this.#slotStart) / this.#slotDuration);
     const seriesCount = this.#seriesCount;
     if (steps >= this.#slotCount) {
       this.#counts.fill(0);
@@ -69,6 +69,6 @@ export class WindowedCounter {
         }
       }
     }
-    this.#slotStart += steps * this.#slotMs;
+    this.#slotStart += steps * this.#slotDuration;
   }
 }
