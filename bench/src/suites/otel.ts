@@ -9,6 +9,8 @@ import {
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { CircuitBreaker, ConsecutiveFailuresRule } from '@palisade/breaker';
 import { instrumentBreaker } from '@palisade/breaker/otel';
+import { Router } from '@palisade/router';
+import { instrumentRouter } from '@palisade/router/otel';
 import { type Contender, type ContenderResult, compare, comparisonTable, type Suite, targetTable } from '../harness.ts';
 
 const BATCH = 200;
@@ -65,7 +67,30 @@ function breakerCall(instrumented: boolean): () => () => unknown {
   };
 }
 
+function routerCall(instrumented: boolean, durations = true): () => () => unknown {
+  return () => {
+    const router = new Router({ endpoints: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id })) });
+    if (instrumented) instrumentRouter(router, { name: 'bench', durations });
+    return () => router.execute(work);
+  };
+}
+
+/** The SDK's own cost of one histogram record with two attributes, as the router's duration makes per call. */
+function histogramRecord(): () => unknown {
+  const histogram = metrics.getMeter('bench').createHistogram('bench.duration', { unit: 's' });
+  const attributes = Object.freeze({ 'palisade.router.name': 'bench', 'palisade.router.outcome': 'success' });
+  return () => histogram.record(0.001, attributes);
+}
+
 const names = {
+  router: {
+    bareNone: 'router.execute, no SDK',
+    instrumentedNone: 'router.execute instrumented, no SDK (API no-op)',
+    bareSdk: 'router.execute, SDK installed',
+    instrumentedSdk: 'router.execute instrumented, SDK installed',
+    noDurationsSdk: 'router.execute instrumented with durations: false, SDK installed',
+    record: 'histogram.record alone (2 attributes), SDK installed',
+  },
   breaker: {
     bareNone: 'breaker.execute, no SDK',
     instrumentedNone: 'breaker.execute instrumented, no SDK (API no-op)',
@@ -87,6 +112,21 @@ async function breakerOverhead(): Promise<ContenderResult[]> {
   );
 }
 
+async function routerOverhead(): Promise<ContenderResult[]> {
+  const n = names.router;
+  return compare(
+    [
+      contender(n.bareNone, 'no SDK', routerCall(false)),
+      contender(n.instrumentedNone, 'no SDK', routerCall(true)),
+      contender(n.bareSdk, 'SDK', routerCall(false)),
+      contender(n.instrumentedSdk, 'SDK', routerCall(true)),
+      contender(n.noDurationsSdk, 'SDK', routerCall(true, false)),
+      contender(n.record, 'SDK', histogramRecord),
+    ],
+    { batch: BATCH, isolate: 'router' },
+  );
+}
+
 function byName(results: readonly ContenderResult[], name: string): number {
   const result = results.find((r) => r.name === name);
   if (result === undefined) throw new Error(`no contender named ${name}`);
@@ -96,9 +136,15 @@ function byName(results: readonly ContenderResult[], name: string): number {
 const suite: Suite = {
   title: 'OpenTelemetry instrumentation overhead',
   async run() {
+    const router = await routerOverhead();
     const breaker = await breakerOverhead();
+    const r = names.router;
     const n = names.breaker;
-    return `Each contender runs in its own process per round (the SDK's context manager hooks every promise in a process, so it must not slow the others down), ${BATCH} calls per sample. "SDK installed": a global \`MeterProvider\` whose \`PeriodicExportingMetricReader\` collects every second into an exporter that discards, a global \`TracerProvider\`, and the \`AsyncLocalStorage\` context manager. "No SDK": nothing registered, so \`@opentelemetry/api\` is its no-op. Instrumented means \`instrumentBreaker(breaker, { name })\` on the global provider. The ratios compare instrumented with bare in the same environment.
+    return `Each contender runs in its own process per round (the SDK's context manager hooks every promise in a process, so it must not slow the others down), ${BATCH} calls per sample. "SDK installed": a global \`MeterProvider\` whose \`PeriodicExportingMetricReader\` collects every second into an exporter that discards, a global \`TracerProvider\`, and the \`AsyncLocalStorage\` context manager. "No SDK": nothing registered, so \`@opentelemetry/api\` is its no-op. Instrumented means \`instrumentRouter(router, { name })\` or \`instrumentBreaker(breaker, { name })\` on the global provider. The ratios compare instrumented with bare in the same environment. The router has five endpoints and its defaults (P2C peak-EWMA, retries, the retry budget, a breaker per endpoint, a 15 s deadline); its instrumented call records the duration histogram, the only per-call instrument (\`durations: false\` turns it off), and the last row times the SDK's \`histogram.record\` alone, with the same two attributes, to show what that instrument costs by itself. Without an SDK the instrumentation does not subscribe to the call's end at all. The breaker's instrumentation has no per-call instrument.
+
+### Router call, healthy path
+
+${comparisonTable(router, [r.bareNone, r.bareSdk])}
 
 ### Breaker call, closed state
 
@@ -107,6 +153,24 @@ ${comparisonTable(breaker, [n.bareNone, n.bareSdk])}
 ### Targets (issue 16)
 
 ${targetTable([
+  {
+    label: 'instrumented router.execute ÷ bare, SDK installed',
+    measured: byName(router, r.instrumentedSdk) / byName(router, r.bareSdk),
+    limit: 1.5,
+    kind: 'max',
+  },
+  {
+    label: 'instrumented router.execute with durations: false ÷ bare, SDK installed (not a target of the issue)',
+    measured: byName(router, r.noDurationsSdk) / byName(router, r.bareSdk),
+    limit: 1.5,
+    kind: 'max',
+  },
+  {
+    label: 'instrumented router.execute ÷ bare, no SDK (API no-op)',
+    measured: byName(router, r.instrumentedNone) / byName(router, r.bareNone),
+    limit: 1.1,
+    kind: 'max',
+  },
   {
     label: 'instrumented breaker call ÷ bare, SDK installed',
     measured: byName(breaker, n.instrumentedSdk) / byName(breaker, n.bareSdk),

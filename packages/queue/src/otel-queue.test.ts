@@ -139,6 +139,17 @@ describe('instrumentQueue: metrics', () => {
     await Promise.all([first, second, third]);
   });
 
+  it('with durations: false, records no task duration and reports the rest', async () => {
+    const clock = new VirtualClock();
+    const queue = new ShardedQueue<string>({ clock });
+    const telemetry = new TestMetrics();
+    instrumentQueue(queue, { name: 'emails', meterProvider: telemetry.meterProvider, durations: false });
+    await queue.add('a', () => 1);
+    expect(await telemetry.metric('palisade.queue.task.duration')).toBeUndefined();
+    expect(await telemetry.value('palisade.queue.tasks', { 'palisade.queue.outcome': 'completed' })).toBe(1);
+    expect(() => instrumentQueue(queue, { name: 'x', durations: 'no' as never })).toThrow(InvalidOptionError);
+  });
+
   it('stops when disposed', async () => {
     const { queue, telemetry, handle } = setup();
     handle.dispose();

@@ -1,5 +1,12 @@
-import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
-import { type IDisposable, InvalidArgumentError } from '@palisade/core';
+import {
+  type Attributes,
+  type BatchObservableCallback,
+  createNoopMeter,
+  type MeterProvider,
+  metrics,
+  trace,
+} from '@opentelemetry/api';
+import { type IDisposable, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
 import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
 import { ShardedQueue } from './sharded-queue.js';
 
@@ -11,6 +18,13 @@ export interface QueueInstrumentationOptions {
    * Keys never become attributes; shards do, as `palisade.queue.shard`.
    */
   readonly name: string;
+  /**
+   * Whether to record each task's duration (`palisade.queue.task.duration`),
+   * the only instrument a task pays for: two clock reads and the SDK's
+   * `record`. Without an SDK it costs nothing either way.
+   * @default true
+   */
+  readonly durations?: boolean;
   /**
    * Where the instruments are created.
    * @default the global MeterProvider (`metrics.getMeterProvider()`) at the time of the call
@@ -24,6 +38,8 @@ export interface QueueInstrumentationOptions {
 }
 
 const SCOPE = '@palisade/queue';
+/** What the API's no-op meter hands out: a histogram that is this one records nothing. */
+const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
 const ATTR_NAME = 'palisade.queue.name';
 const ATTR_SHARD = 'palisade.queue.shard';
 /** OpenTelemetry's suggested boundaries for durations, in seconds. */
@@ -42,7 +58,9 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
  */
 export function instrumentQueue<K>(queue: ShardedQueue<K>, options: QueueInstrumentationOptions): IDisposable {
   if (!(queue instanceof ShardedQueue)) throw new InvalidArgumentError('queue', 'a ShardedQueue', queue);
-  const { name, meterProvider = metrics.getMeterProvider(), traceEvents } = instrumentationOptions(options);
+  const checked = instrumentationOptions(options, ['durations']);
+  const { name, meterProvider = metrics.getMeterProvider(), traceEvents, durations = true } = checked;
+  if (typeof durations !== 'boolean') throw new InvalidOptionError('durations', 'a boolean', durations);
   const meter = meterProvider.getMeter(SCOPE);
   const own: Attributes = Object.freeze({ [ATTR_NAME]: name });
   const with1 = (key: string, value: string): Attributes => Object.freeze({ [ATTR_NAME]: name, [key]: value });
@@ -143,9 +161,14 @@ export function instrumentQueue<K>(queue: ShardedQueue<K>, options: QueueInstrum
     added: with1('palisade.queue.resize.change', 'added'),
     removed: with1('palisade.queue.resize.change', 'removed'),
   };
+  // With no SDK registered the histogram records nothing: then tasks are not even timed.
+  if (durations && duration !== NOOP_HISTOGRAM) {
+    handles.push(
+      queue.onSuccess(({ duration: ms }) => duration.record(ms / 1000, completed)),
+      queue.onFailure(({ duration: ms }) => duration.record(ms / 1000, failed)),
+    );
+  }
   handles.push(
-    queue.onSuccess(({ duration: ms }) => duration.record(ms / 1000, completed)),
-    queue.onFailure(({ duration: ms }) => duration.record(ms / 1000, failed)),
     queue.onResize(({ change }) => resizes.add(1, byChange[change])),
     queue.onReject((event) => {
       const attributes = event.reason === 'full' ? byRejection[event.error.limit] : byRejection.closed;

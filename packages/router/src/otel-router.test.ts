@@ -222,6 +222,13 @@ describe('instrumentRouter: metrics', () => {
     expect(keys).not.toContain('palisade.router.endpoint');
   });
 
+  it('with durations: false, records no call duration and reports the rest', async () => {
+    const { telemetry, run } = setup({ retry: false }, { durations: false });
+    await run();
+    expect(await telemetry.metric('palisade.router.call.duration')).toBeUndefined();
+    expect(await telemetry.value('palisade.router.calls', { 'palisade.router.outcome': 'success' })).toBe(1);
+  });
+
   it('stops when disposed', async () => {
     const { telemetry, handle, run } = setup({ retry: false });
     handle.dispose();

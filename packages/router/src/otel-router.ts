@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type BatchObservableCallback,
+  createNoopMeter,
   type MeterProvider,
   metrics,
   type Span,
@@ -29,6 +30,15 @@ export interface RouterInstrumentationOptions {
    */
   readonly endpointAttribute?: boolean;
   /**
+   * Whether to record each call's duration (`palisade.router.call.duration`).
+   * It is the only instrument a call pays for: with an SDK installed, its
+   * `record` costs about as much as a fast call through the router
+   * (bench/RESULTS.md, "OpenTelemetry instrumentation overhead"). Without
+   * an SDK it costs nothing either way.
+   * @default true
+   */
+  readonly durations?: boolean;
+  /**
    * Where the instruments are created.
    * @default the global MeterProvider (`metrics.getMeterProvider()`) at the time of the call
    */
@@ -56,6 +66,9 @@ function errorType(reason: FailureReason<unknown>): string {
   return typeof error?.name === 'string' ? error.name : '_OTHER';
 }
 
+/** What the API's no-op meter hands out: a histogram that is this one records nothing. */
+const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
+
 const recording = (): Span | undefined => {
   const span = trace.getActiveSpan();
   return span?.isRecording() ? span : undefined;
@@ -66,18 +79,21 @@ const recording = (): Span | undefined => {
  * attempts by endpoint and outcome, retries, hedges, ejections, the retry
  * budget and the endpoints by status, and span events for retries, hedges,
  * ejections and budget refusals. Counts are read from `stats()` when metrics
- * are collected; a call pays for the duration histogram only.
+ * are collected; a call pays for the duration histogram only (see
+ * `durations`), and not at all when no SDK is registered.
  *
  * Throws `InvalidArgumentError` when `router` is not a `Router`, and
  * `InvalidOptionError` for a bad option.
  */
 export function instrumentRouter<D>(router: Router<D>, options: RouterInstrumentationOptions): IDisposable {
   if (!(router instanceof Router)) throw new InvalidArgumentError('router', 'a Router', router);
-  const checked = instrumentationOptions(options, ['endpointAttribute']);
-  const { name, meterProvider = metrics.getMeterProvider(), traceEvents, endpointAttribute = true } = checked;
+  const checked = instrumentationOptions(options, ['endpointAttribute', 'durations']);
+  const { name, meterProvider = metrics.getMeterProvider(), traceEvents } = checked;
+  const { endpointAttribute = true, durations = true } = checked;
   if (typeof endpointAttribute !== 'boolean') {
     throw new InvalidOptionError('endpointAttribute', 'a boolean', endpointAttribute);
   }
+  if (typeof durations !== 'boolean') throw new InvalidOptionError('durations', 'a boolean', durations);
   const meter = meterProvider.getMeter(SCOPE);
   const own: Attributes = Object.freeze({ [ATTR_NAME]: name });
   const with1 = (key: string, value: string): Attributes => Object.freeze({ [ATTR_NAME]: name, [key]: value });
@@ -242,14 +258,17 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
     description: 'Duration of calls through the router, retries and hedges included, by outcome.',
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
-  handles.push(
-    router.onSuccess(({ duration: ms }) => duration.record(ms / 1000, byOutcome.success)),
-    router.onFailure(({ duration: ms, handled, reason }) => {
-      // Unhandled: the caller cancelled, or an endpoint answered with an error `handle` does not count (a failed call).
-      const cancelled = !handled && 'error' in reason && reason.error instanceof TaskCancelledError;
-      duration.record(ms / 1000, cancelled ? byOutcome.cancelled : byOutcome.failure);
-    }),
-  );
+  // With no SDK registered the histogram records nothing: then a call is not even told to it.
+  if (durations && duration !== NOOP_HISTOGRAM) {
+    handles.push(
+      router.onSuccess(({ duration: ms }) => duration.record(ms / 1000, byOutcome.success)),
+      router.onFailure(({ duration: ms, handled, reason }) => {
+        // Unhandled: the caller cancelled, or an endpoint answered with an error `handle` does not count (a failed call).
+        const cancelled = !handled && 'error' in reason && reason.error instanceof TaskCancelledError;
+        duration.record(ms / 1000, cancelled ? byOutcome.cancelled : byOutcome.failure);
+      }),
+    );
+  }
 
   if (traceEvents) {
     handles.push(
@@ -262,8 +281,7 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
           'error.type': errorType(reason),
         });
       }),
-      router.onAttempt(({ kind, endpoint, attempt }) => {
-        if (kind !== 'hedge') return;
+      router.onHedge(({ endpoint, attempt }) => {
         recording()?.addEvent('palisade.router.hedge', {
           [ATTR_NAME]: name,
           [ATTR_ENDPOINT]: endpoint.id,
