@@ -12,7 +12,7 @@ const NAME = { 'palisade.router.name': 'inventory' };
 /** Endpoints answer after 20 ms ('slow': 500 ms), or fail when their id is in `down`. */
 function setup(
   options: RouterOptions<number> = {},
-  instrumentation: { endpointAttribute?: boolean; traceEvents?: boolean } = {},
+  instrumentation: { endpointAttribute?: boolean; traceEvents?: boolean; durations?: boolean } = {},
 ) {
   const clock = new VirtualClock();
   const router = new Router<number>({
