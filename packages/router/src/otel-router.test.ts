@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RouterOptions } from './options.js';
 import { instrumentRouter } from './otel.js';
 import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
+import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';
 import { Boom, settle } from './simulation.test-util.js';
 
@@ -184,6 +185,9 @@ describe('instrumentRouter: metrics', () => {
     expect(await telemetry.value('palisade.router.budget.used', { 'palisade.router.budget.decision': 'refused' })).toBe(
       0,
     );
+    const available = router.stats().retryLimiter?.available ?? Number.NaN;
+    expect(Number.isFinite(available)).toBe(true);
+    expect(await telemetry.value('palisade.router.budget.available', NAME)).toBe(available);
     expect(await telemetry.value('palisade.router.endpoint.outstanding', { 'palisade.router.endpoint': 'b' })).toBe(0);
     const latency = (router.endpointStats('b')?.latency ?? 0) / 1000;
     expect(latency).toBeGreaterThan(0.01);
@@ -282,6 +286,38 @@ describe('instrumentRouter: span events', () => {
       {
         name: 'palisade.router.hedge',
         attributes: { ...NAME, 'palisade.router.endpoint': 'fast', 'palisade.router.attempt': 2 },
+      },
+    ]);
+  });
+
+  it('a refused retry adds palisade.router.budget_exhausted, and budget.used counts the refusal', async () => {
+    const { telemetry, down, run } = setup({ budget: new RetryBudget({ percentCanRetry: 0, minRetriesPerSecond: 0 }) });
+    down.add('a');
+    const events = await eventsWithin(tracing, run);
+    expect(events).toEqual([
+      { name: 'palisade.router.budget_exhausted', attributes: { ...NAME, 'palisade.router.budget.refused': 'retry' } },
+    ]);
+    expect(await telemetry.value('palisade.router.budget.used', { 'palisade.router.budget.decision': 'refused' })).toBe(
+      1,
+    );
+  });
+
+  it('an ejection caused by a call in the span adds palisade.router.eject', async () => {
+    const { down, run } = setup({
+      retry: false,
+      outlierDetection: { consecutiveFailures: 1, baseEjectionTime: 5_000 },
+    });
+    down.add('a');
+    const events = await eventsWithin(tracing, run);
+    expect(events).toEqual([
+      {
+        name: 'palisade.router.eject',
+        attributes: {
+          ...NAME,
+          'palisade.router.endpoint': 'a',
+          'palisade.router.ejection.duration': 5,
+          'palisade.router.ejection.level': 1,
+        },
       },
     ]);
   });
