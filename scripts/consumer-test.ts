@@ -94,8 +94,13 @@ function createProject(
   return dir;
 }
 
-function typeCheck(project: string, resolution: 'nodenext' | 'bundler'): number {
-  const dir = join(project, `ts-${resolution}`);
+/**
+ * Type-checks the consumer files with `skipLibCheck: false`, so our
+ * declarations are checked too. `lib` ES2023 predates `Symbol.asyncDispose`;
+ * ESNext declares it itself, and ours must agree with it.
+ */
+function typeCheck(project: string, resolution: 'nodenext' | 'bundler', lib: 'es2023' | 'esnext'): number {
+  const dir = join(project, `ts-${resolution}-${lib}`);
   mkdirSync(dir);
   const sources = packages.map((pkg, index) => {
     const usage = join(consumerDir, `${folderOf(pkg)}.ts`);
@@ -110,7 +115,7 @@ function typeCheck(project: string, resolution: 'nodenext' | 'bundler'): number 
         module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
         moduleResolution: resolution,
         target: 'es2022',
-        lib: ['es2023', 'dom'],
+        lib: [lib, 'dom'],
         strict: true,
         noEmit: true,
         skipLibCheck: false,
@@ -154,9 +159,13 @@ function useEveryPackage(tarballs: Map<string, string>, strategy: Strategy): voi
     `${imports.join('\n')}\nconsole.log('imported ${packages.length} packages');\n`,
   );
   console.log(run(process.execPath, ['index.mjs'], { cwd: project }).trim());
-  for (const resolution of ['nodenext', 'bundler'] as const) {
+  for (const [resolution, lib] of [
+    ['nodenext', 'es2023'],
+    ['bundler', 'es2023'],
+    ['nodenext', 'esnext'],
+  ] as const) {
     console.log(
-      `[${strategy}] type-checked ${typeCheck(project, resolution)} consumer files with moduleResolution ${resolution}`,
+      `[${strategy}] type-checked ${typeCheck(project, resolution, lib)} consumer files with moduleResolution ${resolution} and lib ${lib}`,
     );
   }
 }

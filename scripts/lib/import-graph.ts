@@ -1,39 +1,42 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const packagesDir = fileURLToPath(new URL('../../packages', import.meta.url));
-const specifiers = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+const sourceImports = fileURLToPath(new URL('./source-imports.ts', import.meta.url));
 
-/** Where a workspace source import lands: `./x.js` is `./x.ts`, `@palisade/p` is p's `src/index.ts`, `@palisade/p/s` its `src/s.ts`. */
-function resolveSource(specifier: string, from: string): string | undefined {
-  if (specifier.startsWith('.')) return resolve(dirname(from), specifier.replace(/\.js$/, '.ts'));
-  const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(specifier);
-  if (palisade === null) return undefined;
-  const file = join(packagesDir, palisade[1] as string, 'src', `${palisade[2] ?? 'index'}.ts`);
-  return existsSync(file) ? file : undefined;
-}
+/** Registered after source-imports.ts, so it runs first and sees every URL the chain resolves to. */
+const recorder = `
+import { registerHooks } from 'node:module';
+const loaded = [];
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const result = nextResolve(specifier, context);
+    loaded.push(result.url);
+    return result;
+  },
+});
+process.on('exit', () => process.stdout.write(JSON.stringify(loaded)));
+`;
 
 /**
- * Every package outside the workspace that `entry` reaches through its static
- * and dynamic imports (type-only imports included: they reach the published
- * `.d.ts`), following relative imports and `@palisade/*` into their sources.
- * Maps each such specifier to the first file found importing it.
+ * Every module URL that `import(specifier)` loads, in a fresh Node process,
+ * with the packages mapped to their sources (source-imports.ts). What tests
+ * use to prove that an entry point does not load an optional engine.
  */
-export function externalImports(entry: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const seen = new Set<string>();
-  const queue = [resolve(entry)];
-  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(specifiers)) {
-      const specifier = match[1] as string;
-      if (specifier.startsWith('node:')) continue;
-      const target = resolveSource(specifier, file);
-      if (target !== undefined) queue.push(target);
-      else if (!found.has(specifier)) found.set(specifier, relative(packagesDir, file));
-    }
-  }
-  return found;
+export function loadedModules(specifier: string): string[] {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--no-warnings',
+      '--import',
+      sourceImports,
+      '--import',
+      `data:text/javascript,${encodeURIComponent(recorder)}`,
+      '--input-type=module',
+      '--eval',
+      `await import(${JSON.stringify(specifier)});`,
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  if (run.status !== 0) throw new Error(`importing ${specifier} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout) as string[];
 }

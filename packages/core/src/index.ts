@@ -8,6 +8,7 @@ export {
   throwIfAborted,
 } from './abort.js';
 export { type Clock, checkDelay, realClock, type TimerHandle, unrefTimer } from './clock.js';
+export type { Closable } from './closable.js';
 export { createDeadline, type Deadline, delay, type TimingOptions } from './deadline.js';
 export {
   brandError,

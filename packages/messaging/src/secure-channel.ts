@@ -1,4 +1,5 @@
 import {
+  type Closable,
   cancellationError,
   type Event,
   type IDisposable,
@@ -52,21 +53,13 @@ type ChannelState =
 
 const SENT: Promise<void> = Promise.resolve();
 
-declare global {
-  // As @types/node declares it: lets `[Symbol.asyncDispose]` type-check in
-  // an app whose `lib` predates explicit resource management.
-  interface SymbolConstructor {
-    readonly asyncDispose: unique symbol;
-  }
-}
-
 /**
  * A session bound to a transport: runs the handshake (with retries on lossy
  * links), delivers authenticated messages, re-handshakes before the session
  * expires (the initiator does, as in WireGuard), and closes when the peer's
  * key is revoked. Every refused message is reported on `onReject`.
  */
-export class SecureChannel {
+export class SecureChannel implements Closable {
   readonly role: 'initiator' | 'responder';
   /** Resolves once the first session is established and confirmed; rejects if that fails. */
   readonly ready: Promise<SecureChannel>;

@@ -1,4 +1,11 @@
-import { type Clock, cancellationError, type Event, InvalidArgumentError, onAbort } from '@palisade/core';
+import {
+  type Clock,
+  type Closable,
+  cancellationError,
+  type Event,
+  InvalidArgumentError,
+  onAbort,
+} from '@palisade/core';
 import { LazyEmitters } from '@palisade/core/internal';
 import { type AddOptions, readAddOptions } from './add-options.js';
 import { Admission } from './admission.js';
@@ -28,14 +35,6 @@ import { TaskRemoval } from './task-removal.js';
 import { TaskRunner } from './task-runner.js';
 import { ThroughputMeter } from './throughput.js';
 
-// The queue is AsyncDisposable. Declared here as @types/node declares it, so
-// that the declarations build, and type-check for users, with lib ES2023.
-declare global {
-  interface SymbolConstructor {
-    readonly asyncDispose: unique symbol;
-  }
-}
-
 /**
  * A queue that spreads work over shards by key. Each key is routed to one
  * shard (rendezvous hashing by default); within a shard, the tasks of a key
@@ -53,7 +52,7 @@ declare global {
  * `Admission` (backpressure), `TaskRunner` (running a task), `TaskRemoval`
  * (cancel, clear, close), `measureResize` and `queueStats`.
  */
-export class ShardedQueue<Key = QueueKey> {
+export class ShardedQueue<Key = QueueKey> implements Closable {
   readonly #config: QueueConfig;
   readonly #clock: Clock;
   readonly #keyOf: ((key: Key) => QueueKey) | undefined;

@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from '@palisade/breaker';
-import { type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
+import { type Closable, type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
 import type { IFailureEvent, ISuccessEvent } from 'cockatiel';
 import type { AttemptFunction } from './attempt.js';
 import { Call } from './call.js';
@@ -44,14 +44,6 @@ const captureSettlers = (resolve: (value: never) => void, reject: (error: unknow
   capturedReject = reject;
 };
 
-// The router is AsyncDisposable. Declared here as @types/node declares it, so
-// that the declarations build, and type-check for users, with lib ES2023.
-declare global {
-  interface SymbolConstructor {
-    readonly asyncDispose: unique symbol;
-  }
-}
-
 /**
  * Retry and failover routing across a set of endpoints, for any
  * `(endpoint, signal) => result`, with the behaviour of Envoy's and
@@ -62,7 +54,7 @@ declare global {
  *
  * @typeParam D what each endpoint carries for your function (`data`): a base URL, a client, a simulated node.
  */
-export class Router<D = unknown> {
+export class Router<D = unknown> implements Closable {
   readonly #core: RouterCore;
   #policy: RouterPolicy<D> | undefined;
 

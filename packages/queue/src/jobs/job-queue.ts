@@ -1,4 +1,4 @@
-import { cancellationError, type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
+import { type Closable, cancellationError, type Event, InvalidArgumentError, isAbortSignal } from '@palisade/core';
 import { LazyEmitters, MAX_TIMER_DELAY } from '@palisade/core/internal';
 import { callOptions, rejectUnknownCallOptions } from '../call-options.js';
 import { QueueClosedError } from '../errors.js';
@@ -73,7 +73,7 @@ const RESERVED_IDS = new Set([
  * Closures cannot cross a process boundary, so this API takes a handler name
  * and a payload where `ShardedQueue` takes a function.
  */
-export class JobQueue<Handlers extends JobHandlers> {
+export class JobQueue<Handlers extends JobHandlers> implements Closable {
   readonly #config: JobQueueConfig;
   readonly #handlerNames: readonly string[];
   readonly #handlers: ReadonlySet<string>;

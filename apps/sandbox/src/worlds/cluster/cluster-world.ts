@@ -352,9 +352,10 @@ export class ClusterWorld extends BaseWorld {
       // budget (20% of calls) would run dry. The other lessons keep the default, which is what
       // stops retries alone from riding out a crash.
       ...(this.#secure ? { budget: new RetryBudget({ percentCanRetry: 0.5 }) } : {}),
-      // Envoy ejects at most 10% of endpoints (one of five) for 30 s at a
-      // time. The lessons kill two and bring them back within seconds, and
-      // a learner should see both breakers open, probe and close.
+      // The router's defaults eject for 30 s at a time. The lessons kill two
+      // of five nodes and bring them back within seconds, and a learner should
+      // see both breakers open, probe and close while watching; three of five
+      // out at once is as far as the lessons' clusters may shrink.
       outlierDetection: this.features.ejection ? { maxEjectionPercent: 60, baseEjectionTime: 4_000 } : false,
     });
     router.onEject(({ endpoint, duration }) =>
