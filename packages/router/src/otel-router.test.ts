@@ -1,9 +1,13 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { InvalidArgumentError, InvalidOptionError, seededRandom, VirtualClock } from '@palisade/core';
 import { handleType } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import type { RouterOptions } from './options.js';
 import { instrumentRouter } from './otel.js';
 import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
+import { contextPropagates } from './otel-router.js';
 import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';
 import { Boom, settle } from './simulation.test-util.js';
@@ -326,5 +330,26 @@ describe('instrumentRouter: span events', () => {
     const { down, run } = setup({ retry: { maxAttempts: 2 } }, { traceEvents: false });
     down.add('a');
     expect(await eventsWithin(tracing, run)).toEqual([]);
+  });
+});
+
+describe('instrumentRouter with no context manager (no SDK)', () => {
+  it('subscribes nothing for span events, so a context manager registered later sees none', async () => {
+    expect(contextPropagates()).toBe(false);
+    const { down, run } = setup({ retry: { maxAttempts: 2, backoff: 10 } });
+    down.add('a');
+    const exporter = new InMemorySpanExporter();
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('test');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      expect(contextPropagates()).toBe(true);
+      const tracing = { tracer: () => tracer, finished: () => exporter.getFinishedSpans() };
+      const events = await eventsWithin(tracing, run);
+      // The call did retry, in a recording span: only the subscription is missing.
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(events).toEqual([]);
+    } finally {
+      context.disable();
+    }
   });
 });

@@ -1,9 +1,12 @@
 import {
   type Attributes,
   type BatchObservableCallback,
+  context,
   createNoopMeter,
+  INVALID_SPAN_CONTEXT,
   type MeterProvider,
   metrics,
+  ROOT_CONTEXT,
   type Span,
   trace,
 } from '@opentelemetry/api';
@@ -44,7 +47,10 @@ export interface RouterInstrumentationOptions {
    */
   readonly meterProvider?: MeterProvider;
   /**
-   * Whether retries, hedges, ejections and refusals of the retry budget add events to the span active at that moment.
+   * Whether retries, hedges, ejections and refusals of the retry budget add
+   * events to the span active at that moment. Span events need a context
+   * manager (the SDK registers one) in place when `instrumentRouter` is
+   * called: without one no span is ever active, and nothing is subscribed.
    * @default true
    */
   readonly traceEvents?: boolean;
@@ -68,6 +74,16 @@ function errorType(reason: FailureReason<unknown>): string {
 
 /** What the API's no-op meter hands out: a histogram that is this one records nothing. */
 const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
+
+/**
+ * Whether a span can be active at all. With the API's no-op context manager
+ * (no SDK registered) `context.with` sets nothing, `trace.getActiveSpan()` is
+ * always undefined, and a listener for span events would only cost the calls.
+ */
+export function contextPropagates(): boolean {
+  const probe = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  return context.with(trace.setSpan(ROOT_CONTEXT, probe), () => trace.getActiveSpan() === probe);
+}
 
 const recording = (): Span | undefined => {
   const span = trace.getActiveSpan();
@@ -270,7 +286,8 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
     );
   }
 
-  if (traceEvents) {
+  // With no context manager (no SDK) when instrumenting, nothing is subscribed: a call runs the bare router's code.
+  if (traceEvents && contextPropagates()) {
     handles.push(
       router.onRetry(({ endpoint, attempt, delay, reason }) => {
         recording()?.addEvent('palisade.router.retry', {
