@@ -31,7 +31,8 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
       handlers: { step: (_payload: StepPayload) => null },
     });
     try {
-      for (let i = 0; i < 3; i++) workers.push(spawnWorker({ connection: url, name, shards: 4, engine: FAST }));
+      for (let i = 0; i < 3; i++)
+        workers.push(spawnWorker({ connection: url, name, shards: 4, engine: FAST, metrics: true }));
       await Promise.all(workers.map((worker) => worker.ready));
       // Wait for the leases to spread: each worker holds at least one shard.
       await waitUntil(

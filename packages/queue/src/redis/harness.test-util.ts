@@ -23,6 +23,8 @@ export interface WorkerSpec {
   readonly attempts?: number;
   readonly backoff?: number;
   readonly work?: boolean;
+  /** Instrument the worker's queue (`instrumentJobQueue`), for `WorkerProcess.metrics()`. */
+  readonly metrics?: boolean;
 }
 
 /** What the test jobs do: record their start, optionally fail, wait, write to the fenced store. */
@@ -143,7 +145,7 @@ export interface WorkerProcess {
   readonly exited: Promise<void>;
   /** Asks the worker to close gracefully and waits for it to exit. */
   close(): Promise<void>;
-  /** What the worker's `instrumentJobQueue` has counted so far: each counter's points summed, by metric name. */
+  /** What the worker's `instrumentJobQueue` has counted so far (spawned with `metrics: true`): each counter's points summed, by metric name. */
   metrics(): Promise<Record<string, number>>;
   kill(signal: NodeJS.Signals): void;
 }
