@@ -140,3 +140,16 @@ export class BreakerStoreConflictError extends PalisadeError {
     );
   }
 }
+
+/** A backend was used after `close()`. */
+export class BreakerBackendClosedError extends PalisadeError {
+  override readonly name: string = 'BreakerBackendClosedError';
+  declare readonly code: 'ERR_PALISADE_BREAKER_BACKEND_CLOSED';
+
+  constructor() {
+    super(
+      'ERR_PALISADE_BREAKER_BACKEND_CLOSED',
+      'The Redis breaker backend is closed: it makes no new stores. Create a new RedisBreakerBackend.',
+    );
+  }
+}

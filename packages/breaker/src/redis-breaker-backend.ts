@@ -1,25 +1,18 @@
-import {
-  type Closable,
-  type Event,
-  InvalidArgumentError,
-  InvalidOptionError,
-  PalisadeError,
-  type TimerHandle,
-  unrefTimer,
-} from '@palisade/core';
-import { functionOption, LazyEmitters, optionsObject } from '@palisade/core/internal';
-import type { CircuitBreakerOptions } from './breaker-options.js';
-import { BreakerRegistry, type BreakerRegistryOptions } from './breaker-registry.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import { type Closable, type Event, InvalidArgumentError, type TimerHandle, unrefTimer } from '@palisade/core';
+import { LazyEmitters } from '@palisade/core/internal';
+import type { BreakerRegistry } from './breaker-registry.js';
+import { BreakerBackendClosedError } from './errors.js';
+import { BackendConnection } from './redis-backend-connection.js';
 import {
   type RedisBreakerBackendOptions,
   type ResolvedBackendOptions,
   resolveBackendOptions,
 } from './redis-breaker-options.js';
-import { type CircuitLink, type RedisBreakerReconcileEvent, RedisBreakerStore } from './redis-breaker-store.js';
-import { CIRCUIT_SCRIPT, CIRCUIT_SCRIPT_SHA, type CircuitOp } from './redis-circuit-script.js';
-import { createClient } from './redis-connection.js';
-import { parseChange, parseReply, type ScriptReply } from './redis-remote-record.js';
+import { type RedisBreakerRegistryOptions, sharedRegistry } from './redis-breaker-registry.js';
+import { RedisBreakerStore } from './redis-breaker-store.js';
+import type { CircuitLink, RedisBreakerReconcileEvent } from './redis-circuit-link.js';
+import type { ScriptReply } from './redis-remote-record.js';
+import { StoreRefs } from './redis-store-refs.js';
 
 /** What `onConnectionChange` carries. */
 export interface RedisBreakerConnectionEvent {
@@ -48,43 +41,6 @@ export interface RedisBreakerBackendStats {
   readonly roundTrip: number;
 }
 
-/** Options of `RedisBreakerBackend.registry()`: a `BreakerRegistry`'s, and how keys name circuits. */
-export interface RedisBreakerRegistryOptions<K> extends BreakerRegistryOptions<K> {
-  /**
-   * The shared circuit's name for a key. Processes share a key's circuit when
-   * they give it the same name.
-   * @default String(key)
-   */
-  readonly circuitName?: (key: K) => string;
-}
-
-/** A backend was used after `close()`. */
-export class BreakerBackendClosedError extends PalisadeError {
-  override readonly name: string = 'BreakerBackendClosedError';
-  declare readonly code: 'ERR_PALISADE_BREAKER_BACKEND_CLOSED';
-
-  constructor() {
-    super(
-      'ERR_PALISADE_BREAKER_BACKEND_CLOSED',
-      'The Redis breaker backend is closed: it makes no new stores. Create a new RedisBreakerBackend.',
-    );
-  }
-}
-
-/** The part of an ioredis connection the backend uses. */
-interface Connection {
-  readonly status?: string;
-  call(command: string, ...args: (string | number)[]): Promise<unknown>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-}
-
-interface SubscriberConnection extends Connection {
-  subscribe(channel: string): Promise<unknown>;
-  ping(): Promise<unknown>;
-}
-
 /** Circuits a reconciliation or a refresh reads at once. */
 const READ_BATCH = 500;
 
@@ -107,50 +63,31 @@ export class RedisBreakerBackend implements Closable {
   /** This process's name in the quorum and in probe leases. */
   readonly id: string;
   readonly #options: ResolvedBackendOptions;
-  readonly #redis: Connection;
-  readonly #subscriber: SubscriberConnection;
-  readonly #channel: string;
-  readonly #link: CircuitLink;
-  readonly #circuits = new Map<string, Set<WeakRef<RedisBreakerStore>>>();
-  /** Stores whose `ready` is pending: held strongly, since what awaits it may be held only by them. */
-  readonly #held = new Set<RedisBreakerStore>();
-  readonly #finalizer = new FinalizationRegistry<{ name: string; ref: WeakRef<RedisBreakerStore> }>(({ name, ref }) =>
-    this.#dropRef(name, ref),
-  );
+  readonly #connection: BackendConnection;
+  readonly #link: CircuitLink<RedisBreakerStore>;
+  readonly #stores = new StoreRefs();
   readonly #events = new LazyEmitters<{
     reconcile: RedisBreakerReconcileEvent;
     connectionChange: RedisBreakerConnectionEvent;
   }>();
-  #connected = false;
   #closing: Promise<void> | undefined;
-  /** A recovery's commands still on the wire: the next recovery waits for them rather than pile up more. */
-  #recovery: Promise<unknown> | undefined;
-  #timer: TimerHandle | undefined;
   #refreshTimer: TimerHandle | undefined;
-  #pingPending = false;
-  #offset = 0;
-  #roundTrip = Number.POSITIVE_INFINITY;
-  #sampledAt = Number.NEGATIVE_INFINITY;
   #tokens = 0;
-  #sequence = 0;
-  #commands = 0;
-  #failedCommands = 0;
-  #messages = 0;
-  #disconnects = 0;
   #reconciles = 0;
 
   constructor(options: RedisBreakerBackendOptions) {
     const resolved = resolveBackendOptions(options);
     this.#options = resolved;
     this.id = resolved.id;
-    this.#channel = `${resolved.prefix}:breaker:changes`;
-    // Commands fail at once while the connection is down, rather than queue: a circuit then runs on its own.
-    this.#redis = createClient(resolved.connection, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-    }) as unknown as Connection;
-    this.#subscriber = createClient(resolved.connection, {}) as unknown as SubscriberConnection;
-    const backend = this;
+    const connection = new BackendConnection(resolved, {
+      connectionChange: (connected) => this.#events.emit('connectionChange', { connected }),
+      change: (name, record) => {
+        for (const store of this.#stores.of(name)) store.onRemote(record);
+      },
+      recovered: () => this.#readAll((store, reply) => store.reconcile(reply)),
+    });
+    this.#connection = connection;
+    const stores = this.#stores;
     this.#link = {
       clock: resolved.clock,
       staleness: resolved.staleness,
@@ -160,35 +97,24 @@ export class RedisBreakerBackend implements Closable {
       quorumWindow: resolved.quorumWindow,
       id: resolved.id,
       get connected() {
-        return backend.#connected;
+        return connection.connected;
       },
       get offset() {
-        return backend.#offset;
+        return connection.offset;
       },
       get sequence() {
-        return backend.#sequence;
+        return connection.sequence;
       },
       newToken: () => `${this.id}:${++this.#tokens}`,
-      send: (name, op, args, onReply, onFailure) => this.#send(name, op, args, onReply, onFailure),
-      forget: (store) => this.#forget(store),
-      hold: (store) => void this.#held.add(store),
-      release: (store) => void this.#held.delete(store),
+      send: (name, op, args, onReply, onFailure) => connection.send(name, op, args, onReply, onFailure),
+      forget: (store) => stores.forget(store),
+      hold: (store) => stores.hold(store),
+      release: (store) => stores.release(store),
       reconciled: (event) => {
         this.#reconciles++;
         this.#events.emit('reconcile', event);
       },
     };
-
-    const lost = (): void => this.#lost();
-    const maybeReady = (): void => this.#scheduleRecovery(0);
-    for (const connection of [this.#redis, this.#subscriber]) {
-      connection.on('close', lost);
-      connection.on('end', lost);
-      connection.on('ready', maybeReady);
-    }
-    const subscriber = this.#subscriber;
-    subscriber.on('message', ((channel: string, message: string) => this.#onMessage(channel, message)) as never);
-    this.#scheduleRecovery(0);
     this.#armRefresh();
   }
 
@@ -204,7 +130,7 @@ export class RedisBreakerBackend implements Closable {
 
   /** Whether Redis answers and the subscription is live. */
   get connected(): boolean {
-    return this.#connected;
+    return this.#connection.connected;
   }
 
   /**
@@ -219,15 +145,8 @@ export class RedisBreakerBackend implements Closable {
     }
     if (this.#closing !== undefined) throw new BreakerBackendClosedError();
     const store = new RedisBreakerStore(name, this.#link);
-    const ref = new WeakRef(store);
-    let refs = this.#circuits.get(name);
-    if (refs === undefined) {
-      refs = new Set();
-      this.#circuits.set(name, refs);
-    }
-    refs.add(ref);
     // A store nobody holds any more (its breaker was dropped) stops being told of changes.
-    this.#finalizer.register(store, { name, ref }, store);
+    this.#stores.add(store);
     return store;
   }
 
@@ -239,45 +158,21 @@ export class RedisBreakerBackend implements Closable {
    * except the store, which the backend provides.
    */
   registry<K = string>(options: RedisBreakerRegistryOptions<K> = {}): BreakerRegistry<K> {
-    const { circuitName = String, breaker = {}, ...registryOptions } = optionsObject('options', options);
-    functionOption('circuitName', circuitName);
-    const optionsFor = typeof breaker === 'function' ? breaker : sharedBreakerOptions<K>(breaker);
-    const stores = new WeakMap<CircuitBreaker, RedisBreakerStore>();
-    let created: RedisBreakerStore | undefined;
-    const registry = new BreakerRegistry<K>({
-      ...registryOptions,
-      breaker: (key) => {
-        const keyOptions = optionsObject('breaker', optionsFor(key));
-        if (keyOptions.store !== undefined) {
-          throw new InvalidOptionError(
-            'breaker.store',
-            'no store: the backend gives each key its own',
-            keyOptions.store,
-          );
-        }
-        created = this.store((circuitName as (key: K) => string)(key));
-        return { ...keyOptions, store: created };
-      },
-    });
-    registry.onCreate(({ breaker: made }) => {
-      if (created !== undefined) stores.set(made, created);
-      created = undefined;
-    });
-    registry.onEvict(({ breaker: evicted }) => void stores.get(evicted)?.close());
-    return registry;
+    return sharedRegistry((name) => this.store(name), options);
   }
 
   stats(): RedisBreakerBackendStats {
+    const connection = this.#connection;
     return {
-      connected: this.#connected,
-      circuits: this.#circuits.size,
-      commands: this.#commands,
-      failedCommands: this.#failedCommands,
-      messages: this.#messages,
-      disconnects: this.#disconnects,
+      connected: connection.connected,
+      circuits: this.#stores.size,
+      commands: connection.commands,
+      failedCommands: connection.failedCommands,
+      messages: connection.messages,
+      disconnects: connection.disconnects,
       reconciles: this.#reconciles,
-      clockOffset: this.#offset,
-      roundTrip: this.#roundTrip,
+      clockOffset: connection.offset,
+      roundTrip: connection.roundTrip,
     };
   }
 
@@ -295,165 +190,14 @@ export class RedisBreakerBackend implements Closable {
     await this.close();
   }
 
-  // --- commands ----------------------------------------------------------------------
-
-  #send(
-    name: string,
-    op: CircuitOp,
-    args: readonly (string | number)[],
-    onReply: (reply: ScriptReply) => void,
-    onFailure: () => void,
-  ): void {
-    if (!this.#connected) {
-      queueMicrotask(onFailure);
-      return;
-    }
-    const { clock, prefix, ttl, commandTimeout } = this.#options;
-    const tag = `${prefix}:breaker:{${name}}`;
-    const started = clock.now();
-    const sentAt = ++this.#sequence;
-    this.#commands++;
-    let timedOut = false;
-    const timer = clock.setTimeout(() => {
-      timedOut = true;
-      this.#failedCommands++;
-      onFailure();
-      this.#lost();
-    }, commandTimeout);
-    unrefTimer(timer);
-    this.#eval([`${tag}:state`, `${tag}:probes`, `${tag}:trips`], [op, this.#channel, name, ttl, ...args]).then(
-      (raw) => {
-        clock.clearTimeout(timer);
-        const reply = parseReply(raw, sentAt);
-        if (reply === undefined) {
-          if (!timedOut) {
-            this.#failedCommands++;
-            onFailure();
-          }
-          return;
-        }
-        this.#sample(started, clock.now(), reply.now);
-        // Even after the timeout: a late reply is still the truth, and may hold a probe slot to give back.
-        onReply(reply);
-      },
-      () => {
-        clock.clearTimeout(timer);
-        if (timedOut) return;
-        this.#failedCommands++;
-        onFailure();
-        this.#lost();
-      },
-    );
-  }
-
-  async #eval(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await this.#redis.call('EVALSHA', CIRCUIT_SCRIPT_SHA, keys.length, ...keys, ...argv);
-    } catch (error) {
-      // Redis forgets scripts when it restarts; the first call after that sends the source.
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-      return this.#redis.call('EVAL', CIRCUIT_SCRIPT, keys.length, ...keys, ...argv);
-    }
-  }
-
-  /** Keeps the offset measured on the fastest round trip, and takes a fresh one now and then so that drift is followed. */
-  #sample(started: number, finished: number, redisNow: number): void {
-    const roundTrip = finished - started;
-    if (roundTrip <= this.#roundTrip || finished - this.#sampledAt > 30_000) {
-      this.#roundTrip = roundTrip;
-      this.#offset = redisNow - (started + finished) / 2;
-      this.#sampledAt = finished;
-    }
-  }
-
-  // --- the subscription ---------------------------------------------------------------
-
-  #onMessage(channel: string, message: string): void {
-    if (channel !== this.#channel) return;
-    this.#messages++;
-    this.#sequence++;
-    const change = parseChange(message);
-    if (change === undefined) return;
-    for (const store of this.#storesOf(change.name)) store.onRemote(change.record);
-  }
-
-  #lost(): void {
-    if (this.#closing !== undefined) return;
-    if (this.#connected) {
-      this.#connected = false;
-      this.#disconnects++;
-      this.#events.emit('connectionChange', { connected: false });
-    }
-    this.#scheduleRecovery(this.#options.staleness / 2);
-  }
-
-  #scheduleRecovery(delay: number): void {
-    if (this.#closing !== undefined || this.#connected) return;
-    this.#setTimer(() => void this.#recover(), delay);
-  }
-
-  async #recover(): Promise<void> {
-    if (this.#closing !== undefined || this.#connected) return;
-    const { staleness, commandTimeout, clock } = this.#options;
-    const ready = (connection: Connection): boolean => connection.status === undefined || connection.status === 'ready';
-    if (this.#recovery !== undefined || !ready(this.#redis) || !ready(this.#subscriber)) {
-      this.#scheduleRecovery(staleness / 2);
-      return;
-    }
-    const started = clock.now();
-    const attempt = Promise.all([this.#subscriber.subscribe(this.#channel), this.#redis.call('TIME')]);
-    this.#recovery = attempt;
-    attempt.then(
-      () => {
-        if (this.#recovery === attempt) this.#recovery = undefined;
-      },
-      () => {
-        if (this.#recovery === attempt) this.#recovery = undefined;
-      },
-    );
-    let time: unknown;
-    try {
-      [, time] = await withTimeout(attempt, commandTimeout, clock);
-    } catch {
-      this.#scheduleRecovery(staleness / 2);
-      return;
-    }
-    if (this.#closing !== undefined || this.#connected) return;
-    const seconds = Number((time as unknown[])?.[0]);
-    const micros = Number((time as unknown[])?.[1]);
-    if (Number.isFinite(seconds) && Number.isFinite(micros)) {
-      this.#sample(started, clock.now(), seconds * 1000 + Math.floor(micros / 1000));
-    }
-    this.#connected = true;
-    this.#pingPending = false;
-    this.#events.emit('connectionChange', { connected: true });
-    this.#heartbeat();
-    await this.#readAll((store, reply) => store.reconcile(reply));
-  }
-
-  /** Pings the subscription every `staleness / 2`; a ping still unanswered at the next beat means the mirror can no longer be trusted. */
-  #heartbeat(): void {
-    if (!this.#connected) return;
-    if (this.#pingPending) {
-      this.#lost();
-      return;
-    }
-    this.#pingPending = true;
-    this.#subscriber.ping().then(
-      () => {
-        this.#pingPending = false;
-      },
-      () => this.#lost(),
-    );
-    this.#setTimer(() => this.#heartbeat(), this.#options.staleness / 2);
-  }
-
   #armRefresh(): void {
     const interval = this.#options.refreshInterval;
     if (interval === Number.POSITIVE_INFINITY || this.#closing !== undefined) return;
     this.#refreshTimer = this.#options.clock.setTimeout(() => {
       this.#refreshTimer = undefined;
-      const done = this.#connected ? this.#readAll((store, reply) => store.onRemote(reply)) : Promise.resolve();
+      const done = this.#connection.connected
+        ? this.#readAll((store, reply) => store.onRemote(reply))
+        : Promise.resolve();
       void done.then(() => this.#armRefresh());
     }, interval);
     unrefTimer(this.#refreshTimer);
@@ -461,18 +205,19 @@ export class RedisBreakerBackend implements Closable {
 
   /** Reads every circuit this process holds, a batch at a time, and hands each reply to its stores. */
   async #readAll(apply: (store: RedisBreakerStore, reply: ScriptReply) => void): Promise<void> {
-    const names = [...this.#circuits.keys()];
-    for (let start = 0; start < names.length && this.#connected; start += READ_BATCH) {
+    const names = this.#stores.names();
+    const connection = this.#connection;
+    for (let start = 0; start < names.length && connection.connected; start += READ_BATCH) {
       await Promise.all(
         names.slice(start, start + READ_BATCH).map(
           (name) =>
             new Promise<void>((resolve) =>
-              this.#send(
+              connection.send(
                 name,
                 'read',
                 [],
                 (reply) => {
-                  for (const store of this.#storesOf(name)) apply(store, reply);
+                  for (const store of this.#stores.of(name)) apply(store, reply);
                   resolve();
                 },
                 resolve,
@@ -483,102 +228,11 @@ export class RedisBreakerBackend implements Closable {
     }
   }
 
-  #setTimer(callback: () => void, delay: number): void {
-    const clock = this.#options.clock;
-    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined;
-      callback();
-    }, delay);
-    unrefTimer(this.#timer);
-  }
-
-  // --- stores ------------------------------------------------------------------------------
-
-  #storesOf(name: string): RedisBreakerStore[] {
-    const refs = this.#circuits.get(name);
-    if (refs === undefined) return [];
-    const stores: RedisBreakerStore[] = [];
-    for (const ref of refs) {
-      const store = ref.deref();
-      if (store === undefined) refs.delete(ref);
-      else stores.push(store);
-    }
-    if (refs.size === 0) this.#circuits.delete(name);
-    return stores;
-  }
-
-  #forget(store: RedisBreakerStore): void {
-    const refs = this.#circuits.get(store.name);
-    if (refs === undefined) return;
-    for (const ref of refs) if (ref.deref() === store) this.#dropRef(store.name, ref);
-    this.#finalizer.unregister(store);
-  }
-
-  #dropRef(name: string, ref: WeakRef<RedisBreakerStore>): void {
-    const refs = this.#circuits.get(name);
-    if (refs === undefined) return;
-    refs.delete(ref);
-    if (refs.size === 0) this.#circuits.delete(name);
-  }
-
   async #shutdown(): Promise<void> {
-    const { clock, commandTimeout } = this.#options;
-    if (this.#refreshTimer !== undefined) clock.clearTimeout(this.#refreshTimer);
-    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    const stores = [...this.#circuits.keys()].flatMap((name) => this.#storesOf(name));
+    if (this.#refreshTimer !== undefined) this.#options.clock.clearTimeout(this.#refreshTimer);
+    this.#connection.stop();
+    const stores = this.#stores.names().flatMap((name) => this.#stores.of(name));
     await Promise.all(stores.map((store) => store.close()));
-    if (this.#connected) {
-      this.#connected = false;
-      this.#events.emit('connectionChange', { connected: false });
-    }
-    await Promise.all(
-      [this.#redis, this.#subscriber].map(async (connection) => {
-        try {
-          await withTimeout(connection.quit(), commandTimeout, clock);
-        } catch {
-          // Quitting needs Redis; without it, dropping the socket is all there is to do.
-        } finally {
-          connection.disconnect();
-        }
-      }),
-    );
+    await this.#connection.quit();
   }
-}
-
-function sharedBreakerOptions<K>(options: CircuitBreakerOptions): (key: K) => CircuitBreakerOptions {
-  const checked = optionsObject('breaker', options);
-  for (const perBreaker of ['rule', 'store', 'initialState'] as const) {
-    if (checked[perBreaker] !== undefined) {
-      throw new InvalidOptionError(
-        `breaker.${perBreaker}`,
-        perBreaker === 'store'
-          ? 'no store: the backend gives each key its own'
-          : `a function of the key that returns options (each breaker needs its own ${perBreaker})`,
-        checked[perBreaker],
-      );
-    }
-  }
-  return () => checked;
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  clock: { setTimeout(callback: () => void, ms: number): TimerHandle; clearTimeout(handle: TimerHandle): void },
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-    unrefTimer(timer);
-    promise.then(
-      (value) => {
-        clock.clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clock.clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

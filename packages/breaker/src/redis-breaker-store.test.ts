@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../../../scripts/lib/redis-test.ts';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
-import { BreakerOpenError } from './errors.js';
+import { BreakerBackendClosedError, BreakerOpenError } from './errors.js';
 import type { BreakerPermit } from './permit.js';
 import { commandCounts, eventually, type TestBackend, testBackend } from './redis-breaker.test-util.js';
-import { BreakerBackendClosedError, RedisBreakerBackend } from './redis-breaker-backend.js';
-import type { RedisBreakerReconcileEvent } from './redis-breaker-store.js';
+import { RedisBreakerBackend } from './redis-breaker-backend.js';
+import type { RedisBreakerReconcileEvent } from './redis-circuit-link.js';
 
 const fail = () => Promise.reject(new Error('down'));
 const succeed = () => Promise.resolve('ok');

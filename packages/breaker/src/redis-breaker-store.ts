@@ -1,7 +1,10 @@
-import { type Clock, type Closable, InvalidOptionError, type TimerHandle, unrefTimer } from '@palisade/core';
+import type { Closable } from '@palisade/core';
 import type { CircuitKind, CircuitRecord } from './circuit-record.js';
+import { ProbeCounter } from './probe-counter.js';
+import type { CircuitLink } from './redis-circuit-link.js';
 import type { CircuitOp } from './redis-circuit-script.js';
-import { isNewer, localRecord, type RemoteRecord, type ScriptReply } from './redis-remote-record.js';
+import { ProbeLeases } from './redis-probe-leases.js';
+import { durationOf, isNewer, localRecord, type RemoteRecord, type ScriptReply } from './redis-remote-record.js';
 import type { BreakerStore, BreakerStoreAttachment, ProbeTally } from './store.js';
 
 /**
@@ -12,17 +15,6 @@ import type { BreakerStore, BreakerStoreAttachment, ProbeTally } from './store.j
  */
 export type CircuitSource = 'shared' | 'pending' | 'own';
 
-/** What `onReconcile` carries: a store ran on its own and has met the shared state again. */
-export interface RedisBreakerReconcileEvent {
-  readonly name: string;
-  /** The state this process had reached on its own. */
-  readonly local: CircuitKind;
-  /** The shared state it found in Redis. */
-  readonly remote: CircuitKind;
-  /** The state both now hold: an open (or isolated) circuit wins over a closed one. */
-  readonly result: CircuitKind;
-}
-
 /** A snapshot of one shared circuit as this process sees it. */
 export interface RedisBreakerStoreStats {
   readonly name: string;
@@ -32,59 +24,6 @@ export interface RedisBreakerStoreStats {
   /** Probe slots this process holds a lease on. */
   readonly probeLeases: number;
 }
-
-/** What a store needs from its backend. */
-export interface CircuitLink {
-  readonly clock: Clock;
-  /** Whether Redis answers and the subscription is live. */
-  readonly connected: boolean;
-  /** Redis time minus local time, in ms. */
-  readonly offset: number;
-  readonly staleness: number;
-  readonly leaseDuration: number;
-  readonly heartbeatInterval: number;
-  readonly quorum: number;
-  readonly quorumWindow: number;
-  readonly id: string;
-  /** A tick that moves on with every command sent and every change heard: what orders replies against changes. */
-  readonly sequence: number;
-  newToken(): string;
-  /** Runs the circuit script; `onReply` may come after `onFailure` (a reply later than the timeout). */
-  send(
-    name: string,
-    op: CircuitOp,
-    args: readonly (string | number)[],
-    onReply: (reply: ScriptReply) => void,
-    onFailure: () => void,
-  ): void;
-  forget(store: RedisBreakerStore): void;
-  /** Keeps `store` from being garbage-collected until `release`. */
-  hold(store: RedisBreakerStore): void;
-  release(store: RedisBreakerStore): void;
-  reconciled(event: RedisBreakerReconcileEvent): void;
-}
-
-interface Lease {
-  readonly epoch: number;
-  readonly token: string;
-}
-
-interface Grant extends Lease {
-  readonly expiresAt: number;
-}
-
-interface QueuedSettle extends Lease {
-  readonly succeeded: boolean;
-  /** The local epoch of the half-open record the probe settled in. */
-  readonly viewEpoch: number;
-  /** The transition the breaker decided on in the same turn, sent along so Redis applies it atomically. */
-  decision: CircuitRecord | undefined;
-  /** The pending op that decision is, or 0. */
-  decisionOp: number;
-}
-
-/** After a claim that got no slot, the next waits this long: half-open lasts one probe, and each call would otherwise ask. */
-const CLAIM_SPACING = 20;
 
 /**
  * The `BreakerStore` of one shared circuit, from `RedisBreakerBackend.store(name)`.
@@ -103,7 +42,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
   /** Settles once the shared state has been read (or the store closed). While Redis is out of reach it waits; the breaker works on its own meanwhile. */
   readonly ready: Promise<void>;
 
-  readonly #link: CircuitLink;
+  readonly #link: CircuitLink<RedisBreakerStore>;
   #view: CircuitRecord;
   #source: CircuitSource = 'shared';
   #remote: RemoteRecord | undefined;
@@ -116,29 +55,29 @@ export class RedisBreakerStore implements BreakerStore, Closable {
   #viewOp = 0;
   #resolveReady!: () => void;
 
-  #attached: BreakerStoreAttachment | undefined;
-  #grant: Grant | undefined;
-  #grantTimer: TimerHandle | undefined;
-  readonly #leases: Lease[] = [];
-  #renewTimer: TimerHandle | undefined;
-  #claimInFlight = false;
-  #nextClaimAt = 0;
-  readonly #settles: QueuedSettle[] = [];
-  #flushQueued = false;
-  /** Probe counts of an `own` half-open record, as a memory store keeps them. */
-  #ownInFlight = 0;
-  #ownSuccesses = 0;
-  #ownFailures = 0;
+  readonly #probes: ProbeLeases;
+  /** Probe counts of an `own` half-open record. */
+  readonly #own = new ProbeCounter();
   /** Changed on its own while Redis was out of reach: meeting the shared state again is a reconciliation. */
   #diverged = false;
   #closed = false;
   #closing: Promise<void> | undefined;
 
   /** @internal Stores come from `RedisBreakerBackend.store(name)`. */
-  constructor(name: string, link: CircuitLink) {
+  constructor(name: string, link: CircuitLink<RedisBreakerStore>) {
     this.name = name;
     this.#link = link;
     this.#view = { kind: 'closed', epoch: 0, since: link.clock.now() };
+    const store = this;
+    this.#probes = new ProbeLeases(name, link, {
+      get refusesGrants() {
+        return store.#closed || store.#source === 'own';
+      },
+      accept: (reply) => void this.#accept(reply),
+      follow: () => this.#follow(),
+      pendingReply: (id, op, reply) => this.#onPendingReply(id, op, reply),
+      pendingFailure: (id) => this.#onPendingFailure(id),
+    });
     // Until it settles, nothing but this store may hold what awaits `ready`, and the backend holds
     // stores only weakly: the backend keeps the store until then, so neither is collected.
     link.hold(this);
@@ -158,18 +97,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
   }
 
   attach(breaker: BreakerStoreAttachment): void {
-    const previous = this.#attached;
-    if (
-      previous !== undefined &&
-      (previous.probes !== breaker.probes || previous.successThreshold !== breaker.successThreshold)
-    ) {
-      throw new InvalidOptionError(
-        'store',
-        `a store whose breakers all decide half-open alike (this one has halfOpen.probes ${previous.probes} and successThreshold ${previous.successThreshold}); give each breaker its own store`,
-        this.name,
-      );
-    }
-    this.#attached = { probes: breaker.probes, successThreshold: breaker.successThreshold };
+    this.#probes.attach(breaker);
   }
 
   transition(next: CircuitRecord): boolean {
@@ -183,7 +111,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     switch (next.kind) {
       case 'half-open':
         // Only Redis can say who probes: answer no now, and claim.
-        if (this.#source === 'shared') this.#claim();
+        if (this.#source === 'shared') this.#probes.claim(this.#viewRemoteEpoch);
         return false;
       case 'open':
         if (from.kind === 'closed') {
@@ -212,19 +140,10 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     if (view.epoch !== epoch || view.kind !== 'half-open') return false;
     if (this.#source !== 'own' && (this.#closed || !this.#link.connected)) this.#goOwn();
     if (this.#source === 'own') {
-      if (this.#ownInFlight + this.#ownSuccesses + this.#ownFailures >= limit) return false;
-      this.#ownInFlight++;
-      return true;
+      return this.#own.acquire(limit);
     }
-    const grant = this.#grant;
-    if (grant !== undefined && grant.epoch === this.#viewRemoteEpoch && this.#link.clock.now() < grant.expiresAt) {
-      this.#dropGrant();
-      this.#leases.push({ epoch: grant.epoch, token: grant.token });
-      // Renewed at once: the grant's lease has been running since the claim.
-      this.#renewLeases();
-      return true;
-    }
-    if (this.#source === 'shared') this.#claim();
+    if (this.#probes.useGrant(this.#viewRemoteEpoch)) return true;
+    if (this.#source === 'shared') this.#probes.claim(this.#viewRemoteEpoch);
     return false;
   }
 
@@ -232,36 +151,24 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     const view = this.#view;
     if (view.epoch !== epoch || view.kind !== 'half-open') return;
     if (this.#source === 'own') {
-      if (this.#ownInFlight > 0) this.#ownInFlight--;
+      this.#own.release();
       return;
     }
-    const lease = this.#takeLease();
-    if (lease !== undefined) this.#send('release', [lease.epoch, lease.token], () => {});
+    this.#probes.release(this.#viewRemoteEpoch);
   }
 
   recordProbe(epoch: number, succeeded: boolean): ProbeTally | undefined {
     const view = this.#view;
     if (view.epoch !== epoch || view.kind !== 'half-open') return undefined;
-    if (this.#source === 'own') {
-      if (this.#ownInFlight === 0) return undefined;
-      this.#ownInFlight--;
-      if (succeeded) this.#ownSuccesses++;
-      else this.#ownFailures++;
-      return { inFlight: this.#ownInFlight, successes: this.#ownSuccesses, failures: this.#ownFailures };
-    }
-    const lease = this.#takeLease();
+    if (this.#source === 'own') return this.#own.record(succeeded);
+    const lease = this.#probes.settle(this.#viewRemoteEpoch, view.epoch, succeeded);
     if (lease === undefined) return undefined;
-    this.#settles.push({ ...lease, succeeded, viewEpoch: view.epoch, decision: undefined, decisionOp: 0 });
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(() => this.#flushSettles());
-    }
     // Outcomes only ever add up, so what this process knows is a lower bound:
     // a decision taken on it is one Redis takes too (the script decides again on the full tally).
     const remote = this.#remote;
     const known = remote !== undefined && remote.epoch === lease.epoch && remote.kind === 'half-open';
     return {
-      inFlight: this.#leases.length,
+      inFlight: this.#probes.held,
       successes: (known ? remote.successes : 0) + (succeeded ? 1 : 0),
       failures: (known ? remote.failures : 0) + (succeeded ? 0 : 1),
     };
@@ -274,7 +181,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
       name: this.name,
       source: this.#source,
       remoteEpoch: this.#remote?.epoch,
-      probeLeases: this.#leases.length + (this.#grant === undefined ? 0 : 1),
+      probeLeases: this.#probes.count,
     };
   }
 
@@ -301,9 +208,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     this.#closed = true;
     this.#resolveReady();
     this.#link.forget(this);
-    const leases = [...this.#leases.splice(0), ...(this.#grant === undefined ? [] : [this.#grant])];
-    this.#dropGrant();
-    this.#stopRenewing();
+    const leases = this.#probes.surrender();
     if (this.#source !== 'own') this.#goOwn();
     if (!this.#link.connected) return Promise.resolve();
     return Promise.all(
@@ -357,7 +262,7 @@ export class RedisBreakerStore implements BreakerStore, Closable {
       return;
     }
     this.#viewOp = 0;
-    this.#ownInFlight = 0;
+    this.#own.dropInFlight();
     const now = this.#link.clock.now();
     const localHolds =
       local.kind === 'isolated' || (local.kind === 'open' && local.until > now && this.#link.quorum === 1);
@@ -426,20 +331,13 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     if (!this.#closed && !this.#link.connected) this.#diverged = true;
     this.#view = next;
     this.#viewOp = 0;
-    this.#ownInFlight = 0;
-    this.#ownSuccesses = 0;
-    this.#ownFailures = 0;
+    this.#own.reset();
   }
 
   #goOwn(): void {
     this.#source = 'own';
     this.#viewOp = 0;
-    this.#ownInFlight = this.#leases.length;
-    this.#ownSuccesses = 0;
-    this.#ownFailures = 0;
-    this.#leases.length = 0;
-    this.#dropGrant();
-    this.#stopRenewing();
+    this.#own.reset(this.#probes.abandon());
   }
 
   /** Shows `next` at once and sends `op`; the reply settles what the view becomes. */
@@ -491,14 +389,8 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     this.#viewRemoteEpoch = remote.epoch;
     const epoch = confirming ? this.#view.epoch : this.#view.epoch + 1;
     this.#view = localRecord(remote, epoch, this.#link.offset);
-    if (wasOwn || !confirming) this.#ownInFlight = 0;
-    if (this.#grant !== undefined && (this.#grant.epoch !== remote.epoch || remote.kind !== 'half-open')) {
-      this.#dropGrant();
-    }
-    if (this.#leases.length > 0 && (remote.kind !== 'half-open' || this.#leases[0]?.epoch !== remote.epoch)) {
-      this.#leases.length = 0;
-      this.#stopRenewing();
-    }
+    if (wasOwn || !confirming) this.#own.dropInFlight();
+    this.#probes.follow(remote);
   }
 
   /** Keeps `record` if it is news; returns whether it was. */
@@ -513,137 +405,15 @@ export class RedisBreakerStore implements BreakerStore, Closable {
     this.#link.send(this.name, op, args, onReply, () => {});
   }
 
-  // --- probes ----------------------------------------------------------------------------
-
-  #claim(): void {
-    const link = this.#link;
-    if (this.#claimInFlight || link.clock.now() < this.#nextClaimAt) return;
-    this.#claimInFlight = true;
-    const token = link.newToken();
-    const limit = this.#attached?.probes ?? 1;
-    const started = link.clock.now();
-    link.send(
-      this.name,
-      'claim',
-      [this.#viewRemoteEpoch, token, link.leaseDuration, limit],
-      (reply) => this.#onClaimReply(reply, started),
-      () => {
-        this.#claimInFlight = false;
-      },
-    );
-  }
-
-  #onClaimReply(reply: ScriptReply, started: number): void {
-    this.#claimInFlight = false;
-    const link = this.#link;
-    if (reply.grant === '') this.#nextClaimAt = link.clock.now() + CLAIM_SPACING;
-    this.#accept(reply);
-    if (reply.grant !== '') {
-      if (this.#closed || this.#source === 'own' || this.#grant !== undefined) {
-        this.#link.send(
-          this.name,
-          'release',
-          [reply.epoch, reply.grant],
-          () => {},
-          () => {},
-        );
-      } else {
-        // Hold an unused slot briefly: the call that asked was turned away, and the next one takes it.
-        const hold = Math.min(link.staleness, link.leaseDuration / 2);
-        this.#grant = { epoch: reply.epoch, token: reply.grant, expiresAt: started + hold };
-        this.#grantTimer = link.clock.setTimeout(() => {
-          const unused = this.#grant;
-          this.#grantTimer = undefined;
-          if (unused === undefined) return;
-          this.#grant = undefined;
-          this.#send('release', [unused.epoch, unused.token], () => {});
-        }, hold);
-        unrefTimer(this.#grantTimer);
-      }
-    }
-    this.#follow();
-  }
-
-  #dropGrant(): void {
-    this.#grant = undefined;
-    if (this.#grantTimer !== undefined) this.#link.clock.clearTimeout(this.#grantTimer);
-    this.#grantTimer = undefined;
-  }
-
-  #takeLease(): Lease | undefined {
-    const index = this.#leases.findIndex((lease) => lease.epoch === this.#viewRemoteEpoch);
-    if (index < 0) return undefined;
-    const [lease] = this.#leases.splice(index, 1);
-    if (this.#leases.length === 0) this.#stopRenewing();
-    return lease;
-  }
-
-  /** Renews every lease now and every `heartbeatInterval` after, so a slot outlives a slow probe but not a dead prober. */
-  #renewLeases(): void {
-    const link = this.#link;
-    for (const lease of this.#leases) {
-      this.#send('renew', [lease.epoch, lease.token, link.leaseDuration], () => {});
-    }
-    if (this.#renewTimer !== undefined) link.clock.clearTimeout(this.#renewTimer);
-    this.#renewTimer = undefined;
-    if (this.#leases.length === 0) return;
-    this.#renewTimer = link.clock.setTimeout(() => {
-      this.#renewTimer = undefined;
-      if (link.connected) this.#renewLeases();
-    }, link.heartbeatInterval);
-    unrefTimer(this.#renewTimer);
-  }
-
-  #stopRenewing(): void {
-    if (this.#renewTimer !== undefined) this.#link.clock.clearTimeout(this.#renewTimer);
-    this.#renewTimer = undefined;
-  }
-
   /** Attaches the breaker's decision to the probe outcome it follows from, so both go to Redis in one script. */
   #attachDecision(from: CircuitRecord, next: CircuitRecord): boolean {
     if (from.kind !== 'half-open') return false;
-    const settle = this.#settles.findLast((queued) => queued.viewEpoch === from.epoch);
-    if (settle === undefined) return false;
-    settle.decision = next;
+    const op = this.#opSeq + 1;
+    if (!this.#probes.attachDecision(from.epoch, next, op)) return false;
+    this.#opSeq = op;
     this.#view = next;
     this.#source = 'pending';
-    this.#viewOp = ++this.#opSeq;
-    settle.decisionOp = this.#viewOp;
+    this.#viewOp = op;
     return true;
   }
-
-  #flushSettles(): void {
-    this.#flushQueued = false;
-    const decides = this.#attached ?? { probes: 1, successThreshold: 1 };
-    for (const settle of this.#settles.splice(0)) {
-      const decision = settle.decision;
-      const id = settle.decisionOp;
-      const args = [
-        settle.epoch,
-        settle.token,
-        settle.succeeded ? 1 : 0,
-        decides.probes,
-        decides.successThreshold,
-        decision?.kind === 'open' ? durationOf(decision) : '',
-      ];
-      if (id === 0) {
-        this.#send('settle', args, (reply) => {
-          this.#accept(reply);
-          this.#follow();
-        });
-      } else {
-        this.#link.send(
-          this.name,
-          'settle',
-          args,
-          (reply) => this.#onPendingReply(id, 'settle', reply),
-          () => this.#onPendingFailure(id),
-        );
-      }
-    }
-  }
-}
-
-function durationOf(record: CircuitRecord): number {
-  return record.kind === 'open' ? Math.max(0, record.until - record.since) : 0;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '@palisade/core';
 import type { CircuitKind } from './circuit-record.js';
-import type { CircuitLink, RedisBreakerReconcileEvent, RedisBreakerStore } from './redis-breaker-store.js';
+import type { RedisBreakerStore } from './redis-breaker-store.js';
+import type { CircuitLink, RedisBreakerReconcileEvent } from './redis-circuit-link.js';
 import type { CircuitOp } from './redis-circuit-script.js';
 import type { RemoteRecord, ScriptReply } from './redis-remote-record.js';
 

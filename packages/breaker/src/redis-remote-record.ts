@@ -126,3 +126,8 @@ export function isNewer(next: RemoteRecord, known: RemoteRecord | undefined, kno
   if (next.epoch !== known.epoch) return next.epoch > known.epoch;
   return next.successes + next.failures > known.successes + known.failures;
 }
+
+/** How long an open record stays open, as the script takes it; 0 for any other record. */
+export function durationOf(record: CircuitRecord): number {
+  return record.kind === 'open' ? Math.max(0, record.until - record.since) : 0;
+}

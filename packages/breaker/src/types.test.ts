@@ -10,6 +10,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { BreakerBackendClosedError } from './errors.js';
 import {
   type BreakerErrorCode,
   type BreakerHalfOpenError,
@@ -28,7 +29,6 @@ import {
   TimeWindowRule,
   type TripRule,
 } from './index.js';
-import type { BreakerBackendClosedError } from './redis-breaker-backend.js';
 
 describe('types', () => {
   it('a breaker is a cockatiel IPolicy and keeps execute’s type through wrap()', () => {

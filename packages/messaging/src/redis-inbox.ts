@@ -21,7 +21,8 @@ import {
   whenReady,
 } from './redis-connection.js';
 import { LinkUnavailableError } from './redis-link-errors.js';
-import { RedisStreamTransport, type RedisStreamTransportOptions } from './redis-stream-transport.js';
+import type { RedisStreamTransportOptions } from './redis-stream-options.js';
+import { RedisStreamTransport } from './redis-stream-transport.js';
 
 /** Transport options a dialler or an inbox passes on to each link it makes. */
 export type RedisLinkOptions = Pick<RedisStreamTransportOptions, 'maxLength' | 'ttl' | 'commandTimeout' | 'clock'>;

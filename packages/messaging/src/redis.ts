@@ -13,9 +13,9 @@ export {
   type RedisLinkOptions,
 } from './redis-inbox.js';
 export { LinkConflictError, LinkFailedError, LinkUnavailableError, StreamGapError } from './redis-link-errors.js';
+export type { RedisStreamTransportOptions } from './redis-stream-options.js';
 export {
   RedisStreamTransport,
-  type RedisStreamTransportOptions,
   type RedisStreamTransportStats,
   redisStreamTransport,
 } from './redis-stream-transport.js';

@@ -94,7 +94,10 @@ return 1`,
 }
 
 export async function readStarts(redis: Redis | Cluster, name: string): Promise<Start[]> {
-  return (await redis.lrange(testKeys(name).starts, 0, -1)).map((line) => JSON.parse(line) as Start);
+  // A worker's RPUSH that Redis ran just before a kill -9 loses its reply, and ioredis sends it again on
+  // reconnect: the same start (same process, token and millisecond) then appears twice in the list.
+  const lines = await redis.lrange(testKeys(name).starts, 0, -1);
+  return [...new Set(lines)].map((line) => JSON.parse(line) as Start);
 }
 
 /**

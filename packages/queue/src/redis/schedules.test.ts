@@ -119,7 +119,9 @@ describeWithRedis(
               60_000,
               `all ${total} jobs done`,
               100,
-            );
+            ).catch(async (error: unknown) => {
+              throw new Error(`${(error as Error).message}\n${await whereJobsAre(redis, name, added)}`);
+            });
             expect(orderViolations(await readStarts(redis, name), added)).toEqual([]);
             expect(tokenViolations(await readStarts(redis, name))).toEqual([]);
           } finally {
@@ -128,9 +130,57 @@ describeWithRedis(
             redis.disconnect();
           }
         }),
-        { numRuns: Number(process.env.SCHEDULE_RUNS ?? 3), endOnFailure: true },
+        {
+          numRuns: Number(process.env.SCHEDULE_RUNS ?? 3),
+          endOnFailure: true,
+          // To replay a reported counterexample: SCHEDULE_SEED=<seed> SCHEDULE_PATH=<path>.
+          ...(process.env.SCHEDULE_SEED === undefined ? {} : { seed: Number(process.env.SCHEDULE_SEED) }),
+          ...(process.env.SCHEDULE_PATH === undefined ? {} : { path: process.env.SCHEDULE_PATH }),
+        },
       );
     }, 600_000);
   },
   { appendOnly: true },
 );
+
+/** Where the jobs that did not finish are, for a failure's message. */
+async function whereJobsAre(redis: Redis, name: string, added: ReadonlyMap<QueueKey, string[]>): Promise<string> {
+  const done = new Set(await redis.lrange(testKeys(name).done, 0, -1));
+  const missing = [...added.values()].flat().filter((label) => !done.has(label));
+  const lines = [`not done: ${missing.join(',')}`];
+  const starts = await readStarts(redis, name);
+  for (const label of missing) {
+    lines.push(`${label} started: ${JSON.stringify(starts.filter((start) => start.label === label))}`);
+  }
+  for (let shard = 0; shard < 8; shard++) {
+    const prefix = `palisade:{${name}.s${shard}}`;
+    const [wait, active, paused, delayed, prioritized, meta] = await Promise.all([
+      redis.lrange(`${prefix}:wait`, 0, -1),
+      redis.lrange(`${prefix}:active`, 0, -1),
+      redis.lrange(`${prefix}:paused`, 0, -1),
+      redis.zrange(`${prefix}:delayed`, '0', '-1'),
+      redis.zrange(`${prefix}:prioritized`, '0', '-1'),
+      redis.hgetall(`${prefix}:meta`),
+    ]);
+    const lease = await redis.get(`${prefix}:palisade:lease`);
+    lines.push(
+      `shard ${shard}: lease ${lease} wait ${wait.length} active ${active.join(',')} paused ${paused.length} delayed ${delayed.length} prioritized ${prioritized.length} meta ${JSON.stringify(meta)}`,
+    );
+  }
+  lines.push(`members: ${JSON.stringify(await redis.zrange(`palisade:{${name}}:members`, '0', '-1', 'WITHSCORES'))}`);
+  lines.push(`workers: ${JSON.stringify(await redis.zrange(`palisade:{${name}}:workers`, '0', '-1', 'WITHSCORES'))}`);
+  lines.push(`redis time: ${JSON.stringify(await redis.time())}`);
+  const clients = (await redis.client('LIST')) as string;
+  lines.push(
+    ...clients
+      .split('\n')
+      .filter((line) => !line.includes('name= '))
+      .map((line) =>
+        line.replace(
+          / (fd|age|idle|flags|db|sub|psub|ssub|multi|watch|qbuf|qbuf-free|argv-mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem|events|user|redir|resp|lib-name|lib-ver|io-thread|tot-net-in|tot-net-out|tot-cmds|laddr)=\S*/g,
+          '',
+        ),
+      ),
+  );
+  return lines.join('\n');
+}

@@ -28,6 +28,8 @@ export class ShardRunner {
   /** Deliveries in this process's handlers right now. */
   #running = 0;
   #idle: (() => void) | undefined;
+  /** The shard was let go while BullMQ's worker had not finished closing: anything it still fetches goes back. */
+  #abandoned = false;
 
   constructor(ctx: RedisContext, shard: number) {
     this.#ctx = ctx;
@@ -61,9 +63,12 @@ export class ShardRunner {
   /**
    * Hands the shard over: running jobs finish, a job in backoff goes back to
    * the head. Once no handler runs, BullMQ gets commandTimeout to record the
-   * outcomes; if Redis is out of reach that long, the worker closes anyway
-   * and the jobs it could not finish come back to the next owner when their
-   * locks expire.
+   * outcomes; if Redis is out of reach that long, or BullMQ's close() never
+   * settles (seen for a worker closed soon after it started, and close(true)
+   * only returns that same promise), the shard is let go anyway: the worker
+   * is closing, so it fetches no more jobs, and one it had already fetched is
+   * sent back to the head. Jobs it could not finish come back to the next
+   * owner when their locks expire.
    */
   stop(): Promise<void> {
     this.#interrupt.abort();
@@ -81,7 +86,8 @@ export class ShardRunner {
     });
     const giveUp = idle.then(() => delay(this.#ctx.options.commandTimeout)).then(() => 'gave up' as const);
     if ((await Promise.race([closed.then(() => 'closed' as const), giveUp])) === 'gave up') {
-      await worker.close(true).catch(() => {});
+      // Not worker.disconnect(): the worker's main connection is the one every shard of this process shares.
+      this.#abandoned = true;
     }
   }
 
@@ -92,6 +98,10 @@ export class ShardRunner {
   }
 
   async #process(job: Job, token: string | undefined): Promise<unknown> {
+    if (this.#abandoned) {
+      await job.moveToWait(token).catch(() => {});
+      throw new WaitingError();
+    }
     if (job.name === FENCE_JOB) return this.#passFence(job, token);
     const ctx = this.#ctx;
     const envelope = job.data as Envelope;
