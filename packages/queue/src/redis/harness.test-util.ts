@@ -23,6 +23,8 @@ export interface WorkerSpec {
   readonly attempts?: number;
   readonly backoff?: number;
   readonly work?: boolean;
+  /** Instrument the worker's queue (`instrumentJobQueue`), for `WorkerProcess.metrics()`. */
+  readonly metrics?: boolean;
 }
 
 /** What the test jobs do: record their start, optionally fail, wait, write to the fenced store. */
@@ -146,6 +148,8 @@ export interface WorkerProcess {
   readonly exited: Promise<void>;
   /** Asks the worker to close gracefully and waits for it to exit. */
   close(): Promise<void>;
+  /** What the worker's `instrumentJobQueue` has counted so far (spawned with `metrics: true`): each counter's points summed, by metric name. */
+  metrics(): Promise<Record<string, number>>;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -178,6 +182,18 @@ export function spawnWorker(spec: WorkerSpec): WorkerProcess {
     events,
     ready,
     exited,
+    metrics() {
+      return new Promise((resolve, reject) => {
+        const answer = (message: { event: string; values?: Record<string, number> }) => {
+          if (message.event !== 'metrics') return;
+          child.off('message', answer);
+          resolve(message.values ?? {});
+        };
+        child.on('message', answer);
+        void exited.then(() => reject(new Error(`worker ${child.pid} exited before it sent its metrics`)));
+        child.send({ command: 'metrics' });
+      });
+    },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.send({ command: 'close' });

@@ -65,7 +65,37 @@ for (const event of ['onStalled', 'onRedelivered', 'onHandoff', 'onMisroute'] as
   queue[event]((payload: object) => process.send?.({ event, ...payload }));
 }
 
+/** With `metrics` in the spec, `instrumentJobQueue` reports to a reader that collects when the test asks (the `metrics` command). */
+const counters = spec.metrics === true ? await instrumented() : undefined;
+
+async function instrumented(): Promise<() => Promise<Record<string, number>>> {
+  const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+  const { instrumentJobQueue } = await import('../otel.js');
+  class OnDemandReader extends MetricReader {
+    protected override async onShutdown(): Promise<void> {}
+    protected override async onForceFlush(): Promise<void> {}
+  }
+  const reader = new OnDemandReader();
+  instrumentJobQueue(queue, { name: spec.name, meterProvider: new MeterProvider({ readers: [reader] }) });
+  // Each counter's points summed, by metric name.
+  return async () => {
+    const { resourceMetrics } = await reader.collect();
+    const sums: Record<string, number> = {};
+    for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
+      for (const point of metric.dataPoints) {
+        if (typeof point.value === 'number') {
+          sums[metric.descriptor.name] = (sums[metric.descriptor.name] ?? 0) + point.value;
+        }
+      }
+    }
+    return sums;
+  };
+}
+
 process.on('message', (message: { command?: string }) => {
+  if (message.command === 'metrics') {
+    void (counters?.() ?? Promise.resolve({})).then((values) => process.send?.({ event: 'metrics', values }));
+  }
   if (message.command === 'close') {
     void queue
       .close()
