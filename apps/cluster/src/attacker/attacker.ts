@@ -1,0 +1,116 @@
+import { type Identity, issueToken, KeyDirectory } from '@palisade/messaging';
+import { Redis } from 'ioredis';
+import { RELAY_RIGHT } from '../bank/authorise.ts';
+import type { WriteAnswer } from '../bank/home-queue.ts';
+import { orderRight, type Transfer } from '../bank/transfer.ts';
+import { Peers } from '../branch/peers.ts';
+import type { AttackerConfig } from '../common/config.ts';
+import { TcpLinks } from '../common/tcp-links.ts';
+import { fromWire, toBase64 } from '../common/wire.ts';
+
+/** The kinds of request the attacker tries, in turn, against every branch. */
+export const ATTEMPTS = ['no-credential', 'own-credential', 'own-order'] as const;
+export type Attempt = (typeof ATTEMPTS)[number];
+
+export interface AttackReport {
+  /** When a branch first accepted a channel on the stolen key. */
+  readonly firstSessionAt: number | undefined;
+  /** The last time a channel on the stolen key carried an answer. */
+  readonly lastSessionAt: number | undefined;
+  readonly attempts: number;
+  /** Requests a branch accepted (wrote something for): what must stay 0. */
+  readonly accepted: number;
+  /** Answers by what they were: a branch's refusal reason, or the error when no channel opened. */
+  readonly outcomes: Readonly<Record<string, number>>;
+}
+
+/**
+ * An attacker holding one branch's stolen key file. It opens channels as
+ * that branch (the stolen key authenticates it) and asks every other
+ * branch to move a customer's money to an account of its choosing: with no
+ * credential, with a credential it signs itself, and with an order it
+ * signs itself. Every one must be refused; the channels themselves work
+ * until head office revokes the key.
+ */
+export class Attacker {
+  readonly #config: AttackerConfig;
+  readonly #identity: Identity;
+  readonly #redis: Redis;
+  readonly #peers: Peers;
+  readonly #outcomes: Record<string, number> = {};
+  #timer: NodeJS.Timeout | undefined;
+  #turn = 0;
+  #attempts = 0;
+  #accepted = 0;
+  #firstSessionAt: number | undefined;
+  #lastSessionAt: number | undefined;
+
+  constructor(config: AttackerConfig, stolen: Identity) {
+    this.#config = config;
+    this.#identity = stolen;
+    const directory = new KeyDirectory();
+    for (const entry of config.directory) directory.register(fromWire(entry));
+    this.#redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    this.#redis.on('error', () => {});
+    this.#peers = new Peers({
+      identity: () => stolen,
+      directory,
+      links: new TcpLinks(this.#redis),
+      requestTimeout: 1_000,
+      handle: async () => undefined,
+    });
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => void this.#tryOnce(), this.#config.every);
+  }
+
+  report(): AttackReport {
+    return {
+      firstSessionAt: this.#firstSessionAt,
+      lastSessionAt: this.#lastSessionAt,
+      attempts: this.#attempts,
+      accepted: this.#accepted,
+      outcomes: { ...this.#outcomes },
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#peers.close();
+    this.#redis.disconnect();
+  }
+
+  async #tryOnce(): Promise<void> {
+    const { targets, victims, mule } = this.#config;
+    const turn = this.#turn++;
+    const target = targets[turn % targets.length] as string;
+    const attempt = ATTEMPTS[Math.floor(turn / targets.length) % ATTEMPTS.length] as Attempt;
+    const from = victims[target] as string;
+    const fields = { id: `customer-1.${900_000_000 + turn}`, from, to: mule, amount: 100, seq: 1_000_000 + turn };
+    const ownOrder = issueToken(this.#identity, { audience: target, rights: [orderRight(fields)] });
+    const transfer: Transfer = { ...fields, customer: 'customer-1', order: toBase64(ownOrder) };
+    const credential =
+      attempt === 'no-credential'
+        ? undefined
+        : toBase64(issueToken(this.#identity, { audience: target, rights: [RELAY_RIGHT] }));
+    this.#attempts++;
+    try {
+      const answer = (await this.#peers.request(target, {
+        kind: 'write',
+        credential,
+        transfer,
+        fence: Number.MAX_SAFE_INTEGER,
+      })) as WriteAnswer;
+      const now = Date.now();
+      this.#firstSessionAt ??= now;
+      this.#lastSessionAt = now;
+      const outcome = answer.kind === 'refused' ? answer.refusal : `accepted:${answer.kind}`;
+      if (answer.kind !== 'refused') this.#accepted++;
+      this.#outcomes[outcome] = (this.#outcomes[outcome] ?? 0) + 1;
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? 'no-answer');
+      this.#outcomes[code] = (this.#outcomes[code] ?? 0) + 1;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { parsePrometheusText, type Sample } from './prometheus-text.ts';
+
+export interface ScrapeTarget {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** One pass over every target: what each one exported, or undefined where the scrape failed. */
+export interface ScrapeRound {
+  readonly at: number;
+  readonly samples: ReadonlyMap<string, readonly Sample[] | undefined>;
+}
+
+/**
+ * The summary collector: scrapes every process's Prometheus endpoint at a
+ * fixed interval, keeps the latest round, and tells whoever waits for a
+ * condition the first round where it held. This is how a scenario measures
+ * the time to detect a fault *in the metrics*: from the moment it caused
+ * the fault to the first scrape that shows it.
+ */
+export class Collector {
+  readonly #targets: () => readonly ScrapeTarget[];
+  readonly #interval: number;
+  readonly #listeners = new Set<(round: ScrapeRound) => void>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #latest: ScrapeRound | undefined;
+  rounds = 0;
+
+  constructor(targets: () => readonly ScrapeTarget[], interval = 250) {
+    this.#targets = targets;
+    this.#interval = interval;
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => void this.#scrape(), this.#interval);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#listeners.clear();
+  }
+
+  get latest(): ScrapeRound | undefined {
+    return this.#latest;
+  }
+
+  /** Resolves with the time of the first round, from now on, where `condition` holds; undefined after `timeout` ms. */
+  waitFor(condition: (round: ScrapeRound) => boolean, timeout: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const done = (at: number | undefined): void => {
+        clearTimeout(timer);
+        this.#listeners.delete(listener);
+        resolve(at);
+      };
+      const listener = (round: ScrapeRound): void => {
+        if (condition(round)) done(round.at);
+      };
+      const timer = setTimeout(() => done(undefined), timeout);
+      this.#listeners.add(listener);
+    });
+  }
+
+  async #scrape(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    const at = Date.now();
+    const targets = this.#targets();
+    const results = await Promise.all(
+      targets.map(async ({ url }) => {
+        try {
+          const response = await fetch(url, { signal: AbortSignal.timeout(this.#interval * 2) });
+          return response.ok ? parsePrometheusText(await response.text()) : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    const round: ScrapeRound = { at, samples: new Map(targets.map(({ name }, index) => [name, results[index]])) };
+    this.#latest = round;
+    this.rounds++;
+    this.#busy = false;
+    for (const listener of [...this.#listeners]) listener(round);
+  }
+}
