@@ -106,6 +106,26 @@ describe('authoriseWrite', () => {
     });
   });
 
+  it('checks a credential once while nothing is revoked, and again once the holder of the cache empties it', () => {
+    const { at, transfer, context, directory } = bank();
+    const revocationId = new Uint8Array(16).fill(9);
+    const token = b64(issueToken(at(HQ), { audience: 'branch-2', rights: [RELAY_RIGHT], revocationId }));
+    const verifiedCredentials = new Set<string>();
+    directory.onRevoke(() => verifiedCredentials.clear());
+    const cached = { ...context, verifiedCredentials };
+    expect(authoriseWrite({ peer: 'branch-1', credential: token }, transfer(), cached)).toEqual({ ok: true });
+    expect(verifiedCredentials.has(token)).toBe(true);
+    directory.revokeToken(revocationId);
+    expect(authoriseWrite({ peer: 'branch-1', credential: token }, transfer(), cached)).toEqual({
+      ok: false,
+      refusal: 'stale-credential',
+    });
+    // A forged credential is never remembered.
+    const forged = b64(issueToken(at('branch-1'), { audience: 'branch-2', rights: [RELAY_RIGHT] }));
+    authoriseWrite({ peer: 'branch-1', credential: forged }, transfer(), cached);
+    expect(verifiedCredentials.has(forged)).toBe(false);
+  });
+
   it('calls a revoked credential stale: what an honest branch holds right after its key was replaced', () => {
     const { at, transfer, context, directory } = bank();
     const revocationId = new Uint8Array(16).fill(7);

@@ -43,6 +43,13 @@ export interface AuthoriseContext {
   readonly directory: KeyDirectory;
   readonly customers: number;
   readonly clock?: Clock;
+  /**
+   * Credentials that passed before. A credential is used for every request
+   * a branch sends, and checking one costs signature verifications, so a
+   * branch remembers which passed; whoever holds this set empties it on any
+   * revocation (`directory.onRevoke`), after which each is checked again.
+   */
+  readonly verifiedCredentials?: Set<string>;
 }
 
 const tokenBytes = (base64: string): Uint8Array => Uint8Array.from(Buffer.from(base64, 'base64'));
@@ -65,20 +72,23 @@ export function authoriseWrite(
   transfer: Transfer,
   context: AuthoriseContext,
 ): { ok: true } | { ok: false; refusal: Refusal } {
-  const { self, directory, customers, clock } = context;
+  const { self, directory, customers, clock, verifiedCredentials } = context;
   if (sender !== 'local') {
     if (!isBranch(sender.peer) || sender.peer === self) return { ok: false, refusal: 'not-a-branch' };
     if (sender.credential === undefined) return { ok: false, refusal: 'no-credential' };
-    try {
-      const credential = verifyToken(tokenBytes(sender.credential), {
-        directory,
-        audience: self,
-        right: RELAY_RIGHT,
-        ...(clock === undefined ? {} : { clock }),
-      });
-      if (credential.issuer !== HQ) return { ok: false, refusal: 'forged-credential' };
-    } catch (error) {
-      return { ok: false, refusal: isRevocation(error) ? 'stale-credential' : 'forged-credential' };
+    if (!verifiedCredentials?.has(sender.credential)) {
+      try {
+        const credential = verifyToken(tokenBytes(sender.credential), {
+          directory,
+          audience: self,
+          right: RELAY_RIGHT,
+          ...(clock === undefined ? {} : { clock }),
+        });
+        if (credential.issuer !== HQ) return { ok: false, refusal: 'forged-credential' };
+      } catch (error) {
+        return { ok: false, refusal: isRevocation(error) ? 'stale-credential' : 'forged-credential' };
+      }
+      verifiedCredentials?.add(sender.credential);
     }
   }
   // The order is checked whoever asks: a job can also reach the queue without passing through a branch.

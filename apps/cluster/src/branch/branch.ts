@@ -47,6 +47,7 @@ export class Branch {
   readonly #config: BranchConfig;
   readonly #directory = new KeyDirectory();
   readonly #credentials = new Map<string, string>();
+  readonly #verifiedCredentials = new Set<string>();
   readonly #queues = new Map<string, JobQueue<TransferHandlers>>();
   readonly #redis: Redis;
   readonly #health: RedisHealth;
@@ -64,6 +65,7 @@ export class Branch {
     this.#identity = identity;
     this.#metrics = metrics;
     for (const entry of config.directory) this.#directory.register(fromWire(entry));
+    this.#directory.onRevoke(() => this.#verifiedCredentials.clear());
     for (const [audience, token] of Object.entries(config.credentials)) this.#credentials.set(audience, token);
     this.#redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
     this.#redis.on('error', () => {});
@@ -226,6 +228,7 @@ export class Branch {
       self: this.#config.id,
       directory: this.#directory,
       customers: this.#config.customers,
+      verifiedCredentials: this.#verifiedCredentials,
     });
     const peer = sender === 'local' ? this.#config.id : sender.peer;
     if (!verdict.ok) {

@@ -93,10 +93,12 @@ export class Cluster {
     this.redis = redis;
     this.queueShards = options.queue.shards;
     this.hq = new HeadOffice(join(dir, 'keys'));
-    this.collector = new Collector(() =>
-      [...this.branches.values(), ...this.clients.values()]
-        .filter((child) => child.metricsPort !== 0)
-        .map((child) => ({ name: child.name, url: child.metricsUrl })),
+    this.collector = new Collector(
+      () =>
+        [...this.branches.values(), ...this.clients.values()]
+          .filter((child) => child.metricsPort !== 0)
+          .map((child) => ({ name: child.name, url: child.metricsUrl })),
+      250,
     );
   }
 
@@ -118,6 +120,11 @@ export class Cluster {
       throw error;
     }
     return cluster;
+  }
+
+  /** How often the collector scrapes every process. */
+  get collectorInterval(): number {
+    return 250;
   }
 
   get branchIds(): string[] {

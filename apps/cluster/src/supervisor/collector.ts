@@ -1,5 +1,11 @@
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 
+const seriesKey = (target: string, sample: Sample): string =>
+  `${target}\u0000${sample.name}\u0000${Object.entries(sample.labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => `${label}=${value}`)
+    .join(',')}`;
+
 export interface ScrapeTarget {
   readonly name: string;
   readonly url: string;
@@ -25,6 +31,8 @@ export class Collector {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #latest: ScrapeRound | undefined;
+  readonly #lastValue = new Map<string, number>();
+  readonly #increase = new Map<string, { readonly sample: Sample; total: number }>();
   rounds = 0;
 
   constructor(targets: () => readonly ScrapeTarget[], interval = 250) {
@@ -44,6 +52,21 @@ export class Collector {
 
   get latest(): ScrapeRound | undefined {
     return this.#latest;
+  }
+
+  /**
+   * How much the counters named `name` (with labels including `where`) grew,
+   * summed over every process since the collector started, as Prometheus'
+   * `increase()` counts it: a process that restarts starts its counters at
+   * zero again, and that is not a decrease.
+   */
+  increase(name: string, where: Readonly<Record<string, string>> = {}): number {
+    let total = 0;
+    for (const { sample, total: grown } of this.#increase.values()) {
+      if (sample.name !== name) continue;
+      if (Object.entries(where).every(([label, value]) => sample.labels[label] === value)) total += grown;
+    }
+    return total;
   }
 
   /** Resolves with the time of the first round, from now on, where `condition` holds; undefined after `timeout` ms. */
@@ -78,6 +101,18 @@ export class Collector {
       }),
     );
     const round: ScrapeRound = { at, samples: new Map(targets.map(({ name }, index) => [name, results[index]])) };
+    for (const [target, samples] of round.samples) {
+      for (const sample of samples ?? []) {
+        if (!sample.name.endsWith('_total')) continue;
+        const key = seriesKey(target, sample);
+        const previous = this.#lastValue.get(key) ?? 0;
+        const grown = sample.value >= previous ? sample.value - previous : sample.value;
+        this.#lastValue.set(key, sample.value);
+        const entry = this.#increase.get(key);
+        if (entry === undefined) this.#increase.set(key, { sample, total: grown });
+        else entry.total += grown;
+      }
+    }
     this.#latest = round;
     this.rounds++;
     this.#busy = false;
