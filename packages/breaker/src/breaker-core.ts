@@ -82,6 +82,7 @@ export class BreakerCore extends Circuit {
     this.#successThreshold = options.successThreshold;
     this.#maxHalfOpenDuration = options.maxHalfOpenDuration;
     this.#mode = modeCode(options.mode);
+    this.store.attach?.({ probes: options.probes, successThreshold: options.successThreshold });
     const record = this.store.current();
     if (this.#mode !== NORMAL && (record.kind === 'open' || record.kind === 'half-open')) this.close(record);
   }

@@ -254,6 +254,7 @@ function checkStore(store: unknown): BreakerStore {
   for (const method of ['current', 'transition', 'acquireProbe', 'releaseProbe', 'recordProbe'] as const) {
     functionOption(`store.${method}`, candidate[method]);
   }
+  if (candidate.attach !== undefined) functionOption('store.attach', candidate.attach);
   return store as BreakerStore;
 }
 

@@ -7,7 +7,8 @@ export type BreakerErrorCode =
   | 'ERR_PALISADE_BREAKER_HALF_OPEN'
   | 'ERR_PALISADE_BREAKER_ISOLATED'
   | 'ERR_PALISADE_BREAKER_PROBE_TIMEOUT'
-  | 'ERR_PALISADE_BREAKER_STORE_CONFLICT';
+  | 'ERR_PALISADE_BREAKER_STORE_CONFLICT'
+  | 'ERR_PALISADE_BREAKER_BACKEND_CLOSED';
 
 /** Why a call was turned away: the circuit was open, its half-open probe slots were taken, or it was isolated. */
 export type RejectionReason = 'open' | 'half-open' | 'isolated';

@@ -35,6 +35,6 @@ export {
 } from './errors.js';
 export type { BreakerPermit, BreakerRejection } from './permit.js';
 export type { BreakerSnapshot } from './snapshot.js';
-export { type BreakerStore, MemoryBreakerStore, type ProbeTally } from './store.js';
+export { type BreakerStore, type BreakerStoreAttachment, MemoryBreakerStore, type ProbeTally } from './store.js';
 export { type TimeWindowOptions, TimeWindowRule, type TimeWindowState } from './time-window-rule.js';
 export type { RateRuleOptions, RuleMetrics, TripRule } from './trip-rule.js';

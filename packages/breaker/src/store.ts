@@ -8,6 +8,14 @@ export interface ProbeTally {
   readonly failures: number;
 }
 
+/** What a breaker tells its store when it is built: how its half-open state decides. */
+export interface BreakerStoreAttachment {
+  /** `halfOpen.probes`: how many probe slots a half-open epoch has. */
+  readonly probes: number;
+  /** `halfOpen.successThreshold`: the fraction of the probes that must succeed for the circuit to close. */
+  readonly successThreshold: number;
+}
+
 /**
  * Where a breaker keeps its circuit state and its half-open probe slots. The
  * default keeps them in memory. A shared store (one circuit for many
@@ -39,6 +47,13 @@ export interface BreakerStore {
   releaseProbe(epoch: number): void;
   /** Records a probe's outcome; returns the tally of `epoch`, or undefined if that epoch has passed. */
   recordProbe(epoch: number, succeeded: boolean): ProbeTally | undefined;
+  /**
+   * Optional. Each breaker built on the store calls it once, before its first
+   * call. A shared store needs it to decide a half-open circuit from the
+   * probes of every process, which no single breaker sees; it may throw
+   * `InvalidOptionError` if the breaker does not fit the store.
+   */
+  attach?(breaker: BreakerStoreAttachment): void;
 }
 
 /** The default store: one breaker, one process, in memory. It is its own probe tally, to save an object per breaker. */

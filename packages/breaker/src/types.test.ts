@@ -28,6 +28,7 @@ import {
   TimeWindowRule,
   type TripRule,
 } from './index.js';
+import type { BreakerBackendClosedError } from './redis-breaker-backend.js';
 
 describe('types', () => {
   it('a breaker is a cockatiel IPolicy and keeps execute’s type through wrap()', () => {
@@ -68,12 +69,14 @@ describe('types', () => {
     expectTypeOf<BreakerIsolatedError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_ISOLATED'>();
     expectTypeOf<ProbeTimeoutError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_PROBE_TIMEOUT'>();
     expectTypeOf<BreakerStoreConflictError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_STORE_CONFLICT'>();
+    expectTypeOf<BreakerBackendClosedError['code']>().toEqualTypeOf<'ERR_PALISADE_BREAKER_BACKEND_CLOSED'>();
     type Thrown =
       | BreakerOpenError
       | BreakerHalfOpenError
       | BreakerIsolatedError
       | ProbeTimeoutError
-      | BreakerStoreConflictError;
+      | BreakerStoreConflictError
+      | BreakerBackendClosedError;
     expectTypeOf<Thrown['code']>().toEqualTypeOf<BreakerErrorCode>();
   });
 });

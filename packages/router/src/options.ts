@@ -1,3 +1,4 @@
+import type { BreakerStore } from '@palisade/breaker';
 import type { Clock, Random } from '@palisade/core';
 import type { IBackoffFactory, IRetryBackoffContext, Policy } from 'cockatiel';
 import type { Endpoint, EndpointInit } from './endpoint.js';
@@ -238,6 +239,16 @@ export interface OutlierDetectionOptions {
    * @default 10_000
    */
   readonly interval?: number;
+  /**
+   * Where each endpoint's breaker keeps its circuit: a function of the
+   * endpoint's id that returns a store for it. With a shared store, such as
+   * ``(id) => backend.store(`orders-api:${id}`)`` from
+   * `@palisade/breaker/redis`, every router process sees an ejection one of
+   * them made, and one probe at a time crosses them all. A veto by
+   * `maxEjectionPercent` resets the shared circuit too.
+   * @default each breaker's own memory store
+   */
+  readonly store?: (endpointId: string) => BreakerStore;
 }
 
 /**

@@ -59,6 +59,7 @@ export function watchEndpoint(
     rule: rules,
     halfOpenAfter: new DelegateBackoff(() => ejectionTime(options, endpoint, clock.now())),
     halfOpen: { probes: 1 },
+    ...(options.store === undefined ? {} : { store: options.store(endpoint.endpoint.id) }),
   });
   const levelCap = Math.ceil(options.maxEjectionTime / options.baseEjectionTime);
   breaker.onBreak(() => {

@@ -207,10 +207,13 @@ describe('properties', () => {
           });
           const callsAt: number[] = [];
           const extraAt: number[] = [];
+          // The budget is asked when a retry is decided, which is a backoff before its attempt
+          // starts: a retry is timed by onRetry, a hedge (asked as it starts) by its attempt.
           router.onAttempt(({ kind }) => {
             if (kind === 'first') callsAt.push(clock.now());
-            else extraAt.push(clock.now());
+            else if (kind === 'hedge') extraAt.push(clock.now());
           });
+          router.onRetry(() => extraAt.push(clock.now()));
           const pending: Promise<unknown>[] = [];
           for (const gap of gaps) {
             pending.push(

@@ -71,6 +71,7 @@ const OUTLIER_DETECTION_OPTION_KEYS = Object.keys({
   maxEjectionTime: true,
   maxEjectionPercent: true,
   interval: true,
+  store: true,
 } satisfies Record<keyof OutlierDetectionOptions, true>);
 const FAILURE_RATE_OPTION_KEYS = Object.keys({
   threshold: true,
@@ -220,6 +221,7 @@ function resolveOutlierDetection(
     maxEjectionTime = 300_000,
     maxEjectionPercent = 100,
     interval = 10_000,
+    store,
   } = knownOptions('outlierDetection', outlierDetection, OUTLIER_DETECTION_OPTION_KEYS);
   const base = durationOption('outlierDetection.baseEjectionTime', baseEjectionTime, positiveDuration);
   return {
@@ -232,6 +234,7 @@ function resolveOutlierDetection(
     maxEjectionTime: durationOption('outlierDetection.maxEjectionTime', maxEjectionTime, { min: base }),
     maxEjectionPercent: numberOption('outlierDetection.maxEjectionPercent', maxEjectionPercent, { min: 0, max: 100 }),
     interval: durationOption('outlierDetection.interval', interval, positiveDuration),
+    store: store === undefined ? undefined : functionOption('outlierDetection.store', store),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { BreakerStore } from '@palisade/breaker';
 import type { Clock, Random } from '@palisade/core';
 import type { Policy } from 'cockatiel';
 import type { RetryBackoff } from './backoff.js';
@@ -28,6 +29,7 @@ export interface ResolvedOutlierDetection {
   readonly maxEjectionTime: number;
   readonly maxEjectionPercent: number;
   readonly interval: number;
+  readonly store: ((endpointId: string) => BreakerStore) | undefined;
 }
 
 export interface ResolvedHealthCheck<D> {

@@ -203,12 +203,17 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
         interval: 1000,
         handlers: { a: (payload: number) => payload },
       });
+      // The shard's concurrency and its rate limit are two writes, so wait for the last one.
       await waitUntil(
-        async () => (await redis.hget('palisade:{loose.s0}:meta', 'concurrency')) === '3',
+        async () => (await redis.hget('palisade:{loose.s0}:meta', 'max')) !== null,
         10_000,
         'the worker to set the shard up',
       );
-      expect(await redis.hmget('palisade:{loose.s0}:meta', 'max', 'duration')).toEqual(['50', '1000']);
+      expect(await redis.hmget('palisade:{loose.s0}:meta', 'concurrency', 'max', 'duration')).toEqual([
+        '3',
+        '50',
+        '1000',
+      ]);
       await worker.close();
       redis.disconnect();
     } finally {

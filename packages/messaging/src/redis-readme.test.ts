@@ -1,0 +1,3 @@
+import { testRedisReadmeExamples } from '../../../scripts/lib/readme-redis-examples.ts';
+
+testRedisReadmeExamples(new URL('..', import.meta.url), '@palisade/messaging/redis');
