@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { extractExamples, importedPackages, installLine } from './lib/readme-blocks.ts';
+import { extractExamples, importedPackages, installLines } from './lib/readme-blocks.ts';
 import { run, step } from './lib/run.ts';
 import { type PublicPackage, publicPackages, repoRoot } from './lib/workspace.ts';
 
@@ -14,9 +14,11 @@ import { type PublicPackage, publicPackages, repoRoot } from './lib/workspace.ts
  * missing dependency. Each project has its own cockatiel 4, as an app would.
  *
  * In each layout: every package is imported from ESM, the per-package usage
- * in scripts/consumer/<folder>.mjs runs, and scripts/consumer/<folder>.ts
- * type-checks with moduleResolution nodenext and bundler. Then each README's
- * examples run in a project that installed exactly its `npm install` line.
+ * in scripts/consumer/<folder>.mjs runs (the `otel` subpaths with the
+ * OpenTelemetry SDK among them), scripts/consumer/<folder>.ts type-checks with
+ * moduleResolution nodenext and bundler, and the root entry points are shown
+ * not to load `@opentelemetry/*`. Then each README's examples run in a project
+ * that installed exactly what its `npm install` lines name.
  */
 const only = process.argv.slice(2);
 const packages = publicPackages().filter((pkg) => only.length === 0 || only.includes(pkg.name));
@@ -26,14 +28,42 @@ const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
 const folderOf = (pkg: PublicPackage) => basename(pkg.dir);
 type Strategy = 'hoisted' | 'linked';
 
-/** The version range a user installs for a package that is not ours (from what our packages ask for). */
+/**
+ * The version range a user installs for a package that is not ours: what our
+ * packages ask for, or else what their own tests run against (an
+ * OpenTelemetry SDK, which a user brings and our packages only test with).
+ */
 function rangeOf(name: string): string {
-  for (const pkg of publicPackages()) {
-    const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8'));
-    const range = manifest.peerDependencies?.[name] ?? manifest.dependencies?.[name];
-    if (range !== undefined) return range;
+  const manifests = publicPackages().map((pkg) => JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')));
+  for (const field of ['peerDependencies', 'dependencies', 'devDependencies']) {
+    for (const manifest of manifests) {
+      const range = manifest[field]?.[name];
+      if (range !== undefined) return range;
+    }
   }
   throw new Error(`no public package depends on ${name}, so the consumer test does not know which version to install`);
+}
+
+/** What the app installs beside our tarballs: its own cockatiel, and an OpenTelemetry SDK for the `otel` subpaths. */
+const appDependencies = ['cockatiel', '@opentelemetry/api', '@opentelemetry/sdk-metrics'];
+
+/**
+ * Imports every root entry point with a resolve hook that records each
+ * specifier, and fails if one of them reached `@opentelemetry/*`: a package
+ * that is not instrumented must not load it, even when it is installed.
+ */
+function rootEntriesSkipOpenTelemetry(project: string): void {
+  const check = `import { registerHooks } from 'node:module';
+const resolved = [];
+registerHooks({ resolve(specifier, context, next) { resolved.push(specifier); return next(specifier, context); } });
+${packages.map((pkg) => `await import('${pkg.name}');`).join('\n')}
+const otel = resolved.filter((specifier) => specifier.startsWith('@opentelemetry/'));
+if (otel.length > 0) throw new Error('a root entry point loaded ' + otel.join(', '));
+if (!resolved.includes('cockatiel')) throw new Error('the resolve hook saw nothing: the check is broken');
+console.log('root entries loaded ' + resolved.length + ' modules, none of them @opentelemetry/*');
+`;
+  writeFileSync(join(project, 'roots.mjs'), check);
+  console.log(run(process.execPath, ['roots.mjs'], { cwd: project }).trim());
 }
 
 /**
@@ -101,17 +131,18 @@ function typeCheck(project: string, resolution: 'nodenext' | 'bundler', lib: 'es
 
 function useEveryPackage(tarballs: Map<string, string>, strategy: Strategy): void {
   step(
-    `Installing every tarball, and the app's own cockatiel ${rangeOf('cockatiel')}, with --install-strategy=${strategy}`,
+    `Installing every tarball, and the app's own ${appDependencies.map((name) => `${name} ${rangeOf(name)}`).join(', ')}, with --install-strategy=${strategy}`,
   );
   const project = createProject(
     `app-${strategy}`,
     {
       ...Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`])),
-      cockatiel: rangeOf('cockatiel'),
+      ...Object.fromEntries(appDependencies.map((name) => [name, rangeOf(name)])),
     },
     strategy,
     tarballs,
   );
+  rootEntriesSkipOpenTelemetry(project);
   step(`[${strategy}] Importing every package from ESM and running scripts/consumer/*.mjs`);
   const imports = packages.map(
     (pkg, index) =>
@@ -167,14 +198,14 @@ function refuseCockatiel3(tarballs: Map<string, string>): void {
 /** Runs a README's examples in a project that installed exactly what its `npm install` line names. */
 function runReadmeExamples(pkg: PublicPackage, tarballs: Map<string, string>): void {
   const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
-  const installed = installLine(readme);
+  const installed = installLines(readme);
   if (!installed.includes(pkg.name)) throw new Error(`${pkg.name}'s README has no \`npm install ${pkg.name}\` line`);
   const examples = extractExamples(readme).filter((example) => example.run);
   for (const example of examples) {
     const missing = importedPackages(example.code).filter((name) => !installed.includes(name));
     if (missing.length > 0) {
       throw new Error(
-        `${pkg.name} README line ${example.line} imports ${missing.join(', ')}, which its install line (npm install ${installed.join(' ')}) does not name`,
+        `${pkg.name} README line ${example.line} imports ${missing.join(', ')}, which its install lines (npm install ${installed.join(' ')}) do not name`,
       );
     }
   }

@@ -16,3 +16,24 @@ assert.ok(rejected instanceof BreakerOpenError && rejected instanceof BrokenCirc
 const policy = wrap(retry(handleAll, { maxAttempts: 1 }), breaker);
 await clock.advance(1_000);
 assert.equal(await policy.execute(() => 'ok'), 'ok');
+
+// The otel subpath, with the app's own OpenTelemetry SDK: one metric read back.
+const { instrumentBreaker } = await import('@palisade/breaker/otel');
+const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+class OnDemandReader extends MetricReader {
+  async onShutdown() {}
+  async onForceFlush() {}
+}
+const reader = new OnDemandReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const instrumented = new CircuitBreaker({ rule: new ConsecutiveFailuresRule({ threshold: 1 }) });
+instrumentBreaker(instrumented, { name: 'consumer', meterProvider });
+await instrumented.execute(() => Promise.reject(new Error('down'))).catch(() => {});
+await instrumented.execute(() => 'never').catch(() => {});
+const { resourceMetrics } = await reader.collect();
+const calls = resourceMetrics.scopeMetrics
+  .flatMap((scope) => scope.metrics)
+  .find((metric) => metric.descriptor.name === 'palisade.breaker.calls');
+const rejectedCalls = calls?.dataPoints.find((point) => point.attributes['palisade.breaker.outcome'] === 'rejected');
+assert.equal(rejectedCalls?.value, 1);
+await meterProvider.shutdown();

@@ -7,6 +7,7 @@ import {
   type SecureChannel,
   verifyToken,
 } from '@palisade/messaging';
+import { type ChannelInstrumentationOptions, instrumentKeyDirectory } from '@palisade/messaging/otel';
 
 const hq = Identity.generate('hq');
 const directory = new KeyDirectory();
@@ -16,5 +17,8 @@ const decoded: DecodedToken = decodeToken(token);
 const issuer: string = verifyToken(token, { directory, audience: 'ledger' }).issuer;
 type Sends = SecureChannel['send'];
 
+const options: ChannelInstrumentationOptions = { name: 'consumer' };
+const handle = instrumentKeyDirectory(directory, options);
+
 export type { Sends };
-export { decoded, issuer };
+export { decoded, handle, issuer };

@@ -1,5 +1,6 @@
 import { VirtualClock } from '@palisade/core';
 import { type EndpointStats, NoHealthyEndpointError, Router } from '@palisade/router';
+import { instrumentRouter, type RouterInstrumentationOptions } from '@palisade/router/otel';
 
 const router = new Router<string>({
   clock: new VirtualClock(),
@@ -12,4 +13,7 @@ const url: Promise<string> = router.execute((endpoint, signal) => {
 const stats: EndpointStats | undefined = router.endpointStats('eu');
 const isTyped = (error: unknown): boolean => error instanceof NoHealthyEndpointError;
 
-export { isTyped, stats, url };
+const options: RouterInstrumentationOptions = { name: 'eu-api', endpointAttribute: false };
+const instrumentation = instrumentRouter(router, options);
+
+export { instrumentation, isTyped, stats, url };

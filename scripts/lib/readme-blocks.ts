@@ -32,11 +32,17 @@ export function extractExamples(markdown: string): ReadmeExample[] {
   return examples;
 }
 
-/** The packages named by the README's first `npm install …` line. */
-export function installLine(markdown: string): string[] {
-  const line = /^npm (?:install|i) ([^\n]+)$/m.exec(markdown)?.[1];
-  if (line === undefined) return [];
-  return line.split(/\s+/).filter((word) => word !== '' && !word.startsWith('-'));
+/**
+ * The packages the README's `npm install …` lines name, the first line's
+ * first (the package itself and what it needs), then those of later lines
+ * (optional extras, such as an OpenTelemetry SDK), each once.
+ */
+export function installLines(markdown: string): string[] {
+  const names = new Set<string>();
+  for (const match of markdown.matchAll(/^npm (?:install|i) ([^\n]+)$/gm)) {
+    for (const word of (match[1] as string).split(/\s+/)) if (word !== '' && !word.startsWith('-')) names.add(word);
+  }
+  return [...names];
 }
 
 /** The bare package names an example imports from (`node:` builtins and relative paths left out). */

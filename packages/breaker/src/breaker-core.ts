@@ -17,6 +17,7 @@ import {
   OUTCOME_VALUE,
   type OutcomeKind,
 } from './outcome.js';
+import type { RegistryTally } from './registry-tally.js';
 import { type SharedRejection, sharedRejection } from './shared-rejection.js';
 import { type BreakerSnapshot, snapshotOf } from './snapshot.js';
 import type { ProbeTally } from './store.js';
@@ -61,6 +62,13 @@ export class BreakerCore extends Circuit {
   #released = 0;
   #trips = 0;
   #lastFailure: FailureReason<unknown> | undefined;
+  /**
+   * Whether anyone ever subscribed to `onSuccess` or `onFailure`: until then a
+   * call need not ask the emitters whether to time itself, which matters for
+   * breakers listened to only for their transitions or rejections (an
+   * OpenTelemetry instrumentation, say).
+   */
+  #outcomeSubscribed = false;
   /** What the latest rejection computed, so that tryAcquire reads the clock once. */
   #lastRetryAfter = 0;
 
@@ -94,6 +102,7 @@ export class BreakerCore extends Circuit {
     const record = this.current();
     if (record.kind === 'closed' || (this.#mode !== NORMAL && record.kind !== 'isolated')) {
       this.#inFlight++;
+      if (this.tally !== undefined) this.tally.inFlight++;
       return admittedTicket(record.epoch);
     }
     return this.#admitAbnormal(record, true);
@@ -115,12 +124,14 @@ export class BreakerCore extends Circuit {
         if (!mayRetry || current.epoch === record.epoch) return this.#reject(REJECTED_OPEN, 0);
         if (current.kind === 'closed' || (this.#mode !== NORMAL && current.kind !== 'isolated')) {
           this.#inFlight++;
+          if (this.tally !== undefined) this.tally.inFlight++;
           return admittedTicket(current.epoch);
         }
         return this.#admitAbnormal(current, false);
       }
       default:
         this.#inFlight++;
+        if (this.tally !== undefined) this.tally.inFlight++;
         return admittedTicket(record.epoch);
     }
   }
@@ -128,6 +139,7 @@ export class BreakerCore extends Circuit {
   #admitProbe(record: HalfOpenRecord): number {
     if (this.store.acquireProbe(record.epoch, this.#probes)) {
       this.#inFlight++;
+      if (this.tally !== undefined) this.tally.inFlight++;
       return probeTicket(record.epoch);
     }
     if (this.#maxHalfOpenDuration !== Number.POSITIVE_INFINITY) {
@@ -146,6 +158,13 @@ export class BreakerCore extends Circuit {
     const emitters = this.emitters;
     if (emitters?.heard('reject')) {
       emitters.emit('reject', { reason: rejectionReasonOf(ticket), retryAfter: this.#lastRetryAfter });
+    }
+    const tally = this.tally;
+    if (tally !== undefined) {
+      tally.rejections++;
+      if (tally.emitters?.heard('reject')) {
+        tally.emitters.emit('reject', { reason: rejectionReasonOf(ticket), retryAfter: this.#lastRetryAfter });
+      }
     }
     return ticket;
   }
@@ -170,8 +189,10 @@ export class BreakerCore extends Circuit {
 
   /** Whether `execute` must read the clock when a call starts: for slow calls, or for listeners that want durations. */
   needsStart(): boolean {
-    const emitters = this.emitters;
-    return this.#needsDuration || (emitters !== undefined && (emitters.heard('success') || emitters.heard('failure')));
+    if (this.#needsDuration) return true;
+    if (!this.#outcomeSubscribed) return false;
+    const emitters = this.emitters as LazyEmitters<BreakerEvents>;
+    return emitters.heard('success') || emitters.heard('failure');
   }
 
   /**
@@ -197,6 +218,7 @@ export class BreakerCore extends Circuit {
   release(ticket: number, cancellation?: unknown): void {
     this.#inFlight--;
     this.#released++;
+    if (this.tally !== undefined) this.tally.inFlight--;
     if (isProbeTicket(ticket)) this.store.releaseProbe(epochOfTicket(ticket));
     const emitters = this.emitters;
     if (cancellation !== undefined && emitters?.heard('failure')) {
@@ -207,6 +229,11 @@ export class BreakerCore extends Circuit {
   #settle(ticket: number, kind: OutcomeKind, outcome: unknown, duration: number, now: number, timed: boolean): void {
     this.#inFlight--;
     this.#calls++;
+    const tally = this.tally;
+    if (tally !== undefined) {
+      tally.inFlight--;
+      tally.calls++;
+    }
     const failed =
       kind === OUTCOME_VALUE
         ? this.#resultFilter(outcome)
@@ -221,6 +248,11 @@ export class BreakerCore extends Circuit {
       this.#successes++;
     }
     if (slow) this.#slowCalls++;
+    if (tally !== undefined) {
+      if (failed) tally.failures++;
+      else tally.successes++;
+      if (slow) tally.slowCalls++;
+    }
     if (timed) this.#emitOutcome(kind, outcome, failed, duration);
     if (this.#mode !== DISABLED) this.#feed(ticket, kind, outcome, failed, slow, duration, now);
   }
@@ -334,6 +366,22 @@ export class BreakerCore extends Circuit {
   /** The registry's note of `activity` when it last looked. */
   registryMark = 0;
 
+  /** Joins a registry's running totals, with this breaker's state and what it has in flight. */
+  attach(tally: RegistryTally): void {
+    this.tally = tally;
+    tally.enter(this.seenKind);
+    tally.inFlight += this.#inFlight;
+  }
+
+  /** Leaves the registry's running totals: what it counted stays there, its state and its calls in flight go. */
+  detach(): void {
+    const tally = this.tally;
+    if (tally === undefined) return;
+    tally.leave(this.seenKind);
+    tally.inFlight -= this.#inFlight;
+    this.tally = undefined;
+  }
+
   /** Calls admitted or turned away so far; the registry watches it to tell idle breakers. */
   get activity(): number {
     // Every admission is settled, released or in flight, so this counts admissions without a counter on the hot path.
@@ -370,6 +418,7 @@ export class BreakerCore extends Circuit {
   /** The `onX` function of an event; subscribing creates the breaker's emitters. */
   on<K extends keyof BreakerEvents>(name: K): Event<BreakerEvents[K]> {
     this.emitters ??= new LazyEmitters<BreakerEvents>();
+    if (name === 'success' || name === 'failure') this.#outcomeSubscribed = true;
     return this.emitters.on(name);
   }
 }

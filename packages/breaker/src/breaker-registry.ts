@@ -6,11 +6,13 @@ import {
   optionsObject,
   rejectUnknownOptions,
 } from '@palisade/core/internal';
-import { CircuitState, type IDefaultPolicyContext } from 'cockatiel';
+import type { CircuitState, IDefaultPolicyContext } from 'cockatiel';
+import type { BreakerRejectEvent } from './breaker-events.js';
 import { type CircuitBreakerOptions, rejectUnknownBreakerOptions } from './breaker-options.js';
 import { breakerCore, CircuitBreaker } from './circuit-breaker.js';
 import { checkExecuteArguments } from './execute-arguments.js';
 import type { BreakerPermit, BreakerRejection } from './permit.js';
+import { RegistryTally, type RegistryTallyEvents } from './registry-tally.js';
 
 /** Breakers a sweep visits before it yields to the event loop. */
 const SWEEP_CHUNK = 10_000;
@@ -45,9 +47,14 @@ const optionKeys = Object.keys({
   clock: true,
 } satisfies Record<keyof BreakerRegistryOptions<unknown>, true>);
 
-/** Totals over every breaker of a registry. */
+/**
+ * Totals over every breaker of a registry. The state counts are of the
+ * breakers it holds now; the call counters are running totals since the
+ * registry was created, which keep what a dropped breaker counted.
+ */
 export interface RegistryStats {
   readonly keys: number;
+  /** Breakers by the state each last saw its circuit in. */
   readonly closed: number;
   readonly open: number;
   readonly halfOpen: number;
@@ -57,6 +64,7 @@ export interface RegistryStats {
   readonly failures: number;
   readonly slowCalls: number;
   readonly rejections: number;
+  /** Calls admitted and not settled yet, by the breakers it holds now. */
   readonly inFlight: number;
   readonly opens: number;
 }
@@ -94,6 +102,7 @@ export class BreakerRegistry<K = string> {
   #cursor: Iterator<[K, CircuitBreaker]> | undefined;
   // Created on first subscription, as a breaker's are.
   #emitters: LazyEmitters<RegistryEvents<K>> | undefined;
+  readonly #tally = new RegistryTally();
 
   constructor(options?: BreakerRegistryOptions<K>) {
     const checked = optionsObject('options', options);
@@ -114,6 +123,21 @@ export class BreakerRegistry<K = string> {
   /** Fires when an idle breaker is dropped. */
   get onEvict(): Event<RegistryEntryEvent<K>> {
     return this.#events().on('evict');
+  }
+
+  /** Fires when the circuit of any of its breakers changes state, with cockatiel's `CircuitState`. */
+  get onStateChange(): Event<CircuitState> {
+    return this.#tallyEvents().on('stateChange');
+  }
+
+  /** Fires when any of its breakers turns a call away. */
+  get onReject(): Event<BreakerRejectEvent> {
+    return this.#tallyEvents().on('reject');
+  }
+
+  #tallyEvents(): LazyEmitters<RegistryTallyEvents> {
+    this.#tally.emitters ??= new LazyEmitters<RegistryTallyEvents>();
+    return this.#tally.emitters;
   }
 
   #events(): LazyEmitters<RegistryEvents<K>> {
@@ -147,6 +171,9 @@ export class BreakerRegistry<K = string> {
 
   /** Drops `key`'s breaker now, whatever its state. */
   delete(key: K): boolean {
+    const breaker = this.#breakers.get(key);
+    if (breaker === undefined) return false;
+    breakerCore(breaker).detach();
     return this.#breakers.delete(key);
   }
 
@@ -160,52 +187,29 @@ export class BreakerRegistry<K = string> {
 
   /** Drops every breaker and stops the sweep until a key is used again. */
   clear(): void {
+    for (const breaker of this.#breakers.values()) breakerCore(breaker).detach();
     this.#breakers.clear();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#cursor = undefined;
   }
 
-  /** Totals over every breaker. O(keys): for dashboards, not for every call. */
+  /** Totals over every breaker, kept as the breakers go: O(1), whatever the number of keys. */
   stats(): RegistryStats {
-    let closed = 0;
-    let open = 0;
-    let halfOpen = 0;
-    let isolated = 0;
-    let calls = 0;
-    let successes = 0;
-    let failures = 0;
-    let slowCalls = 0;
-    let rejections = 0;
-    let inFlight = 0;
-    let opens = 0;
-    for (const [, breaker] of this.entries()) {
-      const stats = breaker.stats();
-      if (stats.state === CircuitState.Closed) closed++;
-      else if (stats.state === CircuitState.Open) open++;
-      else if (stats.state === CircuitState.HalfOpen) halfOpen++;
-      else isolated++;
-      calls += stats.calls;
-      successes += stats.successes;
-      failures += stats.failures;
-      slowCalls += stats.slowCalls;
-      rejections += stats.rejections;
-      inFlight += stats.inFlight;
-      opens += stats.opens;
-    }
+    const tally = this.#tally;
     return {
       keys: this.size,
-      closed,
-      open,
-      halfOpen,
-      isolated,
-      calls,
-      successes,
-      failures,
-      slowCalls,
-      rejections,
-      inFlight,
-      opens,
+      closed: tally.closed,
+      open: tally.open,
+      halfOpen: tally.halfOpen,
+      isolated: tally.isolated,
+      calls: tally.calls,
+      successes: tally.successes,
+      failures: tally.failures,
+      slowCalls: tally.slowCalls,
+      rejections: tally.rejections,
+      inFlight: tally.inFlight,
+      opens: tally.opens,
     };
   }
 
@@ -214,6 +218,7 @@ export class BreakerRegistry<K = string> {
     const breaker = new CircuitBreaker(options?.clock === undefined ? { ...options, clock: this.#clock } : options);
     const core = breakerCore(breaker);
     core.registryMark = core.activity;
+    core.attach(this.#tally);
     this.#breakers.set(key, breaker);
     this.#armSweep();
     const emitters = this.#emitters;
@@ -248,6 +253,7 @@ export class BreakerRegistry<K = string> {
       if (activity !== core.registryMark) {
         core.registryMark = activity;
       } else if (core.atRest) {
+        core.detach();
         this.#breakers.delete(key);
         if (this.#emitters?.heard('evict')) evicted.push([key, breaker]);
       }

@@ -13,6 +13,7 @@ import {
 } from './circuit-record.js';
 import { BreakerStoreConflictError } from './errors.js';
 import { type BackoffPosition, backoffAt, openDurationOf } from './open-period.js';
+import type { RegistryTally } from './registry-tally.js';
 import type { BreakerStore } from './store.js';
 import type { TripRule } from './trip-rule.js';
 
@@ -45,6 +46,8 @@ export class Circuit {
   #opens = 0;
   /** Created on first subscription: most breakers in a large registry are never listened to. */
   protected emitters: LazyEmitters<BreakerEvents> | undefined;
+  /** The running totals of the registry that holds this breaker, if one does. */
+  protected tally: RegistryTally | undefined;
 
   constructor({ clock, store, rules, halfOpenAfter }: ResolvedOptions) {
     this.clock = clock;
@@ -69,6 +72,11 @@ export class Circuit {
     return this.#opens;
   }
 
+  /** The state this breaker last saw its circuit in, and announced. */
+  protected get seenKind(): CircuitKind {
+    return this.#seenKind;
+  }
+
   /** The open period is over and a call arrived: half-open, unless another writer moved the circuit first. */
   protected halfOpen(from: OpenRecord, now: number): HalfOpenRecord | undefined {
     const next: HalfOpenRecord = { kind: 'half-open', epoch: from.epoch + 1, since: now, attempt: from.attempt };
@@ -88,6 +96,7 @@ export class Circuit {
     const next: OpenRecord = { kind: 'open', epoch: from.epoch + 1, since: now, until: now + duration, attempt };
     if (!this.#transition(next)) return undefined;
     this.#opens++;
+    if (this.tally !== undefined) this.tally.opens++;
     this.#announce(next, reason);
     return next;
   }
@@ -117,6 +126,11 @@ export class Circuit {
   }
 
   #adopt(record: CircuitRecord): void {
+    const tally = this.tally;
+    if (tally !== undefined && record.kind !== this.#seenKind) {
+      tally.leave(this.#seenKind);
+      tally.enter(record.kind);
+    }
     this.#seenEpoch = record.epoch;
     this.#seenKind = record.kind;
     if (record.kind === 'closed') {
@@ -135,10 +149,14 @@ export class Circuit {
 
   #announce(record: CircuitRecord, reason: FailureReason<unknown> | undefined): void {
     const emitters = this.emitters;
-    if (emitters === undefined) return;
-    announceTransition(emitters, record, reason);
+    const registry = this.tally?.emitters;
+    if (emitters === undefined && registry === undefined) return;
+    if (emitters !== undefined) announceTransition(emitters, record, reason);
     // A listener may have moved the circuit again; then this change is no longer news.
-    if (this.#seenEpoch === record.epoch) emitters.emit('stateChange', toCircuitState(record.kind));
+    if (this.#seenEpoch !== record.epoch) return;
+    const state = toCircuitState(record.kind);
+    emitters?.emit('stateChange', state);
+    if (registry !== undefined && this.#seenEpoch === record.epoch) registry.emit('stateChange', state);
   }
 
   /** Empties every rule's window. */

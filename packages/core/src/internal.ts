@@ -4,6 +4,12 @@
  * the root entry point is the API.
  */
 export { MAX_TIMER_DELAY } from './clock.js';
+export {
+  disposeAll,
+  type InstrumentationOptionsShape,
+  instrumentationOptionKeys,
+  instrumentationOptions,
+} from './instrumentation.js';
 export { editDistance, nearestKey, rejectUnknownOptions } from './known-options.js';
 export { LazyEmitters } from './lazy-emitters.js';
 export { NEVER_ABORTED_SIGNAL } from './never-aborted-signal.js';

@@ -57,6 +57,11 @@ export interface ChannelStats {
   readonly rejected: number;
   /** Sessions installed: the first handshake and every re-handshake. */
   readonly handshakes: number;
+  /**
+   * Times this side ratcheted its sending key within a session (`limits.rekeyAfter`,
+   * `limits.rekeyAfterMessages`), over every session the channel has had.
+   */
+  readonly rekeys: number;
 }
 
 /** The payload of each of a channel's events. */

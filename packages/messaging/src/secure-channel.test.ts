@@ -184,6 +184,25 @@ describe('SecureChannel', () => {
     expect(client.closed).toBe(false);
   });
 
+  it('stats().rekeys counts the send-key ratchets of every session, kept across re-handshakes and close', async () => {
+    const limits = { rekeyAfterMessages: 2, rehandshakeAfter: 1_000, rejectAfter: 2_000 };
+    const { client, server, clock } = open(['alice', 'bob'], undefined, { limits });
+    await Promise.all([client.ready, server.ready]);
+    for (let i = 0; i < 6; i++) await client.send(text(`m${i}`));
+    const first = client.session!.stats().sendEpoch;
+    expect(first).toBeGreaterThanOrEqual(2);
+    expect(client.stats().rekeys).toBe(first);
+    await clock.advance(1_000);
+    await settle();
+    expect(client.stats().handshakes).toBe(2);
+    for (let i = 0; i < 6; i++) await client.send(text(`n${i}`));
+    const second = client.session!.stats().sendEpoch;
+    expect(second).toBeGreaterThanOrEqual(2);
+    expect(client.stats().rekeys).toBe(first + second);
+    await client.close();
+    expect(client.stats().rekeys).toBe(first + second);
+  });
+
   it('closes when the peer key is revoked, and the revoked node cannot reconnect', async () => {
     const { client, server, directory, clock, nodes } = open();
     await Promise.all([client.ready, server.ready]);

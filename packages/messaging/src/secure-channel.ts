@@ -77,6 +77,8 @@ export class SecureChannel implements Closable {
   #received = 0;
   #rejected = 0;
   #handshakes = 0;
+  /** Send-key ratchets of the sessions already replaced or closed. */
+  #retiredRekeys = 0;
   #resolveReady!: (channel: SecureChannel) => void;
   #rejectReady!: (error: Error) => void;
 
@@ -165,7 +167,14 @@ export class SecureChannel implements Closable {
   }
 
   stats(): ChannelStats {
-    return { sent: this.#sent, received: this.#received, rejected: this.#rejected, handshakes: this.#handshakes };
+    const current = this.session?.stats().sendEpoch ?? 0;
+    return {
+      sent: this.#sent,
+      received: this.#received,
+      rejected: this.#rejected,
+      handshakes: this.#handshakes,
+      rekeys: this.#retiredRekeys + current,
+    };
   }
 
   /**
@@ -344,6 +353,8 @@ export class SecureChannel implements Closable {
     this.#handshakes++;
     if (state.phase === 'open') {
       const replaced = state.current;
+      // Nothing more is sealed on it: its ratchets are final.
+      this.#retiredRekeys += replaced.stats().sendEpoch;
       state.previous?.close('replaced');
       state.previous = replaced;
       state.current = session;
@@ -405,6 +416,7 @@ export class SecureChannel implements Closable {
     this.#timers.clearAll();
     for (const subscription of this.#subscriptions) subscription.dispose();
     if (state.phase === 'open') {
+      this.#retiredRekeys += state.current.stats().sendEpoch;
       state.current.close(reason);
       state.previous?.close(reason);
     }

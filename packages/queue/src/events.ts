@@ -51,10 +51,31 @@ export type QueueRejectEvent =
   | { readonly reason: 'full'; readonly key: QueueKey; readonly error: QueueFullError }
   | { readonly reason: 'closed'; readonly key: QueueKey; readonly error: QueueClosedError };
 
+/** Emitted by `onSuccess`: a task ran and fulfilled. The shape of cockatiel's `ISuccessEvent`. */
+export interface TaskSuccessEvent {
+  /** Milliseconds it ran, on the queue's clock, from its start (the time it waited is not in it). */
+  readonly duration: number;
+}
+
+/**
+ * Emitted by `onFailure`: a task ran and failed (rejected, threw, timed out,
+ * or was aborted while running). The shape of cockatiel's `IFailureEvent`.
+ */
+export interface TaskFailureEvent {
+  /** Milliseconds it ran, from its start. */
+  readonly duration: number;
+  /** Always true: every failure of a task counts. */
+  readonly handled: boolean;
+  /** What it failed with. */
+  readonly reason: { readonly error: unknown };
+}
+
 /** The queue's events by name, as its `LazyEmitters` holds them. */
 export interface QueueEvents {
   readonly resize: ResizeEvent;
   readonly spill: SpillEvent;
   readonly handoff: HandoffEvent;
   readonly reject: QueueRejectEvent;
+  readonly success: TaskSuccessEvent;
+  readonly failure: TaskFailureEvent;
 }

@@ -9,7 +9,14 @@ export {
   QueueFullError,
   type QueueLimit,
 } from './errors.js';
-export type { HandoffEvent, QueueRejectEvent, ResizeEvent, SpillEvent } from './events.js';
+export type {
+  HandoffEvent,
+  QueueRejectEvent,
+  ResizeEvent,
+  SpillEvent,
+  TaskFailureEvent,
+  TaskSuccessEvent,
+} from './events.js';
 export type { EngineQueue, EngineSpec, JobEngine, JobEventSink, JobQueueConfig, NewJob } from './jobs/engine.js';
 export {
   JobFailedError,

@@ -12,7 +12,15 @@ import { Admission } from './admission.js';
 import { callOptions, rejectUnknownCallOptions } from './call-options.js';
 import { ConditionWatch, type QueueCondition, type SizeCondition, SizeWatch } from './condition.js';
 import { QueueClearedError, QueueClosedError, QueueFullError } from './errors.js';
-import type { HandoffEvent, QueueEvents, QueueRejectEvent, ResizeEvent, SpillEvent } from './events.js';
+import type {
+  HandoffEvent,
+  QueueEvents,
+  QueueRejectEvent,
+  ResizeEvent,
+  SpillEvent,
+  TaskFailureEvent,
+  TaskSuccessEvent,
+} from './events.js';
 import { checkKey, hashKey, type QueueKey } from './key.js';
 import { KeyHandoff } from './key-handoff.js';
 import { MAX_SHARDS, type QueueConfig, resolveOptions, type ShardedQueueOptions } from './options.js';
@@ -50,6 +58,12 @@ export class ShardedQueue<Key = QueueKey> implements Closable {
   readonly #keyOf: ((key: Key) => QueueKey) | undefined;
   readonly #counts = new QueueCounts();
   readonly #events = new LazyEmitters<QueueEvents>();
+  /**
+   * When each running task started, kept only once someone listens to
+   * `onSuccess` or `onFailure`: a task itself has no room for it, and a queue
+   * nobody times pays nothing.
+   */
+  #startedAt: Map<Task, number> | undefined;
   readonly #routing: ShardRouting;
   /** Only with `keyOrder: 'fifo'`: unordered keys need no tracking. */
   readonly #keys: KeyHandoff | undefined;
@@ -98,6 +112,30 @@ export class ShardedQueue<Key = QueueKey> implements Closable {
   /** A moving key drained from its old shard; its parked tasks went to the new one. */
   get onHandoff(): Event<HandoffEvent> {
     return this.#events.on('handoff');
+  }
+
+  /**
+   * A task ran and fulfilled, with how long it ran (ms on the queue's clock,
+   * from its start: the time it waited is not in it), in the shape of
+   * cockatiel's `ISuccessEvent`.
+   */
+  get onSuccess(): Event<TaskSuccessEvent> {
+    return this.#timedEvent('success');
+  }
+
+  /**
+   * A task ran and failed (rejected, threw, timed out, or was aborted while
+   * running), with how long it ran and why, in the shape of cockatiel's
+   * `IFailureEvent`; `handled` is always true.
+   */
+  get onFailure(): Event<TaskFailureEvent> {
+    return this.#timedEvent('failure');
+  }
+
+  /** Subscribing to a task's end starts timing the tasks that start from then on. */
+  #timedEvent<K extends 'success' | 'failure'>(name: K): Event<QueueEvents[K]> {
+    this.#startedAt ??= new Map();
+    return this.#events.on(name);
   }
 
   /** `add` turned a task away: the queue was full (with `whenFull: 'reject'`) or closed. */
@@ -375,6 +413,7 @@ export class ShardedQueue<Key = QueueKey> implements Closable {
     this.#counts.size--;
     this.#counts.pending++;
     this.#afterSizeDecrease(shard);
+    this.#startedAt?.set(job, this.#clock.now());
     return this.#runner.run(job, task, shard.id);
   };
 
@@ -402,7 +441,17 @@ export class ShardedQueue<Key = QueueKey> implements Closable {
     else job.reject(value);
     this.#routing.retireIfEmpty(shard);
     this.#idle.update();
+    if (this.#startedAt !== undefined) this.#announceEnd(job, fulfilled, value);
   };
+
+  #announceEnd(job: Task, fulfilled: boolean, value: unknown): void {
+    const startedAt = this.#startedAt?.get(job);
+    if (startedAt === undefined) return;
+    this.#startedAt?.delete(job);
+    const duration = this.#clock.now() - startedAt;
+    if (fulfilled) this.#events.emit('success', { duration });
+    else this.#events.emit('failure', { duration, handled: true, reason: { error: value } });
+  }
 
   #onAbort(job: Task, signal: AbortSignal): void {
     const error = cancellationError(signal);

@@ -272,6 +272,10 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
     }
     this.hedgesStarted++;
     host.hedgeStarted();
+    const events = host.callEvents;
+    if (events?.heard('hedge')) {
+      events.emit('hedge', { endpoint: routed.endpoint.endpoint, attempt: routed.number, hedges: this.hedgesStarted });
+    }
     this.#run(routed, now);
     if (!this.done && this.hedgesStarted < hedge.maxHedges) this.#scheduleHedge(now);
   }

@@ -44,6 +44,16 @@ export interface RetryEvent<D = unknown> {
   readonly reason: FailureReason<unknown>;
 }
 
+/** A hedged attempt started (`onHedge`): the call's earlier attempts had not answered within the hedge delay. */
+export interface HedgeEvent<D = unknown> {
+  /** Where the hedge goes. */
+  readonly endpoint: Endpoint<D>;
+  /** The number of the hedge's attempt: 2 for a call's first hedge, unless a retry came first. */
+  readonly attempt: number;
+  /** Hedges this call has started, this one included. */
+  readonly hedges: number;
+}
+
 /** A retry or a hedge was not made because the retry budget (or throttle) refused it. */
 export interface BudgetExhaustedEvent {
   readonly kind: 'retry' | 'hedge';
@@ -95,6 +105,7 @@ export interface RouterCallEvents {
   attempt: AttemptEvent<unknown>;
   attemptSettled: AttemptSettledEvent<unknown>;
   retry: RetryEvent<unknown>;
+  hedge: HedgeEvent<unknown>;
   budgetExhausted: BudgetExhaustedEvent;
   success: ISuccessEvent;
   failure: IFailureEvent;

@@ -60,6 +60,18 @@ describe('hedging', () => {
     expect(router.endpointStats('slow')).toMatchObject({ failures: 0, successes: 0, outstanding: 0 });
   });
 
+  it('onHedge tells each hedge as it starts: where it goes, its attempt number, the call’s hedges so far', async () => {
+    const { clock, router, respond } = setup(hedge({ delay: 50, maxHedges: 2 }));
+    const hedges: string[] = [];
+    router.onHedge(({ endpoint, attempt, hedges: count }) =>
+      hedges.push(`${clock.now()} ${endpoint.id} #${attempt} (${count})`),
+    );
+    const call = respond();
+    await clock.runAll();
+    await call;
+    expect(hedges).toEqual(['50 fast #2 (1)']);
+  });
+
   it('does not hedge a call that finishes before the delay', async () => {
     const { clock, router, respond, started } = setup({
       ...hedge({ delay: 50 }),

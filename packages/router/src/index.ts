@@ -21,6 +21,7 @@ export type {
   EjectionEvent,
   EndpointEvent,
   HealthChangeEvent,
+  HedgeEvent,
   PanicEvent,
   RetryEvent,
 } from './events.js';

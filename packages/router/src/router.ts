@@ -14,6 +14,7 @@ import type {
   EjectionEvent,
   EndpointEvent,
   HealthChangeEvent,
+  HedgeEvent,
   PanicEvent,
   RetryEvent,
 } from './events.js';
@@ -223,6 +224,11 @@ export class Router<D = unknown> implements Closable {
   /** A failed call will be retried. */
   get onRetry(): Event<RetryEvent<D>> {
     return this.#core.onCallEvent('retry') as never;
+  }
+
+  /** A hedged attempt started: the call's attempts had not answered within the hedge delay. */
+  get onHedge(): Event<HedgeEvent<D>> {
+    return this.#core.onCallEvent('hedge') as never;
   }
 
   /** The budget refused a retry or a hedge. */

@@ -55,9 +55,18 @@ export async function runDelivery(
   let failed = delivery.failedAttempts;
   for (;;) {
     const attempt = failed + 1;
+    const startedAt = clock.now();
     const outcome = await runAttempt(delivery, handler, attempt, config.timeout, clock);
+    const duration = clock.now() - startedAt;
     if (outcome.ok) {
-      events.completed({ id: delivery.id, name: delivery.name, key: delivery.key, shard: delivery.shard, attempt });
+      events.completed({
+        id: delivery.id,
+        name: delivery.name,
+        key: delivery.key,
+        shard: delivery.shard,
+        attempt,
+        duration,
+      });
       return { kind: 'completed', result: outcome.value, attempt };
     }
     failed = attempt;
@@ -70,6 +79,7 @@ export async function runDelivery(
       key: delivery.key,
       shard: delivery.shard,
       attempt,
+      duration,
       error: outcome.error,
       willRetry: willRetry || taken,
     });

@@ -62,6 +62,19 @@ describe('JobQueue, in process', () => {
     await queue.close();
   });
 
+  it('onCompleted and onFailed carry how long each attempt ran, on the queue’s clock', async () => {
+    const { clock, queue } = setup({ shards: 1, attempts: 2, backoff: 100 });
+    const ends: string[] = [];
+    queue.onCompleted(({ attempt, duration }) => ends.push(`completed #${attempt} in ${duration}`));
+    queue.onFailed(({ attempt, duration }) => ends.push(`failed #${attempt} in ${duration}`));
+    const id = await queue.add('record', { label: 'x', fail: 1, ms: 40 }, { key: 'k' });
+    const done = queue.result(id);
+    await clock.runAll();
+    await done;
+    expect(ends).toEqual(['failed #1 in 0', 'completed #2 in 40']);
+    await queue.close();
+  });
+
   it('fails a job for good after its attempts, with the last error as the cause', async () => {
     const { clock, queue } = setup({ attempts: 2, backoff: () => 5 });
     const id = await queue.add('record', { label: 'z', fail: 5 }, { key: 'k' });
@@ -130,6 +143,15 @@ describe('JobQueue, in process', () => {
     expect(typeof (await waiting)).toBe('string');
     await clock.runAll();
     expect((await queue.stats()).completed).toBe(4);
+  });
+
+  it('onReject reports an add after close() too, with reason closed', async () => {
+    const { queue } = setup();
+    const reasons: string[] = [];
+    queue.onReject((event) => reasons.push(`${event.reason} ${event.name} ${String(event.key)} ${event.error.code}`));
+    await queue.close();
+    await expect(queue.add('record', { label: 'late' }, { key: 'k' })).rejects.toBeInstanceOf(QueueClosedError);
+    expect(reasons).toEqual(['closed record k ERR_PALISADE_QUEUE_CLOSED']);
   });
 
   it('adding an id that exists does nothing; a result no longer kept is JobNotFoundError', async () => {

@@ -220,7 +220,11 @@ export class JobQueue<Handlers extends JobHandlers> implements Closable {
     if (signal !== undefined && !isAbortSignal(signal)) {
       throw new InvalidArgumentError('options.signal', 'an AbortSignal', signal);
     }
-    if (this.#closing !== undefined) return Promise.reject(new QueueClosedError());
+    if (this.#closing !== undefined) {
+      const error = new QueueClosedError();
+      this.#events.emit('reject', { reason: 'closed', name, key, error });
+      return Promise.reject(error);
+    }
     if (signal?.aborted) return Promise.reject(cancellationError(signal));
     return this.#engine.add({ id, name, key, payload, priority, delay }, whenFull, signal);
   }

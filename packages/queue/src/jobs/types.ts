@@ -87,6 +87,8 @@ export interface JobCompletedEvent {
   readonly key: QueueKey;
   readonly shard: number;
   readonly attempt: number;
+  /** Milliseconds the attempt ran, on the queue's clock. */
+  readonly duration: number;
 }
 
 /** Emitted by `onFailed`: an attempt this process ran threw, rejected or timed out. */
@@ -96,6 +98,8 @@ export interface JobFailedEvent {
   readonly key: QueueKey;
   readonly shard: number;
   readonly attempt: number;
+  /** Milliseconds the attempt ran, on the queue's clock. */
+  readonly duration: number;
   readonly error: unknown;
   /** True when another attempt follows (at the head of the shard, after the backoff); false when the job has failed for good. */
   readonly willRetry: boolean;
