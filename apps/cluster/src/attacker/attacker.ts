@@ -1,11 +1,10 @@
 import { type Identity, issueToken, KeyDirectory } from '@palisade/messaging';
-import { Redis } from 'ioredis';
 import { RELAY_RIGHT } from '../bank/authorise.ts';
 import type { WriteAnswer } from '../bank/home-queue.ts';
 import { orderRight, type Transfer } from '../bank/transfer.ts';
 import { Peers } from '../branch/peers.ts';
 import type { AttackerConfig } from '../common/config.ts';
-import { TcpLinks } from '../common/tcp-links.ts';
+import { RedisLinks } from '../common/redis-links.ts';
 import { fromWire, toBase64 } from '../common/wire.ts';
 
 /** The kinds of request the attacker tries, in turn, against every branch. */
@@ -35,7 +34,6 @@ export interface AttackReport {
 export class Attacker {
   readonly #config: AttackerConfig;
   readonly #identity: Identity;
-  readonly #redis: Redis;
   readonly #peers: Peers;
   readonly #outcomes: Record<string, number> = {};
   /** Its forgeries, made once per target: signing is the slow part, and it has no better ones to make. */
@@ -52,12 +50,10 @@ export class Attacker {
     this.#identity = stolen;
     const directory = new KeyDirectory();
     for (const entry of config.directory) directory.register(fromWire(entry));
-    this.#redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
-    this.#redis.on('error', () => {});
     this.#peers = new Peers({
       identity: () => stolen,
       directory,
-      links: new TcpLinks(this.#redis),
+      links: new RedisLinks(config.redisUrl, 2_000),
       requestTimeout: 3_000,
       handle: async () => undefined,
     });
@@ -80,7 +76,6 @@ export class Attacker {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#peers.close();
-    this.#redis.disconnect();
   }
 
   #forgeriesFor(target: string, from: string, to: string): { credential: string; transfer: Transfer } {

@@ -14,7 +14,7 @@ import { saveKey } from '../common/key-store.ts';
 import type { Links } from '../common/links.ts';
 import { type ProcessMetrics, startMetrics } from '../common/metrics.ts';
 import { RedisHealth } from '../common/redis-health.ts';
-import { TcpLinks } from '../common/tcp-links.ts';
+import { RedisLinks } from '../common/redis-links.ts';
 import { applyDirectoryChange, type DirectoryChange, fromWire, toWire } from '../common/wire.ts';
 import { type BranchHttp, startBranchHttp } from './http.ts';
 import { Peers } from './peers.ts';
@@ -71,7 +71,7 @@ export class Branch {
     this.#redis.on('error', () => {});
     this.#health = new RedisHealth(config.redisUrl);
     this.#ledger = new Ledger(this.#redis, config.id);
-    this.#links = new TcpLinks(this.#redis);
+    this.#links = new RedisLinks(config.redisUrl, config.queue.commandTimeout);
     const { meter } = metrics;
     this.#instruments = {
       writes: meter.createCounter('bank.writes', {
