@@ -1,6 +1,8 @@
 import type { Counter } from '@opentelemetry/api';
 import { type Identity, KeyDirectory } from '@palisade/messaging';
+import { instrumentChannel, instrumentKeyDirectory } from '@palisade/messaging/otel';
 import { type JobContext, type JobEngine, JobQueue } from '@palisade/queue';
+import { instrumentJobQueue } from '@palisade/queue/otel';
 import { redisEngine } from '@palisade/queue/redis';
 import { Redis } from 'ioredis';
 import { homeOf } from '../bank/accounts.ts';
@@ -66,10 +68,11 @@ export class Branch {
     this.#metrics = metrics;
     for (const entry of config.directory) this.#directory.register(fromWire(entry));
     this.#directory.onRevoke(() => this.#verifiedCredentials.clear());
+    instrumentKeyDirectory(this.#directory, { name: 'bank', meterProvider: metrics.meterProvider });
     for (const [audience, token] of Object.entries(config.credentials)) this.#credentials.set(audience, token);
     this.#redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
     this.#redis.on('error', () => {});
-    this.#health = new RedisHealth(config.redisUrl);
+    this.#health = new RedisHealth(config.redisUrl, metrics.meter);
     this.#ledger = new Ledger(this.#redis, config.id);
     this.#links = new RedisLinks(config.redisUrl, config.queue.commandTimeout);
     const { meter } = metrics;
@@ -90,9 +93,6 @@ export class Branch {
         description: 'Transfer jobs this branch ran, by result (done, retry, redelivered).',
       }),
     };
-    meter
-      .createObservableGauge('bank.redis.up', { description: '1 while this process reaches Redis, 0 otherwise.' })
-      .addCallback((result) => result.observe(this.#health.up ? 1 : 0));
     this.#peers = new Peers({
       identity: () => this.#identity,
       directory: this.#directory,
@@ -101,6 +101,11 @@ export class Branch {
       handle: (peer, body) => this.#answer(peer, body),
       onSession: (peer) => this.#instruments.sessions.add(1, { peer }),
       onRefused: (stage, code) => this.#instruments.refusedFrames.add(1, { stage, code }),
+      onChannel: (channel, direction) =>
+        instrumentChannel(channel, {
+          name: direction === 'in' ? 'from-branches' : 'to-branches',
+          meterProvider: metrics.meterProvider,
+        }),
     });
     const timings = config.queue;
     this.#engine = redisEngine({
@@ -177,6 +182,11 @@ export class Branch {
       backoff: (attempt) => Math.min(1_000, 100 * attempt),
     });
     queue.onRedelivered(() => this.#instruments.jobs.add(1, { result: 'redelivered' }));
+    // A queue's backlog and shards are the same seen from any process (and reading them is a round of
+    // Redis commands per scrape): its home branch reports them.
+    if (home === this.#config.id) {
+      instrumentJobQueue(queue, { name: homeQueueName(home), meterProvider: this.#metrics.meterProvider });
+    }
     this.#queues.set(home, queue);
   }
 

@@ -19,6 +19,8 @@ export interface PeersOptions {
   readonly requestTimeout: number;
   /** A channel opened to this branch authenticated `peer`. */
   readonly onSession?: (peer: string) => void;
+  /** Every channel, as it opens: `out` for one this node dialled, `in` for one dialled to it. */
+  readonly onChannel?: (channel: SecureChannel, direction: 'in' | 'out') => void;
   /** A handshake or a frame was refused, with the messaging error's code. */
   readonly onRefused?: (stage: 'handshake' | 'frame', code: string) => void;
 }
@@ -114,6 +116,7 @@ export class Peers {
         handshakeRetry: 500,
         handshakeTimeout: this.#options.requestTimeout,
       });
+      this.#options.onChannel?.(channel, 'out');
       const outgoing: Outgoing = { channel, pending: new Map() };
       channel.onMessage((bytes) => {
         const { rid, body } = JSON.parse(decoder.decode(bytes)) as Envelope;
@@ -158,6 +161,7 @@ export class Peers {
       authorize: (peer) => isBranch(peer.nodeId),
       handshakeTimeout: 10_000,
     });
+    this.#options.onChannel?.(channel, 'in');
     this.#incoming.add(channel);
     channel.onClose(() => this.#incoming.delete(channel));
     channel.onReject(({ stage, error }) => {

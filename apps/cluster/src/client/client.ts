@@ -1,10 +1,13 @@
+import { RedisBreakerBackend } from '@palisade/breaker/redis';
 import type { Identity } from '@palisade/messaging';
 import { Router } from '@palisade/router';
+import { instrumentRouter } from '@palisade/router/otel';
 import { handleType } from 'cockatiel';
 import type { Transfer } from '../bank/transfer.ts';
 import type { ClientConfig } from '../common/config.ts';
 import type { Question } from '../common/ipc.ts';
 import { type ProcessMetrics, startMetrics } from '../common/metrics.ts';
+import { RedisHealth } from '../common/redis-health.ts';
 import { Load } from './load.ts';
 
 interface Endpoint {
@@ -34,16 +37,28 @@ export class Client {
   readonly #router: Router<string>;
   readonly #load: Load;
   readonly #metrics: ProcessMetrics;
+  readonly #breakers: RedisBreakerBackend | undefined;
+  readonly #health: RedisHealth;
 
   private constructor(config: ClientConfig, customer: Identity, metrics: ProcessMetrics) {
     this.#metrics = metrics;
+    // Every client's breaker for a branch is one circuit in Redis: a branch one client ejects is ejected for all.
+    const breakers = config.sharedBreakers ? new RedisBreakerBackend({ connection: config.redisUrl }) : undefined;
+    this.#breakers = breakers;
+    this.#health = new RedisHealth(config.redisUrl, metrics.meter);
     this.#router = new Router<string>({
       endpoints: config.endpoints.map(({ id, url }) => ({ id, data: url })),
       handle: handleType(TypeError).orWhenResult((status) => (status as number) >= 500),
       timeout: 3_000,
       attemptTimeout: 1_000,
-      outlierDetection: { consecutiveFailures: 3, baseEjectionTime: 2_000, maxEjectionTime: 10_000 },
+      outlierDetection: {
+        consecutiveFailures: 3,
+        baseEjectionTime: 2_000,
+        maxEjectionTime: 10_000,
+        ...(breakers === undefined ? {} : { store: (id: string) => breakers.store(`bank-front-desk:${id}`) }),
+      },
     });
+    instrumentRouter(this.#router, { name: 'front-desks', meterProvider: metrics.meterProvider });
     const { meter } = metrics;
     const calls = meter.createCounter('bank.client.calls', {
       description: 'Transfers handed in through the router, by outcome (ok, failed).',
@@ -122,6 +137,8 @@ export class Client {
   async close(): Promise<void> {
     await this.#load.stop();
     await this.#router.close();
+    await this.#breakers?.close();
+    this.#health.close();
     await this.#metrics.close();
   }
 

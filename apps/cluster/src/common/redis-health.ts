@@ -1,3 +1,4 @@
+import type { Meter } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 
 /**
@@ -10,7 +11,10 @@ export class RedisHealth {
   readonly #timer: NodeJS.Timeout;
   up = false;
 
-  constructor(url: string) {
+  constructor(url: string, meter: Meter) {
+    meter
+      .createObservableGauge('bank.redis.up', { description: '1 while this process reaches Redis, 0 otherwise.' })
+      .addCallback((result) => result.observe(this.up ? 1 : 0));
     this.#redis = new Redis(url, { maxRetriesPerRequest: 0, commandTimeout: 500, enableOfflineQueue: false });
     this.#redis.on('error', () => {});
     const check = (): void => {

@@ -11,7 +11,7 @@ export interface ScrapeTarget {
   readonly url: string;
 }
 
-/** One pass over every target: what each one exported, or undefined where the scrape failed. */
+/** One pass over every target: what each one exported, or undefined where the scrape failed; `at` is when it ended. */
 export interface ScrapeRound {
   readonly at: number;
   readonly samples: ReadonlyMap<string, readonly Sample[] | undefined>;
@@ -88,7 +88,6 @@ export class Collector {
   async #scrape(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
-    const at = Date.now();
     const targets = this.#targets();
     const results = await Promise.all(
       targets.map(async ({ url }) => {
@@ -100,7 +99,8 @@ export class Collector {
         }
       }),
     );
-    const round: ScrapeRound = { at, samples: new Map(targets.map(({ name }, index) => [name, results[index]])) };
+    // A round shows what it shows once every answer is in (or timed out): that is when a watcher could see it.
+    const round: ScrapeRound = { at: Date.now(), samples: new Map(targets.map(({ name }, index) => [name, results[index]])) };
     for (const [target, samples] of round.samples) {
       for (const sample of samples ?? []) {
         if (!sample.name.endsWith('_total')) continue;
