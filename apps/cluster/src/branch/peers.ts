@@ -113,7 +113,9 @@ export class Peers {
         identity,
         directory: this.#options.directory,
         peer: to,
-        handshakeRetry: 500,
+        // No HELLO is resent on a link (a reliable stream: a resent HELLO only supersedes the first one,
+        // whose RESPONSE may be on its way); a handshake that fails is a fresh link on the next request.
+        handshakeRetry: this.#options.requestTimeout,
         handshakeTimeout: this.#options.requestTimeout,
       });
       this.#options.onChannel?.(channel, 'out');

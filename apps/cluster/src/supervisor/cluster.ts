@@ -49,7 +49,7 @@ export const defaultClusterOptions: Omit<ClusterOptions, 'log'> = {
     stalledInterval: 1_000,
     commandTimeout: 2_000,
   },
-  requestTimeout: 2_000,
+  requestTimeout: 3_000,
   sharedBreakers: true,
   seed: 1,
 };

@@ -100,7 +100,10 @@ export class Collector {
       }),
     );
     // A round shows what it shows once every answer is in (or timed out): that is when a watcher could see it.
-    const round: ScrapeRound = { at: Date.now(), samples: new Map(targets.map(({ name }, index) => [name, results[index]])) };
+    const round: ScrapeRound = {
+      at: Date.now(),
+      samples: new Map(targets.map(({ name }, index) => [name, results[index]])),
+    };
     for (const [target, samples] of round.samples) {
       for (const sample of samples ?? []) {
         if (!sample.name.endsWith('_total')) continue;

@@ -18,7 +18,7 @@ export interface Pace {
 }
 
 export const normalPace: Pace = { warmup: 3_000, down: 5_000, settle: 4_000, patience: 20_000 };
-export const shortPace: Pace = { warmup: 1_500, down: 2_500, settle: 2_000, patience: 12_000 };
+export const shortPace: Pace = { warmup: 1_000, down: 2_000, settle: 1_500, patience: 12_000 };
 
 /** One fault found in the metrics: what showed it, and how long after the fault. */
 export interface Detection {

@@ -1,4 +1,5 @@
-import { anySample, type Detection, type Scenario, sleep } from '../scenario.ts';
+import type { ScrapeRound } from '../collector.ts';
+import { type Detection, roundSum, type Scenario, sleep } from '../scenario.ts';
 
 /**
  * Lesson 2 for real: `kill -9` a branch while customers hand in transfers,
@@ -15,10 +16,11 @@ export const nodeDown: Scenario = {
     const victim = cluster.branchIds[1] as string;
     const child = cluster.branches.get(victim);
     const pid = child?.pid;
-    const ejected = cluster.collector.waitFor(
-      anySample('bank_client_endpoint_healthy', { endpoint: victim }, (value) => value === 0),
-      pace.patience,
-    );
+    // @palisade/router/otel counts each router's ejections of each endpoint.
+    const ejections = (round: ScrapeRound | undefined) =>
+      roundSum(round, 'palisade_router_ejections_total', { palisade_router_endpoint: victim });
+    const ejectedBefore = ejections(cluster.collector.latest);
+    const ejected = cluster.collector.waitFor((round) => ejections(round) > ejectedBefore, pace.patience);
     const gone = cluster.collector.waitFor((round) => round.samples.get(victim) === undefined, pace.patience);
     const at = Date.now();
     await cluster.killBranch(victim);
@@ -37,7 +39,7 @@ export const nodeDown: Scenario = {
     );
     const detections: Detection[] = [
       { what: `${victim}'s metrics endpoint stopped answering`, after: after(await gone, at) },
-      { what: `a client's router ejected ${victim}`, after: after(await ejected, at) },
+      { what: `a client's router ejected ${victim} (palisade.router.ejections)`, after: after(await ejected, at) },
     ];
     return {
       at,
