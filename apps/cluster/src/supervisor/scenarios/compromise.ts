@@ -15,7 +15,7 @@ import { after } from './node-down.ts';
 export const compromise: Scenario = {
   name: 'compromise',
   title: "steal a branch's key, impersonate it, then revoke and rotate",
-  lesson: 'lessons 7 and 8, the bank with many branches; security from the start',
+  lesson: 'lessons 7 and 8, the bank with many branches; monitoring and key rotation',
   async fault(cluster, pace) {
     const victim = cluster.branchIds[0] as string;
     const alarming = (round: ScrapeRound) =>

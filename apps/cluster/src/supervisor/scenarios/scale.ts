@@ -11,7 +11,7 @@ import { after } from './node-down.ts';
 export const scale: Scenario = {
   name: 'scale',
   title: 'add a branch and a queue shard under load',
-  lesson: 'lesson 1, scalability (with the cluster of lesson 2)',
+  lesson: 'lessons 1 and 4, scalability, and the new links it brings',
   async fault(cluster, pace) {
     const next = `branch-${cluster.branchIds.length + 1}`;
     const serving = cluster.collector.waitFor(
