@@ -14,7 +14,7 @@ export type Attempt = (typeof ATTEMPTS)[number];
 export interface AttackReport {
   /** When a branch first accepted a channel on the stolen key. */
   readonly firstSessionAt: number | undefined;
-  /** The last time a channel on the stolen key carried an answer. */
+  /** The last time a channel on the stolen key was open: it carried an answer, or a branch closed it (a revocation). */
   readonly lastSessionAt: number | undefined;
   readonly attempts: number;
   /** Requests a branch accepted (wrote something for): what must stay 0. */
@@ -116,6 +116,10 @@ export class Attacker {
     } catch (error) {
       const code = String((error as { code?: unknown }).code ?? 'no-answer');
       this.#outcomes[code] = (this.#outcomes[code] ?? 0) + 1;
+      // A request still waiting when a branch closed the channel under it: the channel was open until now.
+      if (code === 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' && this.#firstSessionAt !== undefined) {
+        this.#lastSessionAt = Math.max(this.#lastSessionAt ?? 0, Date.now());
+      }
     }
   }
 }
