@@ -10,6 +10,8 @@ import { JobNotFoundError, QueueUnavailableError } from '../jobs/errors.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { JobContext, JobMisrouteEvent, JobRejectEvent } from '../jobs/types.js';
 import { jumpRouter } from '../jump-router.js';
+import { instrumentJobQueue } from '../otel.js';
+import { TestMetrics } from '../otel.test-util.js';
 import { redisEngine } from './engine.js';
 import { FAST, waitUntil } from './harness.test-util.js';
 
@@ -231,6 +233,8 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
       handlers: { echo: (payload: string) => payload },
     });
     queue.onMisroute((event) => misroutes.push(event));
+    const telemetry = new TestMetrics();
+    instrumentJobQueue(queue, { name: 'stale', meterProvider: telemetry.meterProvider });
     try {
       await queue.resize(3);
       // A key that moved from shard 0 or 1 to shard 2, and its old shard.
@@ -254,6 +258,7 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
       expect(await queue.result(id, { timeout: 20_000 })).toBe('late');
       expect(misroutes).toHaveLength(1);
       expect(misroutes[0]).toMatchObject({ id, key, fromShard: oldShard, toShard: 2, producerEpoch: 1, epoch: 2 });
+      expect(await telemetry.value('palisade.queue.job.misroutes', { 'palisade.queue.name': 'stale' })).toBe(1);
       await stale.close();
       redis.disconnect();
       await expect(queue.result('0-00000000-0000-0000-0000-000000000000')).rejects.toBeInstanceOf(JobNotFoundError);

@@ -105,6 +105,13 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
         inFlight.size,
       );
       expect(survivorEvents.filter((event) => event.event === 'onRedelivered').length).toBe(inFlight.size);
+      // And their instrumentation counted the same: palisade.queue.job.stalls and redeliveries.
+      const survivorMetrics = await Promise.all(
+        workers.filter((worker) => worker !== chosen).map((worker) => worker.metrics()),
+      );
+      const summed = (metric: string) => survivorMetrics.reduce((sum, values) => sum + (values[metric] ?? 0), 0);
+      expect(summed('palisade.queue.job.redeliveries')).toBe(inFlight.size);
+      expect(summed('palisade.queue.job.stalls')).toBeGreaterThanOrEqual(inFlight.size);
       const redelivery = Math.max(...redelivered.map((start) => start.at)) - killedAt;
       // The bound with these options: leaseDuration + heartbeatInterval + 2 × stalledInterval = 1.6 s; generous margin for a busy machine.
       expect(redelivery).toBeLessThan(10_000);

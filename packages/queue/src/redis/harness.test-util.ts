@@ -143,6 +143,8 @@ export interface WorkerProcess {
   readonly exited: Promise<void>;
   /** Asks the worker to close gracefully and waits for it to exit. */
   close(): Promise<void>;
+  /** What the worker's `instrumentJobQueue` has counted so far: each counter's points summed, by metric name. */
+  metrics(): Promise<Record<string, number>>;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -175,6 +177,18 @@ export function spawnWorker(spec: WorkerSpec): WorkerProcess {
     events,
     ready,
     exited,
+    metrics() {
+      return new Promise((resolve, reject) => {
+        const answer = (message: { event: string; values?: Record<string, number> }) => {
+          if (message.event !== 'metrics') return;
+          child.off('message', answer);
+          resolve(message.values ?? {});
+        };
+        child.on('message', answer);
+        void exited.then(() => reject(new Error(`worker ${child.pid} exited before it sent its metrics`)));
+        child.send({ command: 'metrics' });
+      });
+    },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.send({ command: 'close' });

@@ -5,6 +5,8 @@ import { JobNotFoundError, QueueUnavailableError } from '../jobs/errors.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { JobDataLossEvent } from '../jobs/types.js';
 import type { QueueKey } from '../key.js';
+import { instrumentJobQueue } from '../otel.js';
+import { TestMetrics } from '../otel.test-util.js';
 import { redisEngine } from './engine.js';
 import {
   FAST,
@@ -34,6 +36,8 @@ async function killRedisMidRun(fixture: RedisFixture, name: string) {
   });
   const losses: JobDataLossEvent[] = [];
   producer.onDataLoss((event) => losses.push(event));
+  const telemetry = new TestMetrics();
+  instrumentJobQueue(producer, { name, meterProvider: telemetry.meterProvider });
   const added = new Map<QueueKey, string[]>();
   const ids = new Map<string, string>();
   const add = async (index: number): Promise<void> => {
@@ -75,7 +79,7 @@ async function killRedisMidRun(fixture: RedisFixture, name: string) {
       200,
     );
   }
-  return { redis, workers, producer, losses, added, ids, refused, doneBeforeCrash, keys };
+  return { redis, workers, producer, losses, telemetry, added, ids, refused, doneBeforeCrash, keys };
 }
 
 describeWithRedis(
@@ -110,6 +114,13 @@ describeWithRedis('kill -9 of Redis, restarted without persistence', (fixture) =
     try {
       await waitUntil(() => run.losses.length > 0, 10_000, 'onDataLoss');
       expect(run.losses[0]?.previousGeneration).not.toBe(run.losses[0]?.generation);
+      // palisade.queue.job.data_losses counts the same events (another may come while the reader collects).
+      const reported = run.losses.length;
+      const counted = await run.telemetry.value('palisade.queue.job.data_losses', {
+        'palisade.queue.name': 'restart-none',
+      });
+      expect(counted).toBeGreaterThanOrEqual(reported);
+      expect(counted).toBeLessThanOrEqual(run.losses.length);
       // The jobs re-added after the restart run; the ones stored before it are gone, and result says so.
       for (let i = 150; i < 153; i++) {
         await expect(run.producer.result(`job-${i}`, { timeout: 20_000 })).resolves.toEqual(

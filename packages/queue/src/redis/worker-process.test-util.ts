@@ -1,11 +1,13 @@
 // A worker process of the Redis tests: `node --import ./source-hooks.test-util.ts worker-process.test-util.ts`,
 // with its spec in PALISADE_WORKER_SPEC. It runs the `step` handler, which
 // records every start and every fenced write in Redis lists the test reads.
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Cluster, Redis } from 'ioredis';
 import { boundedLoadRouter } from '../bounded-load-router.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { JobContext } from '../jobs/types.js';
 import { jumpRouter } from '../jump-router.js';
+import { instrumentJobQueue } from '../otel.js';
 import { rendezvousRouter } from '../rendezvous-router.js';
 import { redisEngine } from './engine.js';
 import { fencedWrite, type StepPayload, testKeys, type WorkerSpec } from './harness.test-util.js';
@@ -65,7 +67,31 @@ for (const event of ['onStalled', 'onRedelivered', 'onHandoff', 'onMisroute'] as
   queue[event]((payload: object) => process.send?.({ event, ...payload }));
 }
 
+/** Collects only when the test asks (the `metrics` command): what this process's instrumentation counted. */
+class OnDemandReader extends MetricReader {
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+const reader = new OnDemandReader();
+instrumentJobQueue(queue, { name: spec.name, meterProvider: new MeterProvider({ readers: [reader] }) });
+
+/** The sum of every point of each counter this process's instrumentation reports (its own events, not `stats()`). */
+async function counters(): Promise<Record<string, number>> {
+  const { resourceMetrics } = await reader.collect();
+  const sums: Record<string, number> = {};
+  for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
+    for (const point of metric.dataPoints) {
+      if (typeof point.value === 'number')
+        sums[metric.descriptor.name] = (sums[metric.descriptor.name] ?? 0) + point.value;
+    }
+  }
+  return sums;
+}
+
 process.on('message', (message: { command?: string }) => {
+  if (message.command === 'metrics') {
+    void counters().then((values) => process.send?.({ event: 'metrics', values }));
+  }
   if (message.command === 'close') {
     void queue
       .close()
