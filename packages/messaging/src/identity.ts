@@ -31,6 +31,16 @@ const IDENTITY_OPTION_KEYS = [
   'insecureRandomBytesForTests',
 ] as const satisfies readonly (keyof IdentityOptions)[];
 
+export interface ImportIdentityOptions {
+  /** Key epoch of the imported keys: the epoch they were registered under. @default 1 */
+  readonly epoch?: number;
+}
+
+const IMPORT_OPTION_KEYS = ['epoch'] as const satisfies readonly (keyof ImportIdentityOptions)[];
+
+/** `exportSecretKeys()`'s length: the Ed25519 seed, then the X25519 secret key. */
+export const SECRET_KEYS_LENGTH = 64;
+
 interface IdentitySecrets {
   readonly signingSecretKey: Uint8Array;
   readonly agreementSecretKey: Uint8Array;
@@ -62,8 +72,8 @@ export function checkNodeId(name: string, nodeId: unknown, kind: InputKind = 'ar
 
 /**
  * A node's long-term keys: an Ed25519 signing key pair and an X25519 key
- * agreement pair, under a node id and key epoch. The secret keys never leave
- * the object through its public API.
+ * agreement pair, under a node id and key epoch. The secret keys leave the
+ * object only through `exportSecretKeys()`, which a node calls to store them.
  */
 export class Identity implements PublicIdentity {
   readonly nodeId: string;
@@ -72,12 +82,12 @@ export class Identity implements PublicIdentity {
   readonly agreementPublicKey: Uint8Array;
   readonly #randomBytes: RandomBytes;
 
-  private constructor(nodeId: string, epoch: number, randomBytes: RandomBytes) {
+  private constructor(nodeId: string, epoch: number, randomBytes: RandomBytes, secretKeys?: Uint8Array) {
     this.nodeId = nodeId;
     this.epoch = epoch;
     this.#randomBytes = randomBytes;
-    const signing = nacl.sign.keyPair.fromSeed(randomBytes(32));
-    const agreement = nacl.box.keyPair.fromSecretKey(randomBytes(32));
+    const signing = nacl.sign.keyPair.fromSeed(secretKeys?.slice(0, 32) ?? randomBytes(32));
+    const agreement = nacl.box.keyPair.fromSecretKey(secretKeys?.slice(32) ?? randomBytes(32));
     this.signingPublicKey = signing.publicKey;
     this.agreementPublicKey = agreement.publicKey;
     secrets.set(this, { signingSecretKey: signing.secretKey, agreementSecretKey: agreement.secretKey });
@@ -92,6 +102,41 @@ export class Identity implements PublicIdentity {
     integerOption('epoch', epoch, { min: 0, max: 2 ** 32 - 1 });
     randomBytesOption(insecureRandomBytesForTests);
     return new Identity(nodeId, epoch, insecureRandomBytesForTests);
+  }
+
+  /**
+   * The identity whose secret keys `exportSecretKeys()` gave: how a node
+   * loads its long-term keys from its own storage when it starts again.
+   * `secretKeys` is copied; the caller may erase its buffer afterwards.
+   */
+  static fromSecretKeys(nodeId: string, secretKeys: Uint8Array, options?: ImportIdentityOptions): Identity {
+    const given = optionsObject('options', options);
+    rejectUnknownOptions(given, IMPORT_OPTION_KEYS);
+    const { epoch = 1 } = given;
+    checkNodeId('nodeId', nodeId);
+    if (!(secretKeys instanceof Uint8Array) || secretKeys.length !== SECRET_KEYS_LENGTH) {
+      throw new InvalidArgumentError(
+        'secretKeys',
+        `${SECRET_KEYS_LENGTH} bytes from identity.exportSecretKeys()`,
+        secretKeys,
+      );
+    }
+    integerOption('epoch', epoch, { min: 0, max: 2 ** 32 - 1 });
+    return new Identity(nodeId, epoch, secureRandomBytes, secretKeys);
+  }
+
+  /**
+   * A copy of the secret keys (64 bytes: the Ed25519 seed, then the X25519
+   * secret key), for the node's own key storage. Whoever reads them can be
+   * this node until its key is revoked: keep them where you would keep a TLS
+   * private key, and erase the copy (`fill(0)`) once it is stored.
+   */
+  exportSecretKeys(): Uint8Array {
+    const { signingSecretKey, agreementSecretKey } = identitySecrets(this);
+    const exported = new Uint8Array(SECRET_KEYS_LENGTH);
+    exported.set(signingSecretKey.subarray(0, 32), 0);
+    exported.set(agreementSecretKey, 32);
+    return exported;
   }
 
   /** Fresh keys for the same node at the next epoch. Register them with `directory.rotate`. */

@@ -58,7 +58,7 @@ export { HandshakeInitiator, type InitiatorResult } from './handshake-initiator.
 export type { HandshakeOptions, InitiatorOptions, ResponderOptions } from './handshake-options.js';
 export type { HandshakeState } from './handshake-protocol.js';
 export { HandshakeResponder } from './handshake-responder.js';
-export { Identity, type IdentityOptions, type PublicIdentity } from './identity.js';
+export { Identity, type IdentityOptions, type ImportIdentityOptions, type PublicIdentity } from './identity.js';
 export {
   type DirectoryEntry,
   KeyDirectory,

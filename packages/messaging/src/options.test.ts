@@ -33,6 +33,7 @@ function optionTakers(): [string, Attempt][] {
     ['directory.rotate', (extra) => directory.rotate(nodes.alice!.rotate().publicIdentity, extra)],
     ['directory.revoke', (extra) => directory.revoke('bob', extra)],
     ['Identity.generate', (extra) => Identity.generate('carol', extra)],
+    ['Identity.fromSecretKeys', (extra) => Identity.fromSecretKeys('alice', nodes.alice!.exportSecretKeys(), extra)],
     ['issueToken', (extra) => issueToken(nodes.alice!, { audience: 'bob', rights: ['read:x'], ...extra })],
     ['attenuateToken', (extra) => attenuateToken(token, extra)],
     ['verifyToken', (extra) => verifyToken(token, { directory, audience: 'bob', clock, ...extra })],
