@@ -1,7 +1,5 @@
 import type { CircuitKind } from './circuit-record.js';
-import type { CircuitOp } from './redis-circuit-script.js';
 import type { ProbeLeaseLink } from './redis-probe-leases.js';
-import type { ScriptReply } from './redis-remote-record.js';
 
 /** What `onReconcile` carries: a store ran on its own and has met the shared state again. */
 export interface RedisBreakerReconcileEvent {
@@ -28,14 +26,6 @@ export interface CircuitLink<Store = unknown> extends ProbeLeaseLink {
   readonly id: string;
   /** A tick that moves on with every command sent and every change heard: what orders replies against changes. */
   readonly sequence: number;
-  /** Runs the circuit script; `onReply` may come after `onFailure` (a reply later than the timeout). */
-  send(
-    name: string,
-    op: CircuitOp,
-    args: readonly (string | number)[],
-    onReply: (reply: ScriptReply) => void,
-    onFailure: () => void,
-  ): void;
   forget(store: Store): void;
   /** Keeps `store` from being garbage-collected until `release`. */
   hold(store: Store): void;

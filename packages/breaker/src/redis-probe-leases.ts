@@ -12,6 +12,7 @@ export interface ProbeLeaseLink {
   readonly leaseDuration: number;
   readonly heartbeatInterval: number;
   newToken(): string;
+  /** Runs the circuit script; `onReply` may come after `onFailure` (a reply later than the timeout). */
   send(
     name: string,
     op: CircuitOp,
