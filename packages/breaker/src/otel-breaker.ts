@@ -1,6 +1,6 @@
 import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
-import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
+import { disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { CircuitBreaker } from './circuit-breaker.js';
 import {
   ATTR_NAME,
@@ -85,8 +85,7 @@ export function instrumentBreaker(breaker: CircuitBreaker, options: BreakerInstr
     for (const kind of STATES) result.observe(state, kind === current ? 1 : 0, byState[kind]);
   };
   const observables = [calls, slowCalls, trips, inFlight, state];
-  meter.addBatchObservableCallback(observe, observables);
-  const handles: IDisposable[] = [{ dispose: () => meter.removeBatchObservableCallback(observe, observables) }];
+  const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
   const transitions = meter.createCounter('palisade.breaker.transitions', {
     unit: '{transition}',

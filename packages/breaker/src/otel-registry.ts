@@ -1,6 +1,6 @@
 import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
-import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
+import { disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { BreakerRegistry } from './breaker-registry.js';
 import {
   ATTR_NAME,
@@ -89,8 +89,7 @@ export function instrumentRegistry<K>(
     result.observe(breakers, stats.isolated, byState.isolated);
   };
   const observables = [calls, slowCalls, inFlight, breakers];
-  meter.addBatchObservableCallback(observe, observables);
-  const handles: IDisposable[] = [{ dispose: () => meter.removeBatchObservableCallback(observe, observables) }];
+  const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
   const transitions = meter.createCounter('palisade.breaker.transitions', {
     unit: '{transition}',

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors.js';
-import { disposeAll, type InstrumentationOptionsShape, instrumentationOptions } from './instrumentation.js';
+import {
+  disposeAll,
+  type InstrumentationOptionsShape,
+  instrumentationOptions,
+  observeBatch,
+} from './instrumentation.js';
 
 const provider = { getMeter: () => ({}) };
 
@@ -50,5 +55,21 @@ describe('disposeAll', () => {
     all.dispose();
     all.dispose();
     expect(log).toEqual([3, 2, 1]);
+  });
+});
+
+describe('observeBatch', () => {
+  it('registers the callback with its observables, and the handle removes the same pair', () => {
+    const log: string[] = [];
+    const callback = () => {};
+    const observables = ['a', 'b'];
+    const meter = {
+      addBatchObservableCallback: (c: () => void, o: string[]) => log.push(`add ${c === callback} ${o.join()}`),
+      removeBatchObservableCallback: (c: () => void, o: string[]) => log.push(`remove ${c === callback} ${o.join()}`),
+    };
+    const handle = observeBatch(meter, callback, observables);
+    expect(log).toEqual(['add true a,b']);
+    handle.dispose();
+    expect(log).toEqual(['add true a,b', 'remove true a,b']);
   });
 });

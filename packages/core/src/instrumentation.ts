@@ -44,6 +44,35 @@ export function instrumentationOptions<T extends InstrumentationOptionsShape>(
   return { ...checked, traceEvents };
 }
 
+/**
+ * OpenTelemetry's suggested histogram boundaries for durations, in seconds
+ * (the HTTP semantic conventions' advice), shared so that every palisade
+ * duration histogram buckets alike. Pass a copy: the SDK's `advice` takes a
+ * mutable array.
+ */
+export const DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+/**
+ * The part of an OpenTelemetry `Meter` that batch observation needs, by
+ * shape, for the same reason as `InstrumentationOptionsShape`.
+ */
+export interface BatchObservingMeter<Callback, Observable> {
+  addBatchObservableCallback(callback: Callback, observables: Observable[]): void;
+  removeBatchObservableCallback(callback: Callback, observables: Observable[]): void;
+}
+
+/** Registers a batch observable callback and returns the handle that removes it. */
+export function observeBatch<Callback, Observable>(
+  meter: BatchObservingMeter<Callback, Observable>,
+  callback: Callback,
+  observables: Observable[],
+): IDisposable {
+  meter.addBatchObservableCallback(callback, observables);
+  return { dispose: () => meter.removeBatchObservableCallback(callback, observables) };
+}
+
 /** One disposable for several: disposes each once, in reverse order, however often it is called. */
 export function disposeAll(disposables: readonly IDisposable[]): IDisposable {
   let disposed = false;

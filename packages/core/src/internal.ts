@@ -5,10 +5,13 @@
  */
 export { MAX_TIMER_DELAY } from './clock.js';
 export {
+  type BatchObservingMeter,
+  DURATION_BUCKETS_SECONDS,
   disposeAll,
   type InstrumentationOptionsShape,
   instrumentationOptionKeys,
   instrumentationOptions,
+  observeBatch,
 } from './instrumentation.js';
 export { editDistance, nearestKey, rejectUnknownOptions } from './known-options.js';
 export { LazyEmitters } from './lazy-emitters.js';

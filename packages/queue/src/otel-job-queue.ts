@@ -1,6 +1,6 @@
 import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
-import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
+import { DURATION_BUCKETS_SECONDS, disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { JobQueue } from './jobs/job-queue.js';
 import type { JobHandlers } from './jobs/types.js';
 
@@ -27,7 +27,6 @@ export interface JobQueueInstrumentationOptions {
 const SCOPE = '@palisade/queue';
 const ATTR_NAME = 'palisade.queue.name';
 const ATTR_SHARD = 'palisade.queue.shard';
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /**
  * Reports a `JobQueue` (in process or on Redis) to OpenTelemetry: each
@@ -105,13 +104,12 @@ export function instrumentJobQueue<H extends JobHandlers>(
     result.observe(shards, retiringShards, retiring);
   };
   const observables = [backlog, running, finished, imbalance, workers, shards];
-  meter.addBatchObservableCallback(observe, observables);
-  const handles: IDisposable[] = [{ dispose: () => meter.removeBatchObservableCallback(observe, observables) }];
+  const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
   const duration = meter.createHistogram('palisade.queue.job.duration', {
     unit: 's',
     description: 'How long each attempt this process ran took, by outcome: completed, failed.',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
   });
   const counter = (metric: string, unit: string, description: string) =>
     meter.createCounter(metric, { unit, description });

@@ -7,7 +7,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
-import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
+import { DURATION_BUCKETS_SECONDS, disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { ShardedQueue } from './sharded-queue.js';
 
 /** What `instrumentQueue` takes. */
@@ -42,8 +42,6 @@ const SCOPE = '@palisade/queue';
 const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
 const ATTR_NAME = 'palisade.queue.name';
 const ATTR_SHARD = 'palisade.queue.shard';
-/** OpenTelemetry's suggested boundaries for durations, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /**
  * Reports a `ShardedQueue` to OpenTelemetry: the backlog and the running
@@ -134,13 +132,12 @@ export function instrumentQueue<K>(queue: ShardedQueue<K>, options: QueueInstrum
     result.observe(shards, retiringShards, retiring);
   };
   const observables = [backlog, running, waitingForRoom, tasks, handoffs, spills, movingKeys, imbalance, shards];
-  meter.addBatchObservableCallback(observe, observables);
-  const handles: IDisposable[] = [{ dispose: () => meter.removeBatchObservableCallback(observe, observables) }];
+  const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
   const duration = meter.createHistogram('palisade.queue.task.duration', {
     unit: 's',
     description: 'How long each task ran, from its start (the time it waited is not in it), by outcome.',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
   });
   const rejections = meter.createCounter('palisade.queue.rejections', {
     unit: '{task}',

@@ -11,7 +11,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
-import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
+import { DURATION_BUCKETS_SECONDS, disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { type FailureReason, TaskCancelledError } from 'cockatiel';
 import { Router } from './router.js';
 import type { EndpointStatus } from './stats.js';
@@ -61,8 +61,6 @@ const ATTR_NAME = 'palisade.router.name';
 const ATTR_ENDPOINT = 'palisade.router.endpoint';
 const ATTR_OUTCOME = 'palisade.router.outcome';
 const STATUSES: readonly EndpointStatus[] = ['healthy', 'ejected', 'probing', 'unhealthy', 'removed'];
-/** OpenTelemetry's suggested boundaries for request durations, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /** A failure's `error.type`: the error's stable code, else its class name, else `_OTHER` (a failed result). */
 function errorType(reason: FailureReason<unknown>): string {
@@ -266,13 +264,12 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
     outstanding,
     latency,
   ];
-  meter.addBatchObservableCallback(observe, observables);
-  const handles: IDisposable[] = [{ dispose: () => meter.removeBatchObservableCallback(observe, observables) }];
+  const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
   const duration = meter.createHistogram('palisade.router.call.duration', {
     unit: 's',
     description: 'Duration of calls through the router, retries and hedges included, by outcome.',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
   });
   // With no SDK registered the histogram records nothing: then a call is not even told to it.
   if (durations && duration !== NOOP_HISTOGRAM) {
