@@ -1,8 +1,9 @@
-import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
+import { type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
 import { DURATION_BUCKETS_SECONDS, disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { JobQueue } from './jobs/job-queue.js';
 import type { JobHandlers } from './jobs/types.js';
+import { queueAttributes, SCOPE } from './otel-attributes.js';
 
 /** What `instrumentJobQueue` takes. */
 export interface JobQueueInstrumentationOptions {
@@ -24,10 +25,6 @@ export interface JobQueueInstrumentationOptions {
   readonly traceEvents?: boolean;
 }
 
-const SCOPE = '@palisade/queue';
-const ATTR_NAME = 'palisade.queue.name';
-const ATTR_SHARD = 'palisade.queue.shard';
-
 /**
  * Reports a `JobQueue` (in process or on Redis) to OpenTelemetry: each
  * shard's backlog and running jobs, jobs finished by outcome, the imbalance,
@@ -46,21 +43,7 @@ export function instrumentJobQueue<H extends JobHandlers>(
   if (!(queue instanceof JobQueue)) throw new InvalidArgumentError('queue', 'a JobQueue', queue);
   const { name, meterProvider = metrics.getMeterProvider(), traceEvents } = instrumentationOptions(options);
   const meter = meterProvider.getMeter(SCOPE);
-  const own: Attributes = Object.freeze({ [ATTR_NAME]: name });
-  const with1 = (key: string, value: string): Attributes => Object.freeze({ [ATTR_NAME]: name, [key]: value });
-  const completed = with1('palisade.queue.outcome', 'completed');
-  const failed = with1('palisade.queue.outcome', 'failed');
-  const active = with1('palisade.queue.shard.state', 'active');
-  const retiring = with1('palisade.queue.shard.state', 'retiring');
-  const shardSets = new Map<number, Attributes>();
-  const forShard = (id: number): Attributes => {
-    let attributes = shardSets.get(id);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ [ATTR_NAME]: name, [ATTR_SHARD]: id });
-      shardSets.set(id, attributes);
-    }
-    return attributes;
-  };
+  const { own, with1, completed, failed, active, retiring, forShard } = queueAttributes(name);
 
   const backlog = meter.createObservableUpDownCounter('palisade.queue.job.backlog', {
     unit: '{job}',

@@ -1,13 +1,7 @@
-import {
-  type Attributes,
-  type BatchObservableCallback,
-  createNoopMeter,
-  type MeterProvider,
-  metrics,
-  trace,
-} from '@opentelemetry/api';
+import { type BatchObservableCallback, createNoopMeter, type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError, InvalidOptionError } from '@palisade/core';
 import { DURATION_BUCKETS_SECONDS, disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
+import { ATTR_NAME, queueAttributes, SCOPE } from './otel-attributes.js';
 import { ShardedQueue } from './sharded-queue.js';
 
 /** What `instrumentQueue` takes. */
@@ -37,11 +31,8 @@ export interface QueueInstrumentationOptions {
   readonly traceEvents?: boolean;
 }
 
-const SCOPE = '@palisade/queue';
 /** What the API's no-op meter hands out: a histogram that is this one records nothing. */
 const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
-const ATTR_NAME = 'palisade.queue.name';
-const ATTR_SHARD = 'palisade.queue.shard';
 
 /**
  * Reports a `ShardedQueue` to OpenTelemetry: the backlog and the running
@@ -60,21 +51,7 @@ export function instrumentQueue<K>(queue: ShardedQueue<K>, options: QueueInstrum
   const { name, meterProvider = metrics.getMeterProvider(), traceEvents, durations = true } = checked;
   if (typeof durations !== 'boolean') throw new InvalidOptionError('durations', 'a boolean', durations);
   const meter = meterProvider.getMeter(SCOPE);
-  const own: Attributes = Object.freeze({ [ATTR_NAME]: name });
-  const with1 = (key: string, value: string): Attributes => Object.freeze({ [ATTR_NAME]: name, [key]: value });
-  const completed = with1('palisade.queue.outcome', 'completed');
-  const failed = with1('palisade.queue.outcome', 'failed');
-  const active = with1('palisade.queue.shard.state', 'active');
-  const retiring = with1('palisade.queue.shard.state', 'retiring');
-  const shardSets = new Map<number, Attributes>();
-  const forShard = (id: number): Attributes => {
-    let attributes = shardSets.get(id);
-    if (attributes === undefined) {
-      attributes = Object.freeze({ [ATTR_NAME]: name, [ATTR_SHARD]: id });
-      shardSets.set(id, attributes);
-    }
-    return attributes;
-  };
+  const { own, with1, completed, failed, active, retiring, forShard } = queueAttributes(name);
 
   const backlog = meter.createObservableUpDownCounter('palisade.queue.backlog', {
     unit: '{task}',
