@@ -1,20 +1,9 @@
-import { type Attributes, type BatchObservableCallback, type MeterProvider, metrics, trace } from '@opentelemetry/api';
+import { type BatchObservableCallback, type MeterProvider, metrics } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
 import { disposeAll, instrumentationOptions, observeBatch } from '@palisade/core/internal';
 import { BreakerRegistry } from './breaker-registry.js';
-import {
-  ATTR_NAME,
-  ATTR_OUTCOME,
-  ATTR_STATE,
-  attributeSets,
-  EVENT_REJECT,
-  EVENT_STATE_CHANGE,
-  OUTCOMES,
-  rejectEventAttributes,
-  SCOPE,
-  STATES,
-  stateName,
-} from './otel-attributes.js';
+import { SCOPE } from './otel-attributes.js';
+import { breakerAttributeSets, callInstruments, reportTransitions } from './otel-instruments.js';
 
 /** What `instrumentRegistry` takes. */
 export interface RegistryInstrumentationOptions {
@@ -56,45 +45,25 @@ export function instrumentRegistry<K>(
   }
   const { name, meterProvider = metrics.getMeterProvider(), traceEvents } = instrumentationOptions(options);
   const meter = meterProvider.getMeter(SCOPE);
-  const byOutcome = attributeSets(name, ATTR_OUTCOME, OUTCOMES);
-  const byState = attributeSets(name, ATTR_STATE, STATES);
-  const own: Attributes = Object.freeze({ [ATTR_NAME]: name });
+  const sets = breakerAttributeSets(name);
+  const { own, byState } = sets;
 
-  const calls = meter.createObservableCounter('palisade.breaker.calls', {
-    unit: '{call}',
-    description: 'Calls through the breaker, by outcome: success, failure (counted by the trip rules), rejected.',
-  });
-  const slowCalls = meter.createObservableCounter('palisade.breaker.slow_calls', {
-    unit: '{call}',
-    description: 'Calls slower than the smallest slowCallDuration of the rules.',
-  });
-  const inFlight = meter.createObservableUpDownCounter('palisade.breaker.in_flight', {
-    unit: '{call}',
-    description: 'Calls admitted and not settled.',
-  });
+  const callSeries = callInstruments(meter);
   const breakers = meter.createObservableUpDownCounter('palisade.breaker.registry.breakers', {
     unit: '{breaker}',
     description: "The registry's breakers, by the state of their circuit.",
   });
   const observe: BatchObservableCallback = (result) => {
     const stats = registry.stats();
-    result.observe(calls, stats.successes, byOutcome.success);
-    result.observe(calls, stats.failures, byOutcome.failure);
-    result.observe(calls, stats.rejections, byOutcome.rejected);
-    result.observe(slowCalls, stats.slowCalls, own);
-    result.observe(inFlight, stats.inFlight, own);
+    callSeries.observe(result, stats, sets);
     result.observe(breakers, stats.closed, byState.closed);
     result.observe(breakers, stats.open, byState.open);
     result.observe(breakers, stats.halfOpen, byState['half-open']);
     result.observe(breakers, stats.isolated, byState.isolated);
   };
-  const observables = [calls, slowCalls, inFlight, breakers];
+  const observables = [...callSeries.observables, breakers];
   const handles: IDisposable[] = [observeBatch(meter, observe, observables)];
 
-  const transitions = meter.createCounter('palisade.breaker.transitions', {
-    unit: '{transition}',
-    description: 'State changes, by the state entered.',
-  });
   const created = meter.createCounter('palisade.breaker.registry.created', {
     unit: '{breaker}',
     description: 'Breakers created for a key on first use.',
@@ -106,19 +75,7 @@ export function instrumentRegistry<K>(
   handles.push(
     registry.onCreate(() => created.add(1, own)),
     registry.onEvict(() => evicted.add(1, own)),
-    registry.onStateChange((next) => {
-      const kind = stateName(next);
-      transitions.add(1, byState[kind]);
-      if (traceEvents) trace.getActiveSpan()?.addEvent(EVENT_STATE_CHANGE, byState[kind]);
-    }),
+    ...reportTransitions(registry, meter, name, byState, traceEvents),
   );
-  if (traceEvents) {
-    handles.push(
-      registry.onReject(({ reason, retryAfter }) => {
-        const span = trace.getActiveSpan();
-        if (span?.isRecording()) span.addEvent(EVENT_REJECT, rejectEventAttributes(name, reason, retryAfter));
-      }),
-    );
-  }
   return disposeAll(handles);
 }
