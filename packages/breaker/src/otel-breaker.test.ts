@@ -1,12 +1,12 @@
 import { metrics } from '@opentelemetry/api';
 import { InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import { fail, run, succeed } from './breaker.test-util.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { CountWindowRule } from './count-window-rule.js';
 import { instrumentBreaker } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 
 const NAME = { 'palisade.breaker.name': 'payments' };
 

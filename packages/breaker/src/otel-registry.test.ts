@@ -1,10 +1,10 @@
 import { InvalidArgumentError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import { fail, succeed } from './breaker.test-util.js';
 import { BreakerRegistry } from './breaker-registry.js';
 import { ConsecutiveFailuresRule } from './consecutive-failures-rule.js';
 import { instrumentRegistry } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 
 const NAME = { 'palisade.breaker.name': 'tenants' };
 const IDLE = 1_000;

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import type { ConnectOptions } from './channel-options.js';
 import { makeWorld, text } from './fixtures.test-util.js';
 import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
 import { instrumentChannel, instrumentKeyDirectory } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 import { accept, connect } from './secure-channel.js';
 import { MessageType } from './wire.js';
 

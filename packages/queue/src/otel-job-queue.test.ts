@@ -1,12 +1,12 @@
 import { delay, InvalidArgumentError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import { QueueFullError } from './errors.js';
 import { inProcessEngine } from './jobs/in-process-engine.js';
 import { JobQueue } from './jobs/job-queue.js';
 import type { JobContext } from './jobs/types.js';
 import { jumpRouter } from './jump-router.js';
 import { instrumentJobQueue } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 
 const NAME = { 'palisade.queue.name': 'billing' };
 

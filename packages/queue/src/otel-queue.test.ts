@@ -1,10 +1,10 @@
 import { delay, InvalidArgumentError, InvalidOptionError, VirtualClock } from '@palisade/core';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import { boundedLoadRouter } from './bounded-load-router.js';
 import { ShardedQueue, type ShardedQueueOptions } from './index.js';
 import { hashKey } from './key.js';
 import { instrumentQueue } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 import { keysOnShard, timed } from './sharded-queue.test-util.js';
 
 const NAME = { 'palisade.queue.name': 'emails' };

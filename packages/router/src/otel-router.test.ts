@@ -4,9 +4,9 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { InvalidArgumentError, InvalidOptionError, seededRandom, VirtualClock } from '@palisade/core';
 import { handleType } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
+import { eventsWithin, TestMetrics, testTracing } from '../../../scripts/lib/otel-test.ts';
 import type { RouterOptions } from './options.js';
 import { instrumentRouter } from './otel.js';
-import { eventsWithin, TestMetrics, testTracing } from './otel.test-util.js';
 import { contextPropagates } from './otel-router.js';
 import { RetryBudget } from './retry-budget.js';
 import { Router } from './router.js';

@@ -3,6 +3,7 @@ import { InvalidOptionError } from '@palisade/core';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
+import { TestMetrics } from '../../../../scripts/lib/otel-test.ts';
 import { freePort } from '../../../../scripts/lib/redis-server.ts';
 import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
 import { QueueFullError } from '../errors.js';
@@ -11,7 +12,6 @@ import { JobQueue } from '../jobs/job-queue.js';
 import type { JobContext, JobMisrouteEvent, JobRejectEvent } from '../jobs/types.js';
 import { jumpRouter } from '../jump-router.js';
 import { instrumentJobQueue } from '../otel.js';
-import { TestMetrics } from '../otel.test-util.js';
 import { redisEngine } from './engine.js';
 import { FAST, waitUntil } from './harness.test-util.js';
 

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
+import { TestMetrics } from '../../../../scripts/lib/otel-test.ts';
 import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
 import { QueueFullError } from '../errors.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { instrumentJobQueue } from '../otel.js';
-import { TestMetrics } from '../otel.test-util.js';
 import { redisEngine } from './engine.js';
 import { FAST, waitUntil } from './harness.test-util.js';
 

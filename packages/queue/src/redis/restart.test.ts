@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
+import { TestMetrics } from '../../../../scripts/lib/otel-test.ts';
 import { describeWithRedis, type RedisFixture } from '../../../../scripts/lib/redis-test.ts';
 import { JobNotFoundError, QueueUnavailableError } from '../jobs/errors.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { JobDataLossEvent } from '../jobs/types.js';
 import type { QueueKey } from '../key.js';
 import { instrumentJobQueue } from '../otel.js';
-import { TestMetrics } from '../otel.test-util.js';
 import { redisEngine } from './engine.js';
 import {
   FAST,

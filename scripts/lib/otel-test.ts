@@ -1,3 +1,7 @@
+/**
+ * Real OpenTelemetry SDK metrics and spans for the tests of every package's
+ * `otel` subpath: one copy, as redis-test.ts is for the Redis tests.
+ */
 import { type Attributes, context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { DataPointType, MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
