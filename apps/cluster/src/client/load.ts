@@ -1,3 +1,4 @@
+import { delay } from '@palisade/core';
 import type { Identity } from '@palisade/messaging';
 import type { Transfer } from '../bank/transfer.ts';
 import { signTransfer } from './orders.ts';
@@ -56,7 +57,7 @@ export class Load {
     clearInterval(this.#timer);
     this.#timer = undefined;
     const deadline = Date.now() + within;
-    while (this.#busy.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (this.#busy.size > 0 && Date.now() < deadline) await delay(50);
   }
 
   async stop(): Promise<void> {
@@ -105,7 +106,7 @@ export class Load {
         this.#acknowledged.push({ id: transfer.id, at: now });
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * (tries + 1))));
+      await delay(Math.min(1_000, 100 * (tries + 1)));
     }
   }
 }

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { delay } from '@palisade/core';
 import { JobQueue } from '@palisade/queue';
 import { redisEngine } from '@palisade/queue/redis';
 import { Redis } from 'ioredis';
@@ -154,7 +155,7 @@ export class Cluster {
   /** `kill -9` Redis, then start it again on its port and dir: what survives is what its AOF had. */
   async restartRedis(downFor: number): Promise<void> {
     await this.redis.kill();
-    await new Promise((resolve) => setTimeout(resolve, downFor));
+    await delay(downFor);
     this.redis = await this.redis.restart();
   }
 
@@ -270,7 +271,7 @@ export class Cluster {
         ids.forEach((id, index) => {
           if (outcomes[index] !== null) waiting.delete(id);
         });
-        if (waiting.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (waiting.size > 0) await delay(200);
       }
     });
     return waiting.size;

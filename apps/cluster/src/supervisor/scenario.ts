@@ -1,3 +1,4 @@
+import { delay } from '@palisade/core';
 import type { AttackReport } from '../attacker/attacker.ts';
 import { checkLedger } from '../checker/checker.ts';
 import { readLedger } from '../checker/read-ledger.ts';
@@ -73,8 +74,6 @@ export interface Scenario {
   readonly fault: (cluster: Cluster, pace: Pace) => Promise<FaultReport>;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A condition on one scrape round: some process exported a sample named `name`, with these labels, whose value passes `test`. */
 export function anySample(
   name: string,
@@ -119,11 +118,11 @@ export async function runScenario(cluster: Cluster, scenario: Scenario, pace: Pa
   });
   const before = counters();
   await cluster.resumeClients();
-  await sleep(pace.warmup);
+  await delay(pace.warmup);
   const fault = await scenario.fault(cluster, pace);
-  await sleep(pace.settle);
+  await delay(pace.settle);
   await cluster.pauseClients();
-  await sleep(cluster.collectorInterval * 2);
+  await delay(cluster.collectorInterval * 2);
   const after = counters();
   await cluster.collectReports();
   await cluster.drain(pace.patience * 2);

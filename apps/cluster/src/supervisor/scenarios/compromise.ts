@@ -1,7 +1,8 @@
+import { delay } from '@palisade/core';
 import type { AttackReport } from '../../attacker/attacker.ts';
 import { ALARMING_REFUSALS } from '../../bank/authorise.ts';
 import type { ScrapeRound } from '../collector.ts';
-import { type Detection, roundSum, type Scenario, sleep } from '../scenario.ts';
+import { type Detection, roundSum, type Scenario } from '../scenario.ts';
 import { after } from './node-down.ts';
 
 /**
@@ -34,7 +35,7 @@ export const compromise: Scenario = {
       revokedAt = Date.now();
     }
     // The attacker keeps trying for a while after the revocation.
-    await sleep(pace.settle);
+    await delay(pace.settle);
     const report = (await attacker.ask('report')) as AttackReport;
     await attacker.stop(3_000);
     const firstUse = report.firstSessionAt ?? at;

@@ -1,5 +1,6 @@
+import { delay } from '@palisade/core';
 import type { ScrapeRound } from '../collector.ts';
-import { type Detection, roundSum, type Scenario, sleep } from '../scenario.ts';
+import { type Detection, roundSum, type Scenario } from '../scenario.ts';
 
 /**
  * Lesson 2 for real: `kill -9` a branch while customers hand in transfers,
@@ -24,7 +25,7 @@ export const nodeDown: Scenario = {
     const gone = cluster.collector.waitFor((round) => round.samples.get(victim) === undefined, pace.patience);
     const at = Date.now();
     await cluster.killBranch(victim);
-    await sleep(pace.down);
+    await delay(pace.down);
     await cluster.restartBranch(victim);
     const restartedAt = Date.now();
     const back = await cluster.collector.waitFor(
