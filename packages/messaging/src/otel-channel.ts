@@ -2,6 +2,7 @@ import { type Attributes, type Counter, type MeterProvider, metrics, trace } fro
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
 import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
 import type { ChannelRejectEvent, ChannelStats } from './channel-events.js';
+import { ATTR_NAME, SCOPE } from './otel-attributes.js';
 import { SecureChannel } from './secure-channel.js';
 
 /** What `instrumentChannel` takes. */
@@ -25,9 +26,6 @@ export interface ChannelInstrumentationOptions {
    */
   readonly traceEvents?: boolean;
 }
-
-const SCOPE = '@palisade/messaging';
-const ATTR_NAME = 'palisade.messaging.name';
 
 type Totals = { -readonly [K in keyof ChannelStats]: number };
 const zero = (): Totals => ({ sent: 0, received: 0, rejected: 0, handshakes: 0, rekeys: 0 });

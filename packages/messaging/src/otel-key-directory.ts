@@ -2,6 +2,7 @@ import { type MeterProvider, metrics, trace } from '@opentelemetry/api';
 import { type IDisposable, InvalidArgumentError } from '@palisade/core';
 import { disposeAll, instrumentationOptions } from '@palisade/core/internal';
 import { KeyDirectory } from './key-directory.js';
+import { ATTR_NAME, SCOPE } from './otel-attributes.js';
 
 /** What `instrumentKeyDirectory` takes. */
 export interface KeyDirectoryInstrumentationOptions {
@@ -33,7 +34,7 @@ export function instrumentKeyDirectory(
     throw new InvalidArgumentError('directory', 'a KeyDirectory', directory);
   }
   const { name, meterProvider = metrics.getMeterProvider(), traceEvents } = instrumentationOptions(options);
-  const meter = meterProvider.getMeter('@palisade/messaging');
+  const meter = meterProvider.getMeter(SCOPE);
   const revocations = meter.createCounter('palisade.messaging.revocations', {
     unit: '{revocation}',
     description: 'Revocations: of a node’s keys (its channels close), or of a capability token.',
@@ -42,7 +43,7 @@ export function instrumentKeyDirectory(
     unit: '{rotation}',
     description: 'Nodes moved to a new key epoch.',
   });
-  const own = Object.freeze({ 'palisade.messaging.name': name });
+  const own = Object.freeze({ [ATTR_NAME]: name });
   const byKind = {
     key: Object.freeze({ ...own, 'palisade.messaging.revocation.kind': 'key' }),
     token: Object.freeze({ ...own, 'palisade.messaging.revocation.kind': 'token' }),
