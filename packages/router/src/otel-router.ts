@@ -121,7 +121,7 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
     granted: with1('palisade.router.budget.decision', 'granted'),
     refused: with1('palisade.router.budget.decision', 'refused'),
   };
-  // Per endpoint and outcome, made once per endpoint id seen.
+  // Per endpoint and outcome, made once per endpoint id seen (one entry, '', without endpointAttribute).
   const endpointSets = new Map<string, Record<'own' | 'success' | 'failure' | 'abandoned', Attributes>>();
   const forEndpoint = (id: string) => {
     let sets = endpointSets.get(id);
@@ -133,7 +133,7 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
         failure: Object.freeze({ ...base, [ATTR_OUTCOME]: 'failure' }),
         abandoned: Object.freeze({ ...base, [ATTR_OUTCOME]: 'abandoned' }),
       };
-      if (endpointAttribute) endpointSets.set(id, sets);
+      endpointSets.set(id, sets);
     }
     return sets;
   };
