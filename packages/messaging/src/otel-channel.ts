@@ -190,11 +190,12 @@ export function instrumentChannel(channel: SecureChannel, options: ChannelInstru
   };
   handles.push(
     channel.onReject((event) => {
-      group.rejected.add(1, group.rejectAttributes(event));
+      const attributes = group.rejectAttributes(event);
+      group.rejected.add(1, attributes);
       if (event.stage === 'handshake') group.handshakesRefused++;
       if (!traceEvents) return;
       const span = trace.getActiveSpan();
-      if (span?.isRecording()) span.addEvent('palisade.messaging.reject', group.rejectAttributes(event));
+      if (span?.isRecording()) span.addEvent('palisade.messaging.reject', attributes);
     }),
     channel.onClose(({ error }) => {
       group.closed.add(1, group.closeAttributes(error?.code));
