@@ -11,7 +11,9 @@ import { JobNotFoundError, QueueUnavailableError } from '../jobs/errors.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { JobContext, JobMisrouteEvent, JobRejectEvent } from '../jobs/types.js';
 import { jumpRouter } from '../jump-router.js';
+import { hashKey } from '../key.js';
 import { instrumentJobQueue } from '../otel.js';
+import { rendezvousRouter } from '../rendezvous-router.js';
 import { redisEngine } from './engine.js';
 import { FAST, waitUntil } from './harness.test-util.js';
 
@@ -163,6 +165,46 @@ describeWithRedis('JobQueue on Redis: behaviour', (fixture) => {
       hang.mockRestore();
       const closing = Promise.all([first.close(), second?.close()]);
       await Promise.race([closing, sleep(2 * FAST.commandTimeout)]);
+    }
+  });
+
+  // Found by apps/cluster: during a resize, one producer had switched to the new ring and put a key's job on its
+  // (paused) receiving shard, then another, still on the old ring, put the key's next job on the giving shard,
+  // which ran it first. A producer now holds a moving key's add until every process has switched.
+  it('two producers adding one key in turn across a resize keep its order, though one switches rings late', async () => {
+    const ran: string[] = [];
+    const handlers = { step: (label: string) => ran.push(label) };
+    const options = { name: 'two-producers', shards: 2, handlers };
+    const worker = new JobQueue({ ...options, engine: engine() });
+    const early = new JobQueue({ ...options, work: false, engine: engine() });
+    // Its heartbeat is slow, so it reads the new ring seconds after the other producer.
+    const late = new JobQueue({
+      ...options,
+      work: false,
+      engine: engine({ leaseDuration: 10_000, heartbeatInterval: 3_000 }),
+    });
+    try {
+      const moving = rendezvousRouter().create([0, 1, 2]);
+      const staying = rendezvousRouter().create([0, 1]);
+      const key = Array.from({ length: 100 }, (_, i) => `key${i}`).find(
+        (candidate) => moving.route(hashKey(candidate)) === 2 && staying.route(hashKey(candidate)) !== 2,
+      ) as string;
+      await late.add('step', 'warm-up', { key: 'other' });
+      const redis = new Redis(fixture.server.url);
+      const resizing = early.resize(3);
+      await waitUntil(
+        async () => JSON.parse((await redis.get('palisade:{two-producers}:ring')) as string).gate?.stage === 'acks',
+        10_000,
+        'the ring to switch',
+      );
+      redis.disconnect();
+      const first = await early.add('step', 'first', { key });
+      const second = await late.add('step', 'second', { key });
+      await resizing;
+      await Promise.all([early.result(first, { timeout: 20_000 }), early.result(second, { timeout: 20_000 })]);
+      expect(ran.filter((label) => label !== 'warm-up')).toEqual(['first', 'second']);
+    } finally {
+      await Promise.all([worker.close(), early.close(), late.close()]);
     }
   });
 

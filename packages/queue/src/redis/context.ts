@@ -123,6 +123,18 @@ export class RedisContext {
     return this.routerOf(ring).route(hashKey(key));
   }
 
+  /**
+   * Whether `key` moves in a resize that some process may not have switched
+   * to yet: such a process still adds the key's jobs to its old shard, which
+   * runs them before the new shard resumes.
+   */
+  movingBeforeEveryoneSwitched(ring: RingState, key: QueueKey): boolean {
+    const gate = ring.gate;
+    if (gate === null || gate.stage !== 'acks') return false;
+    const hash = hashKey(key);
+    return this.config.router.create(gate.previousShards).route(hash) !== this.routerOf(ring).route(hash);
+  }
+
   async closeQueues(): Promise<void> {
     const queues = [...this.#adminQueues.values(), ...this.#producerQueues.values()];
     this.#adminQueues.clear();

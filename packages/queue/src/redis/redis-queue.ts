@@ -14,6 +14,7 @@ import { QueueClosedError, QueueFullError } from '../errors.js';
 import type { EngineQueue, EngineSpec, NewJob } from '../jobs/engine.js';
 import { QueueUnavailableError } from '../jobs/errors.js';
 import type { JobQueueStats } from '../jobs/types.js';
+import type { QueueKey } from '../key.js';
 import type { WhenFull } from '../options.js';
 import { BacklogEstimate } from './backlog.js';
 import { createClient, type RedisClient } from './connection.js';
@@ -256,15 +257,18 @@ export class RedisQueue implements EngineQueue {
       throw error;
     }
     // Until the write is sent, a failure to reach Redis has stored nothing.
+    let ring: RingState;
     try {
       await this.#waitForRoom(job, whenFull, signal);
       if (!ctx.membership.valid) await within(ctx.membership.beat(), deadline, signal);
+      ring = await this.#ringForAdd(job.key, signal);
     } catch (error) {
       if (isOwnError(error)) throw error;
       throw new QueueUnavailableError('add', commandTimeout, 'no', job.id, error);
     }
-    const ring = ctx.membership.ring as RingState;
     const shard = ctx.route(ring, job.key);
+    // A moving key may have waited for the resize above: the write gets a commandTimeout of its own.
+    const writeDeadline = realClock.now() + commandTimeout;
     const id = job.id ?? `${shard}-${randomUUID()}`;
     const envelope: Envelope = { n: job.name, k: job.key, p: JSON.stringify(job.payload), e: ring.epoch, f: 0 };
     const options = {
@@ -277,7 +281,7 @@ export class RedisQueue implements EngineQueue {
       const write = ctx.producerQueue(shard).add(job.name, envelope, options);
       ctx.membership.track(ring.epoch, write);
       try {
-        await within(write, deadline, signal);
+        await within(write, writeDeadline, signal);
         break;
       } catch (error) {
         if (error instanceof TimedOut) {
@@ -288,12 +292,30 @@ export class RedisQueue implements EngineQueue {
           if (isOwnError(error)) throw error;
           throw new QueueUnavailableError('add', commandTimeout, 'unknown', id, error);
         }
-        if (realClock.now() >= deadline) throw new QueueUnavailableError('add', commandTimeout, 'no', id, error);
-        await delay(Math.min(100, Math.max(1, deadline - realClock.now())), { signal });
+        if (realClock.now() >= writeDeadline) throw new QueueUnavailableError('add', commandTimeout, 'no', id, error);
+        await delay(Math.min(100, Math.max(1, writeDeadline - realClock.now())), { signal });
       }
     }
     this.#backlog.added();
     return id;
+  }
+
+  /**
+   * The ring to route `key` by. While a resize waits for every process to
+   * switch rings, a key that moves waits too: a job added to its new shard
+   * now could be overtaken by the key's next job, added by a process still on
+   * the old ring to the old shard, which runs first. Once every process has
+   * switched, no job of the key reaches the old shard after its fence.
+   */
+  async #ringForAdd(key: QueueKey, signal: AbortSignal | undefined): Promise<RingState> {
+    const ctx = this.#ctx;
+    let ring = ctx.membership.ring as RingState;
+    while (ctx.movingBeforeEveryoneSwitched(ring, key)) {
+      await delay(ctx.options.heartbeatInterval, { signal });
+      const deadline = realClock.now() + ctx.options.commandTimeout;
+      ring = (await within(ctx.membership.beat(), deadline, signal)).ring;
+    }
+    return ring;
   }
 
   async #waitForRoom(job: NewJob, whenFull: WhenFull, signal: AbortSignal | undefined): Promise<void> {
