@@ -1,12 +1,9 @@
 import {
   type Attributes,
   type BatchObservableCallback,
-  context,
   createNoopMeter,
-  INVALID_SPAN_CONTEXT,
   type MeterProvider,
   metrics,
-  ROOT_CONTEXT,
   type Span,
   trace,
 } from '@opentelemetry/api';
@@ -48,9 +45,9 @@ export interface RouterInstrumentationOptions {
   readonly meterProvider?: MeterProvider;
   /**
    * Whether retries, hedges, ejections and refusals of the retry budget add
-   * events to the span active at that moment. Span events need a context
-   * manager (the SDK registers one) in place when `instrumentRouter` is
-   * called: without one no span is ever active, and nothing is subscribed.
+   * events to the span active at that moment. The listeners run only when
+   * one of those happens, never on a call that goes straight through; with
+   * no SDK registered no span is ever active and they add nothing.
    * @default true
    */
   readonly traceEvents?: boolean;
@@ -72,16 +69,6 @@ function errorType(reason: FailureReason<unknown>): string {
 
 /** What the API's no-op meter hands out: a histogram that is this one records nothing. */
 const NOOP_HISTOGRAM = createNoopMeter().createHistogram('noop');
-
-/**
- * Whether a span can be active at all. With the API's no-op context manager
- * (no SDK registered) `context.with` sets nothing, `trace.getActiveSpan()` is
- * always undefined, and a listener for span events would only cost the calls.
- */
-export function contextPropagates(): boolean {
-  const probe = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-  return context.with(trace.setSpan(ROOT_CONTEXT, probe), () => trace.getActiveSpan() === probe);
-}
 
 const recording = (): Span | undefined => {
   const span = trace.getActiveSpan();
@@ -283,8 +270,9 @@ export function instrumentRouter<D>(router: Router<D>, options: RouterInstrument
     );
   }
 
-  // With no context manager (no SDK) when instrumenting, nothing is subscribed: a call runs the bare router's code.
-  if (traceEvents && contextPropagates()) {
+  // No probe of the context manager here: entering a context, even once, switches on the
+  // AsyncLocalStorage promise hooks that every promise in the process then pays for.
+  if (traceEvents) {
     handles.push(
       router.onRetry(({ endpoint, attempt, delay, reason }) => {
         recording()?.addEvent('palisade.router.retry', {
