@@ -222,8 +222,8 @@ describe('instrumentChannel and instrumentKeyDirectory: span events', () => {
     instrumentKeyDirectory(world.directory, { name: 'trust', meterProvider: telemetry.meterProvider });
     const events = await eventsWithin(tracing, async () => {
       world.directory.revoke('alice', { reason: 'laptop stolen' });
+      world.directory.revokeToken('00'.repeat(16), 'leaked in a log');
     });
-    world.directory.revokeToken('00'.repeat(16));
     world.directory.rotate(world.nodes.bob!.rotate().publicIdentity);
     expect(await telemetry.value('palisade.messaging.rotations', directory)).toBe(1);
     expect(events).toEqual([
@@ -235,6 +235,15 @@ describe('instrumentChannel and instrumentKeyDirectory: span events', () => {
           'palisade.messaging.revocation.reason': 'laptop stolen',
           'palisade.messaging.node_id': 'alice',
           'palisade.messaging.key.epochs': [1],
+        },
+      },
+      {
+        name: 'palisade.messaging.revoke',
+        attributes: {
+          ...directory,
+          'palisade.messaging.revocation.kind': 'token',
+          'palisade.messaging.revocation.reason': 'leaked in a log',
+          'palisade.messaging.token.revocation_id': '00'.repeat(16),
         },
       },
     ]);

@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { testTracing } from '../../../../scripts/lib/otel-test.ts';
+import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
+import { JobQueue } from '../jobs/job-queue.js';
+import { instrumentJobQueue } from '../otel.js';
+import { redisEngine } from './engine.js';
+import { FAST, type StepPayload, spawnWorker, stopWorkers, testKeys, waitUntil } from './harness.test-util.js';
+
+const tracing = testTracing();
+
+describeWithRedis('instrumentJobQueue on Redis: span events', (fixture) => {
+  it('a job redelivered after its worker was killed adds palisade.queue.job.redelivered to the span active where the new worker runs', async () => {
+    const name = 'redelivered';
+    const url = fixture.server.url;
+    const redis = new Redis(url);
+    const crashed = spawnWorker({ connection: url, name, shards: 1, engine: FAST });
+    let survivor: JobQueue | undefined;
+    try {
+      await crashed.ready;
+      const producer = new JobQueue({
+        name,
+        engine: redisEngine({ connection: url, ...FAST }),
+        shards: 1,
+        work: false,
+        handlers: { step: (_payload: StepPayload) => null },
+      });
+      const id = await producer.add('step', { label: 'transfer', ms: 60_000 }, { key: 'account-7' });
+      await waitUntil(async () => (await redis.llen(testKeys(name).starts)) === 1, 10_000, 'the job to start');
+
+      // The surviving worker starts inside a span: the AsyncLocalStorage context carries it into the worker's loops.
+      await tracing.tracer().startActiveSpan('worker', async (span) => {
+        survivor = new JobQueue({
+          name,
+          engine: redisEngine({ connection: url, ...FAST }),
+          shards: 1,
+          handlers: { step: (payload: StepPayload) => ({ label: payload.label, pid: process.pid }) },
+        });
+        instrumentJobQueue(survivor, { name });
+        crashed.kill('SIGKILL');
+        await crashed.exited;
+        expect(await producer.result(id, { timeout: 20_000 })).toEqual({ label: 'transfer', pid: process.pid });
+        span.end();
+      });
+      await producer.close();
+
+      const [worker] = tracing.finished();
+      expect(worker?.events.map((event) => ({ name: event.name, attributes: event.attributes }))).toEqual([
+        {
+          name: 'palisade.queue.job.redelivered',
+          attributes: {
+            'palisade.queue.name': name,
+            'palisade.queue.shard': 0,
+            'palisade.queue.job.deliveries': 2,
+          },
+        },
+      ]);
+    } finally {
+      await survivor?.close();
+      await stopWorkers([crashed]);
+      redis.disconnect();
+    }
+  });
+});
