@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LaneScheduler } from './lane-scheduler.js';
+import { ReferenceLaneScheduler } from './lane-scheduler.test-util.js';
 
 interface Job {
   readonly id: number;
@@ -193,5 +194,107 @@ describe('LaneScheduler', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('makes exactly the decisions of the reference scheduler (arrays, rings dropped when dry) for any operations', () => {
+    type Step =
+      | { kind: 'push'; key: number; priority: number }
+      | { kind: 'next' }
+      | { kind: 'done'; pick: number }
+      | { kind: 'cancel'; pick: number }
+      | { kind: 'clear' };
+    const steps = (priority: fc.Arbitrary<number>): fc.Arbitrary<Step[]> =>
+      fc.array(
+        fc.oneof(
+          {
+            weight: 6,
+            arbitrary: fc.record({ kind: fc.constant('push' as const), key: fc.nat({ max: 6 }), priority }),
+          },
+          { weight: 5, arbitrary: fc.record({ kind: fc.constant('next' as const) }) },
+          { weight: 4, arbitrary: fc.record({ kind: fc.constant('done' as const), pick: fc.nat() }) },
+          { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
+          { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+        ),
+        { maxLength: 400 },
+      );
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.constantFrom(1, 2, Number.POSITIVE_INFINITY),
+        fc.oneof(
+          steps(fc.integer({ min: 0, max: 3 })),
+          steps(fc.integer({ min: -300, max: 300 })),
+          steps(fc.double({ noNaN: true })),
+        ),
+        (orderedKeys, keyConcurrency, run) => {
+          const scheduler = new LaneScheduler<Job>({ keyConcurrency, orderedKeys });
+          const reference = new ReferenceLaneScheduler<Job>({ keyConcurrency, orderedKeys });
+          const pushed: Job[] = [];
+          const running: Job[] = [];
+          for (const s of run) {
+            if (s.kind === 'push') {
+              const j = job(`k${s.key}`, s.priority);
+              pushed.push(j);
+              scheduler.push(j);
+              reference.push(j);
+            } else if (s.kind === 'next') {
+              const next = scheduler.next();
+              expect(next).toBe(reference.next());
+              if (next !== undefined) running.push(next);
+            } else if (s.kind === 'done' && running.length > 0) {
+              const [finished] = running.splice(s.pick % running.length, 1);
+              scheduler.done(finished as Job);
+              reference.done(finished as Job);
+            } else if (s.kind === 'cancel' && pushed.length > 0) {
+              const victim = pushed[s.pick % pushed.length] as Job;
+              expect(scheduler.cancel(victim)).toBe(reference.cancel(victim));
+            } else if (s.kind === 'clear') {
+              expect(scheduler.clear()).toEqual(reference.clear());
+            }
+            expect(scheduler.size).toBe(reference.size);
+            expect(scheduler.hasReady).toBe(reference.hasReady);
+          }
+          // Drain what is left, finishing each job at once.
+          for (let next = scheduler.next(); next !== undefined; next = scheduler.next()) {
+            expect(next).toBe(reference.next());
+            scheduler.done(next);
+            reference.done(next);
+          }
+          expect(reference.next()).toBeUndefined();
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('agrees with the reference through thousands of distinct priorities, past the idle rings it keeps', () => {
+    for (const orderedKeys of [true, false]) {
+      const scheduler = new LaneScheduler<Job>({ keyConcurrency: 1, orderedKeys });
+      const reference = new ReferenceLaneScheduler<Job>({ keyConcurrency: 1, orderedKeys });
+      let seed = 7;
+      const random = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      for (let i = 0; i < 20_000; i++) {
+        const j = job(`k${random(50)}`, random(3000) - 1000);
+        scheduler.push(j);
+        reference.push(j);
+        if (i % 3 !== 0) {
+          const next = scheduler.next();
+          expect(next).toBe(reference.next());
+          if (next !== undefined) {
+            scheduler.done(next);
+            reference.done(next);
+          }
+        }
+      }
+      for (let next = scheduler.next(); next !== undefined; next = scheduler.next()) {
+        expect(next).toBe(reference.next());
+        scheduler.done(next);
+        reference.done(next);
+      }
+      expect(reference.size).toBe(0);
+    }
   });
 });

@@ -1,17 +1,15 @@
 import type { ShardJob } from './backend.js';
 import type { QueueKey } from './key.js';
 import { MaxHeap } from './max-heap.js';
+import { RingBuffer } from './ring-buffer.js';
 
 /**
  * One key's waiting jobs in a shard, first to last. With unordered keys there
  * is one lane per (key, priority), so priority orders a key's jobs too.
  */
-class Lane<Job> {
+class Lane<Job> extends RingBuffer<Job> {
   readonly key: QueueKey;
   readonly priority: number;
-  /** Live jobs are `items[head…]`; slots before `head` were taken and cleared. */
-  items: (Job | undefined)[] = [];
-  head = 0;
   running = 0;
   /**
    * The ring entry that currently stands for this lane, or 0 when the lane
@@ -21,75 +19,48 @@ class Lane<Job> {
   ticket = 0;
 
   constructor(key: QueueKey, priority: number) {
+    super();
     this.key = key;
     this.priority = priority;
   }
-
-  get waiting(): number {
-    return this.items.length - this.head;
-  }
-
-  first(): Job {
-    return this.items[this.head] as Job;
-  }
-
-  takeFirst(): Job {
-    const job = this.items[this.head] as Job;
-    this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 32 && this.head * 2 >= this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
-    return job;
-  }
 }
 
-/** The lanes that can start a job at one priority, in turn order. */
+/**
+ * The lanes that can start a job at one priority, in turn order. A ring
+ * outlives its turns at the top: when it runs dry it only leaves the heap of
+ * priorities, and the next lane of its priority finds it ready (see
+ * `IDLE_RINGS_KEPT`).
+ */
 class Ring<Job> {
-  lanes: (Lane<Job> | undefined)[] = [];
-  tickets: number[] = [];
-  head = 0;
-
-  get isEmpty(): boolean {
-    return this.head === this.lanes.length;
-  }
+  readonly #lanes = new RingBuffer<Lane<Job>>();
+  readonly #tickets = new RingBuffer<number>();
+  /** Whether its priority is in the scheduler's heap. */
+  listed = false;
 
   push(lane: Lane<Job>, ticket: number): void {
-    this.lanes.push(lane);
-    this.tickets.push(ticket);
+    this.#lanes.push(lane);
+    this.#tickets.push(ticket);
   }
 
   /** Takes the first entry that is still current, or undefined when none is. */
   shiftCurrent(): Lane<Job> | undefined {
-    const { lanes, tickets } = this;
-    while (this.head < lanes.length) {
-      const lane = lanes[this.head] as Lane<Job>;
-      const ticket = tickets[this.head] as number;
-      lanes[this.head++] = undefined;
-      if (lane.ticket === ticket) {
-        this.#compact();
-        return lane;
-      }
+    while (this.#lanes.size > 0) {
+      const lane = this.#lanes.shift() as Lane<Job>;
+      if (lane.ticket === this.#tickets.shift()) return lane;
     }
-    this.#compact();
     return undefined;
   }
-
-  #compact(): void {
-    if (this.head === this.lanes.length) {
-      this.lanes.length = 0;
-      this.tickets.length = 0;
-      this.head = 0;
-    } else if (this.head >= 64 && this.head * 2 >= this.lanes.length) {
-      this.lanes.splice(0, this.head);
-      this.tickets.splice(0, this.head);
-      this.head = 0;
-    }
-  }
 }
+
+/**
+ * Rings of priorities with nothing ready that a scheduler keeps for reuse.
+ * Served lanes move between a few priority levels all the time, so dropping
+ * a ring as soon as it runs dry and making a new one for the next lane of
+ * its priority would cost an allocation and two map updates on most starts.
+ * Past this many idle rings (many distinct priorities, such as timestamps),
+ * the idle ones are dropped, so memory stays bounded by the priorities in use.
+ */
+const IDLE_RINGS_KEPT = 256;
 
 /** Options of a `LaneScheduler`. */
 export interface LaneSchedulerOptions {
@@ -117,8 +88,10 @@ export class LaneScheduler<Job extends ShardJob> {
   readonly #lanes = new Map<QueueKey, Lane<Job>>();
   readonly #lanesByPriority = new Map<number, Map<QueueKey, Lane<Job>>>();
   readonly #rings = new Map<number, Ring<Job>>();
-  /** The priorities that have a ring; each appears once. */
+  /** The priorities whose ring is listed (may have a ready lane); each appears once. */
   readonly #priorities = new MaxHeap();
+  /** Rings kept while not listed. */
+  #idleRings = 0;
   #nextTicket = 1;
   #waiting = 0;
   #readyLanes = 0;
@@ -140,7 +113,7 @@ export class LaneScheduler<Job extends ShardJob> {
 
   push(job: Job): void {
     const lane = this.#laneOf(job, true) as Lane<Job>;
-    lane.items.push(job);
+    lane.push(job);
     this.#waiting++;
     if (lane.ticket === 0 && lane.running < this.#keyConcurrency) this.#enterRing(lane);
   }
@@ -151,16 +124,16 @@ export class LaneScheduler<Job extends ShardJob> {
       const ring = this.#rings.get(priority) as Ring<Job>;
       const lane = ring.shiftCurrent();
       if (lane === undefined) {
-        this.#rings.delete(priority);
         this.#priorities.pop();
+        this.#unlist(ring);
         continue;
       }
       lane.ticket = 0;
       this.#readyLanes--;
-      const job = lane.takeFirst();
+      const job = lane.shift() as Job;
       this.#waiting--;
       lane.running++;
-      if (lane.waiting > 0 && lane.running < this.#keyConcurrency) this.#enterRing(lane);
+      if (lane.size > 0 && lane.running < this.#keyConcurrency) this.#enterRing(lane);
       return job;
     }
     return undefined;
@@ -171,7 +144,7 @@ export class LaneScheduler<Job extends ShardJob> {
     const lane = this.#laneOf(job, false);
     if (lane === undefined || lane.running === 0) return;
     lane.running--;
-    if (lane.waiting === 0) {
+    if (lane.size === 0) {
       if (lane.running === 0) this.#forget(lane);
     } else if (lane.ticket === 0 && lane.running < this.#keyConcurrency) {
       this.#enterRing(lane);
@@ -181,19 +154,18 @@ export class LaneScheduler<Job extends ShardJob> {
   cancel(job: Job): boolean {
     const lane = this.#laneOf(job, false);
     if (lane === undefined) return false;
-    const index = lane.items.indexOf(job, lane.head);
+    const index = lane.indexOf(job);
     if (index === -1) return false;
-    const wasFirst = index === lane.head;
-    if (wasFirst) lane.takeFirst();
-    else lane.items.splice(index, 1);
+    lane.removeAt(index);
+    const wasFirst = index === 0;
     this.#waiting--;
-    if (lane.waiting === 0) {
+    if (lane.size === 0) {
       if (lane.ticket !== 0) {
         lane.ticket = 0;
         this.#readyLanes--;
       }
       if (lane.running === 0) this.#forget(lane);
-    } else if (wasFirst && lane.ticket !== 0 && lane.first().priority !== job.priority) {
+    } else if (wasFirst && lane.ticket !== 0 && (lane.first() as Job).priority !== job.priority) {
       // The new first job decides which ring the lane belongs in.
       this.#enterRing(lane);
     }
@@ -206,14 +178,13 @@ export class LaneScheduler<Job extends ShardJob> {
       ? [...this.#lanes.values()]
       : [...this.#lanesByPriority.values()].flatMap((byKey) => [...byKey.values()]);
     for (const lane of lanes) {
-      for (let i = lane.head; i < lane.items.length; i++) removed.push(lane.items[i] as Job);
-      lane.items = [];
-      lane.head = 0;
+      for (const job of lane.drain()) removed.push(job);
       lane.ticket = 0;
       if (lane.running === 0) this.#forget(lane);
     }
     this.#rings.clear();
     this.#priorities.clear();
+    this.#idleRings = 0;
     this.#readyLanes = 0;
     this.#waiting = 0;
     return removed;
@@ -223,14 +194,27 @@ export class LaneScheduler<Job extends ShardJob> {
     if (lane.ticket === 0) this.#readyLanes++;
     const ticket = this.#nextTicket++;
     lane.ticket = ticket;
-    const priority = lane.first().priority;
+    const priority = (lane.first() as Job).priority;
     let ring = this.#rings.get(priority);
     if (ring === undefined) {
       ring = new Ring<Job>();
       this.#rings.set(priority, ring);
+    } else if (!ring.listed) {
+      this.#idleRings--;
+    }
+    if (!ring.listed) {
+      ring.listed = true;
       this.#priorities.push(priority);
     }
     ring.push(lane, ticket);
+  }
+
+  /** A ring ran dry and left the heap: keep it for its priority's next lane, unless too many are idle. */
+  #unlist(ring: Ring<Job>): void {
+    ring.listed = false;
+    if (++this.#idleRings <= IDLE_RINGS_KEPT) return;
+    for (const [priority, idle] of this.#rings) if (!idle.listed) this.#rings.delete(priority);
+    this.#idleRings = 0;
   }
 
   #laneOf(job: Job, create: boolean): Lane<Job> | undefined {
