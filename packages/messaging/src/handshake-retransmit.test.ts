@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesEqual } from './bytes.js';
 import { createDelayedLink } from './delayed-link.test-util.js';
 import { makeWorld, read, text } from './fixtures.test-util.js';
+import { createMemoryLink, type MemoryLinkOptions } from './memory-transport.js';
 import { accept, connect } from './secure-channel.js';
 import { MessageType } from './wire.js';
 
@@ -110,5 +111,68 @@ describe('the handshake over a lossless link slower than handshakeRetry', () => 
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('a try that cannot complete is replaced by a fresh HELLO', () => {
+  function overMemory(intercept: MemoryLinkOptions['intercept']) {
+    const world = makeWorld(['alice', 'bob']);
+    const [aEnd, bEnd] = createMemoryLink({ intercept });
+    const common = { directory: world.directory, clock: world.clock, crypto };
+    const server = accept(bEnd, { ...common, identity: world.nodes.bob! });
+    const client = connect(aEnd, { ...common, identity: world.nodes.alice!, peer: 'bob' });
+    const rejections: string[] = [];
+    client.onReject(({ stage, error }) => rejections.push(`client ${stage} ${error.code}`));
+    server.onReject(({ stage, error }) => rejections.push(`server ${stage} ${error.code}`));
+    return { ...world, client, server, rejections };
+  }
+  const forge = (bytes: Uint8Array) => {
+    const forged = Uint8Array.from(bytes);
+    forged[forged.length - 1]! ^= 1;
+    return forged;
+  };
+
+  it('after a forged RESPONSE took the place of the real one, at the next retry', async () => {
+    const hellos: Uint8Array[] = [];
+    let forged = false;
+    const run = overMemory((bytes, from) => {
+      if (from === 'a' && bytes[1] === MessageType.hello) hellos.push(bytes);
+      if (from === 'b' && bytes[1] === MessageType.response && !forged) {
+        forged = true;
+        return forge(bytes);
+      }
+      return bytes;
+    });
+    await run.clock.advance(4_999);
+    expect(run.client.session).toBeUndefined();
+    expect(hellos).toHaveLength(1);
+    await run.clock.advance(1);
+    expect(run.client.session, 'the client opened').toBeDefined();
+    expect(hellos).toHaveLength(2);
+    expect(bytesEqual(hellos[0]!, hellos[1]!)).toBe(false);
+    expect(run.rejections).toEqual(['client handshake ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED']);
+    expect(run.client.session!.id).toBe(run.server.session!.id);
+  });
+
+  it('when its FINISH goes unconfirmed for twice as long as its RESPONSE took plus a retry period (the responder lost the handshake to a forged FINISH)', async () => {
+    const sent: string[] = [];
+    let forged = false;
+    const run = overMemory((bytes, from) => {
+      sent.push(`${from} ${TYPE_NAMES.get(bytes[1] as number)}`);
+      if (from === 'a' && bytes[1] === MessageType.finish && !forged) {
+        forged = true;
+        return [forge(bytes), bytes];
+      }
+      return bytes;
+    });
+    // The RESPONSE came at once, so the first retry gives the try up for a fresh HELLO.
+    await run.clock.advance(5_000);
+    expect(run.client.session, 'the client opened').toBeDefined();
+    expect(sent).toEqual(['a hello', 'b response', 'a finish', 'a hello', 'b response', 'a finish', 'b keepalive']);
+    expect(run.rejections).toEqual([
+      'server handshake ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      'server handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
+    ]);
+    expect(run.client.session!.id).toBe(run.server.session!.id);
   });
 });
