@@ -124,7 +124,7 @@ describe('a try that cannot complete is replaced by a fresh HELLO', () => {
     const rejections: string[] = [];
     client.onReject(({ stage, error }) => rejections.push(`client ${stage} ${error.code}`));
     server.onReject(({ stage, error }) => rejections.push(`server ${stage} ${error.code}`));
-    return { ...world, client, server, rejections };
+    return { ...world, client, server, rejections, aEnd, bEnd };
   }
   const forge = (bytes: Uint8Array) => {
     const forged = Uint8Array.from(bytes);
@@ -172,6 +172,32 @@ describe('a try that cannot complete is replaced by a fresh HELLO', () => {
     expect(run.rejections).toEqual([
       'server handshake ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
       'server handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
+    ]);
+    expect(run.client.session!.id).toBe(run.server.session!.id);
+  });
+
+  it('copies of a RESPONSE an earlier try took are refused without reaching the fresh try', async () => {
+    const sent: string[] = [];
+    let response: Uint8Array | undefined;
+    let forged = false;
+    let hellos = 0;
+    const run = overMemory((bytes, from) => {
+      sent.push(`${from} ${TYPE_NAMES.get(bytes[1] as number)}`);
+      if (from === 'b' && bytes[1] === MessageType.response) response ??= bytes;
+      if (from === 'a' && bytes[1] === MessageType.finish && !forged) {
+        forged = true;
+        return [forge(bytes), bytes];
+      }
+      // The network (or an attacker) delivers an old copy of the first RESPONSE just as the fresh try begins.
+      if (from === 'a' && bytes[1] === MessageType.hello && ++hellos === 2) run.bEnd.send(response!);
+      return bytes;
+    });
+    await run.clock.advance(5_000);
+    expect(run.client.session, 'the client opened').toBeDefined();
+    expect(run.rejections).toEqual([
+      'server handshake ERR_PALISADE_MESSAGING_AUTHENTICATION_FAILED',
+      'server handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
+      'client handshake ERR_PALISADE_MESSAGING_UNEXPECTED_MESSAGE',
     ]);
     expect(run.client.session!.id).toBe(run.server.session!.id);
   });

@@ -1,4 +1,5 @@
 import { DeadlineExceededError, type TimerHandle } from '@palisade/core';
+import { bytesEqual } from './bytes.js';
 import { MessagingError, SessionClosedError, UnexpectedMessageError } from './errors.js';
 import type { ChannelHost, HandshakeDriver } from './handshake-driver.js';
 import { HandshakeInitiator } from './handshake-initiator.js';
@@ -41,7 +42,16 @@ interface Attempt {
   /** Only a RESPONSE to this try's HELLO is taken. */
   current: Try | undefined;
   lastRefusal: MessagingError | undefined;
+  /**
+   * The RESPONSEs this attempt's tries took. The responder answers every copy
+   * of a HELLO with the same bytes, so copies keep coming for a while; they
+   * are refused without reaching the current try, which a RESPONSE that is
+   * not its own would end.
+   */
+  readonly taken: Uint8Array[];
 }
+
+const MAX_TAKEN_REMEMBERED = 4;
 
 type InitiatorDriverState =
   /**
@@ -92,6 +102,9 @@ export class InitiatorDriver implements HandshakeDriver {
       throw new UnexpectedMessageError(type, 'the initiator expects only one RESPONSE, to its current HELLO');
     }
     const { attempt } = state;
+    if (attempt.taken.some((taken) => bytesEqual(taken, bytes))) {
+      throw new UnexpectedMessageError(type, 'a copy of a RESPONSE this handshake already took');
+    }
     const { finish, session } = await current.handshake.receiveResponse(bytes);
     if (!this.#isRunning(attempt) || attempt.current !== current) {
       session.close('superseded');
@@ -100,6 +113,9 @@ export class InitiatorDriver implements HandshakeDriver {
     const now = this.#host.settings.clock.now();
     const giveUpAt = now + 2 * (now - current.sentAt) + this.#host.settings.handshakeRetry;
     current.confirming = { session, finish, giveUpAt };
+    attempt.taken.push(Uint8Array.from(bytes));
+    // Copies come from the last tries only: those of older ones are long gone.
+    if (attempt.taken.length > MAX_TAKEN_REMEMBERED) attempt.taken.shift();
     this.#host.transmit(finish);
   }
 
@@ -160,6 +176,7 @@ export class InitiatorDriver implements HandshakeDriver {
       retry: undefined,
       current: undefined,
       lastRefusal: undefined,
+      taken: [],
     };
     this.#state = { name: 'handshaking', attempt };
     attempt.retry = timers.set(() => this.#resend(attempt), settings.handshakeRetry);
