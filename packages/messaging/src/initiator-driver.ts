@@ -71,9 +71,9 @@ type InitiatorDriverState =
  * the answer to the previous one useless, and a peer slower than the retry
  * interval would never complete. A fresh HELLO replaces the try only when it
  * cannot complete (its RESPONSE failed a check, or the FINISH went unconfirmed
- * for too long). In datagram mode it
- * re-handshakes once the session is `rehandshakeAfter` old or busy, so a new
- * session replaces it before it expires.
+ * for too long). In datagram mode it re-handshakes once the session is
+ * `rehandshakeAfter` old or busy, so a new session replaces it before it
+ * expires.
  */
 export class InitiatorDriver implements HandshakeDriver {
   readonly #host: ChannelHost;
