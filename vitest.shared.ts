@@ -20,9 +20,9 @@ if (nodeMajor < 22) {
  */
 export default defineConfig({
   resolve: {
-    // A subpath (`@palisade/core/internal`) is the file of that name in src.
+    // A subpath (`@palisade/core/internal`, `@palisade/core/internal/redis`) is the file of that name in src.
     alias: [
-      { find: /^@palisade\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/$2.ts` },
+      { find: /^@palisade\/([a-z-]+)\/([a-z-]+(?:\/[a-z-]+)*)$/, replacement: `${packagesDir}/$1/src/$2.ts` },
       { find: /^@palisade\/([a-z-]+)$/, replacement: `${packagesDir}/$1/src/index.ts` },
     ],
   },

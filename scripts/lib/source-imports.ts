@@ -4,12 +4,13 @@ import { registerHooks } from 'node:module';
  * `node --import ./scripts/lib/source-imports.ts worker.ts` runs a script
  * against the packages' sources, as Vitest does, with no build: it maps
  * `@palisade/<package>` to `packages/<package>/src/index.ts` (and a subpath
- * such as `@palisade/breaker/redis` to `src/redis.ts`), and the `.js`
- * extensions that the sources import by to the `.ts` files beside them.
+ * such as `@palisade/breaker/redis` to `src/redis.ts`, `@palisade/core/internal/redis`
+ * to `src/internal/redis.ts`), and the `.js` extensions that the sources
+ * import by to the `.ts` files beside them.
  * Node's type stripping does the rest. Tests use it for child processes.
  */
 const packagesUrl = new URL('../../packages/', import.meta.url);
-const palisadeSpecifier = /^@palisade\/([a-z-]+)(?:\/([a-z-]+))?$/;
+const palisadeSpecifier = /^@palisade\/([a-z-]+)(?:\/([a-z-]+(?:\/[a-z-]+)*))?$/;
 
 registerHooks({
   resolve(specifier, context, nextResolve) {

@@ -8,7 +8,7 @@ const specifiers = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]
 /** Where a workspace source import lands: `./x.js` is `./x.ts`, `@palisade/p` is p's `src/index.ts`, `@palisade/p/s` its `src/s.ts`. */
 function resolveSource(specifier: string, from: string): string | undefined {
   if (specifier.startsWith('.')) return resolve(dirname(from), specifier.replace(/\.js$/, '.ts'));
-  const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(specifier);
+  const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+(?:\/[a-z-]+)*))?$/.exec(specifier);
   if (palisade === null) return undefined;
   const file = join(packagesDir, palisade[1] as string, 'src', `${palisade[2] ?? 'index'}.ts`);
   return existsSync(file) ? file : undefined;

@@ -12,7 +12,12 @@ import {
 } from './handshake-options.js';
 
 export interface ChannelOptions extends HandshakeOptions {
-  /** Resend a fresh HELLO when no answer came within this time (WireGuard REKEY_TIMEOUT). @default 5_000 */
+  /**
+   * Resend the same HELLO when no RESPONSE came within this time, then the
+   * same FINISH when no confirmation came (WireGuard REKEY_TIMEOUT). A peer
+   * slower than this still completes: an answer to any copy is taken.
+   * @default 5_000
+   */
   readonly handshakeRetry?: number;
   /** Give up a handshake after this long (WireGuard REKEY_ATTEMPT_TIME). @default 90_000 */
   readonly handshakeTimeout?: number;

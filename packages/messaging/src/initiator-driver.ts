@@ -1,4 +1,5 @@
 import { DeadlineExceededError, type TimerHandle } from '@palisade/core';
+import { bytesEqual } from './bytes.js';
 import { MessagingError, SessionClosedError, UnexpectedMessageError } from './errors.js';
 import type { ChannelHost, HandshakeDriver } from './handshake-driver.js';
 import { HandshakeInitiator } from './handshake-initiator.js';
@@ -6,18 +7,51 @@ import type { InitiatorOptions } from './handshake-options.js';
 import type { Session } from './session.js';
 import { MessageType } from './wire.js';
 
-/** One handshake, from its first HELLO to the responder's confirmation, across HELLO retries. */
+/**
+ * One HELLO (one ephemeral key) and what came of it. Its messages are resent
+ * byte for byte, so the RESPONSE to any copy of the HELLO is the answer to
+ * this try, however slow the link.
+ */
+interface Try {
+  readonly handshake: HandshakeInitiator;
+  /** The HELLO, once made and sent; resent as it is every `handshakeRetry` until answered. */
+  hello: Uint8Array | undefined;
+  sentAt: number;
+  /** After the RESPONSE: the FINISH, resent as it is until the responder's first frame under the session confirms it. */
+  confirming: Confirming | undefined;
+}
+
+interface Confirming {
+  readonly session: Session;
+  readonly finish: Uint8Array;
+  /**
+   * Past this, the responder is taken to have lost the handshake (a forged
+   * FINISH or HELLO can make it give its state up), and a fresh HELLO starts
+   * a new try. Twice as long as the RESPONSE took, plus a retry period: an
+   * honest confirmation takes one round trip, and the RESPONSE took at least one.
+   */
+  readonly giveUpAt: number;
+}
+
+/** One handshake, from its first HELLO to the responder's confirmation, across resends. */
 interface Attempt {
   /** The channel's first handshake: if it fails, the channel never opens. */
   readonly first: boolean;
   readonly deadline: TimerHandle;
   retry: TimerHandle | undefined;
-  /** The handshake of the latest HELLO; only a RESPONSE to that one is taken. */
-  handshake: HandshakeInitiator | undefined;
-  /** Sent its FINISH; waits for the responder's first frame under it. */
-  confirming: Session | undefined;
+  /** Only a RESPONSE to this try's HELLO is taken. */
+  current: Try | undefined;
   lastRefusal: MessagingError | undefined;
+  /**
+   * The RESPONSEs this attempt's tries took. The responder answers every copy
+   * of a HELLO with the same bytes, so copies keep coming for a while; they
+   * are refused without reaching the current try, which a RESPONSE that is
+   * not its own would end.
+   */
+  readonly taken: Uint8Array[];
 }
+
+const MAX_TAKEN_REMEMBERED = 4;
 
 type InitiatorDriverState =
   /**
@@ -30,11 +64,16 @@ type InitiatorDriverState =
   | { readonly name: 'closed' };
 
 /**
- * The initiator's handshakes on a channel. A HELLO with no answer is resent,
- * as a fresh handshake, every `handshakeRetry` until `handshakeTimeout`
- * (WireGuard's REKEY_TIMEOUT and REKEY_ATTEMPT_TIME). In datagram mode it
- * re-handshakes once the session is `rehandshakeAfter` old or busy, so a new
- * session replaces it before it expires.
+ * The initiator's handshakes on a channel. Every `handshakeRetry` until
+ * `handshakeTimeout` (WireGuard's REKEY_TIMEOUT and REKEY_ATTEMPT_TIME), it
+ * resends the same HELLO while no RESPONSE came, then the same FINISH while
+ * no confirmation came, as DTLS retransmits a flight: a new HELLO would make
+ * the answer to the previous one useless, and a peer slower than the retry
+ * interval would never complete. A fresh HELLO replaces the try only when it
+ * cannot complete (its RESPONSE failed a check, or the FINISH went unconfirmed
+ * for too long). In datagram mode it re-handshakes once the session is
+ * `rehandshakeAfter` old or busy, so a new session replaces it before it
+ * expires.
  */
 export class InitiatorDriver implements HandshakeDriver {
   readonly #host: ChannelHost;
@@ -52,31 +91,48 @@ export class InitiatorDriver implements HandshakeDriver {
 
   async receive(type: MessageType, bytes: Uint8Array): Promise<void> {
     const state = this.#state;
-    const handshake = state.name === 'handshaking' ? state.attempt.handshake : undefined;
-    if (type !== MessageType.response || state.name !== 'handshaking' || handshake?.state !== 'waiting') {
-      throw new UnexpectedMessageError(type, 'the initiator expects only a RESPONSE to its latest HELLO');
+    const current = state.name === 'handshaking' ? state.attempt.current : undefined;
+    if (
+      type !== MessageType.response ||
+      state.name !== 'handshaking' ||
+      current === undefined ||
+      current.confirming !== undefined ||
+      current.handshake.state !== 'waiting'
+    ) {
+      throw new UnexpectedMessageError(type, 'the initiator expects only one RESPONSE, to its current HELLO');
     }
     const { attempt } = state;
-    const { finish, session } = await handshake.receiveResponse(bytes);
-    if (this.#state !== state || attempt.handshake !== handshake) {
+    if (attempt.taken.some((taken) => bytesEqual(taken, bytes))) {
+      throw new UnexpectedMessageError(type, 'a copy of a RESPONSE this handshake already took');
+    }
+    const { finish, session } = await current.handshake.receiveResponse(bytes);
+    if (!this.#isRunning(attempt) || attempt.current !== current) {
       session.close('superseded');
       return;
     }
-    attempt.confirming?.close('superseded');
-    attempt.confirming = session;
+    const now = this.#host.settings.clock.now();
+    const giveUpAt = now + 2 * (now - current.sentAt) + this.#host.settings.handshakeRetry;
+    current.confirming = { session, finish, giveUpAt };
+    attempt.taken.push(Uint8Array.from(bytes));
+    // Copies come from the last tries only: those of older ones are long gone.
+    if (attempt.taken.length > MAX_TAKEN_REMEMBERED) attempt.taken.shift();
     this.#host.transmit(finish);
   }
 
   unconfirmed(sessionId: number): Session | undefined {
     const state = this.#state;
     const session =
-      state.name === 'handshaking' ? state.attempt.confirming : state.name === 'idle' ? state.unconfirmed : undefined;
+      state.name === 'handshaking'
+        ? state.attempt.current?.confirming?.session
+        : state.name === 'idle'
+          ? state.unconfirmed
+          : undefined;
     return session?.id === sessionId ? session : undefined;
   }
 
   confirmed(session: Session): void {
     const state = this.#state;
-    if (state.name === 'handshaking' && state.attempt.confirming === session) {
+    if (state.name === 'handshaking' && state.attempt.current?.confirming?.session === session) {
       this.#host.timers.clear(state.attempt.retry);
       this.#host.timers.clear(state.attempt.deadline);
     } else if (state.name !== 'idle' || state.unconfirmed !== session) {
@@ -105,7 +161,7 @@ export class InitiatorDriver implements HandshakeDriver {
   close(reason: string): void {
     const state = this.#state;
     this.#state = { name: 'closed' };
-    if (state.name === 'handshaking') state.attempt.confirming?.close(reason);
+    if (state.name === 'handshaking') state.attempt.current?.confirming?.session.close(reason);
     else if (state.name === 'idle') state.unconfirmed?.close(reason);
   }
 
@@ -113,30 +169,49 @@ export class InitiatorDriver implements HandshakeDriver {
     const state = this.#state;
     if (state.name !== 'idle' || this.#host.isClosed()) return;
     state.unconfirmed?.close('superseded');
+    const { timers, settings } = this.#host;
     const attempt: Attempt = {
       first,
-      deadline: this.#host.timers.set(() => this.#timedOut(attempt), this.#host.settings.handshakeTimeout),
+      deadline: timers.set(() => this.#timedOut(attempt), settings.handshakeTimeout),
       retry: undefined,
-      handshake: undefined,
-      confirming: undefined,
+      current: undefined,
       lastRefusal: undefined,
+      taken: [],
     };
     this.#state = { name: 'handshaking', attempt };
-    void this.#sendHello(attempt);
+    attempt.retry = timers.set(() => this.#resend(attempt), settings.handshakeRetry);
+    void this.#newTry(attempt);
   }
 
-  async #sendHello(attempt: Attempt): Promise<void> {
+  /** The retry period passed without the attempt completing: resend what is unanswered, or start over. */
+  #resend(attempt: Attempt): void {
     if (!this.#isRunning(attempt)) return;
-    const handshake = new HandshakeInitiator(this.#handshakeOptions);
-    attempt.handshake = handshake;
-    attempt.confirming?.close('superseded');
-    attempt.confirming = undefined;
     const { timers, settings } = this.#host;
-    timers.clear(attempt.retry);
-    attempt.retry = timers.set(() => void this.#sendHello(attempt), settings.handshakeRetry);
+    attempt.retry = timers.set(() => this.#resend(attempt), settings.handshakeRetry);
+    const current = attempt.current;
+    if (current === undefined) return;
+    const { confirming, handshake } = current;
+    if (confirming !== undefined) {
+      if (settings.clock.now() >= confirming.giveUpAt) void this.#newTry(attempt);
+      else this.#host.transmit(confirming.finish);
+    } else if (handshake.state === 'failed') {
+      void this.#newTry(attempt);
+    } else if (current.hello !== undefined) {
+      this.#host.transmit(current.hello);
+    }
+  }
+
+  async #newTry(attempt: Attempt): Promise<void> {
+    attempt.current?.confirming?.session.close('superseded');
+    const handshake = new HandshakeInitiator(this.#handshakeOptions);
+    const current: Try = { handshake, hello: undefined, sentAt: 0, confirming: undefined };
+    attempt.current = current;
     try {
       const hello = await handshake.start();
-      if (this.#isRunning(attempt) && attempt.handshake === handshake) this.#host.transmit(hello);
+      if (!this.#isRunning(attempt) || attempt.current !== current) return;
+      current.hello = hello;
+      current.sentAt = this.#host.settings.clock.now();
+      this.#host.transmit(hello);
     } catch (error) {
       if (this.#isRunning(attempt)) this.#fail(attempt, error as Error);
     }
@@ -159,7 +234,7 @@ export class InitiatorDriver implements HandshakeDriver {
   #fail(attempt: Attempt, error: Error): void {
     this.#host.timers.clear(attempt.retry);
     this.#host.timers.clear(attempt.deadline);
-    this.#state = { name: 'idle', unconfirmed: attempt.confirming };
+    this.#state = { name: 'idle', unconfirmed: attempt.current?.confirming?.session };
     if (attempt.first) {
       this.#host.abandon(error, error instanceof MessagingError ? error : new SessionClosedError('handshake failed'));
     } else if (error instanceof MessagingError) {

@@ -1,16 +1,11 @@
-import { InvalidOptionError } from '@palisade/core';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import {
+  checkConnection as checkRedisConnection,
+  createClient,
+  type RedisConnection,
+} from '@palisade/core/internal/redis';
+import type { RedisOptions } from 'ioredis';
 
-/**
- * Where Redis is: a `redis://` URL, ioredis options for one server, or the
- * seed nodes of a Redis Cluster. A transport opens its own connections from
- * it, each with the settings its role needs, so it takes a description, not
- * a client.
- */
-export type RedisConnection =
-  | string
-  | RedisOptions
-  | { readonly cluster: readonly ClusterNode[]; readonly options?: ClusterOptions };
+export type { RedisConnection } from '@palisade/core/internal/redis';
 
 /** The part of an ioredis connection the Redis transports use. */
 export interface Connection {
@@ -23,36 +18,12 @@ export interface Connection {
   disconnect(): void;
 }
 
-function isClusterConnection(
-  connection: RedisConnection,
-): connection is { readonly cluster: readonly ClusterNode[]; readonly options?: ClusterOptions } {
-  return typeof connection === 'object' && connection !== null && 'cluster' in connection;
-}
-
 /** Throws `InvalidOptionError` (naming `path`) unless `connection` describes a Redis. */
 export function checkConnection(connection: unknown, path = 'connection'): RedisConnection {
-  const isUrl = typeof connection === 'string' && /^rediss?:\/\//.test(connection);
-  const isObject = typeof connection === 'object' && connection !== null && !Array.isArray(connection);
-  if (!isUrl && !isObject) {
-    throw new InvalidOptionError(
-      path,
-      'a redis:// URL, ioredis options ({ host, port }), or { cluster: [{ host, port }, …] }',
-      connection,
-    );
-  }
-  const described = connection as RedisConnection;
-  if (isObject && isClusterConnection(described)) {
-    if (!Array.isArray(described.cluster) || described.cluster.length === 0) {
-      throw new InvalidOptionError(`${path}.cluster`, 'a non-empty array of cluster nodes', described.cluster);
-    }
-  } else if (isObject && (described as { keyPrefix?: unknown }).keyPrefix !== undefined) {
-    throw new InvalidOptionError(
-      `${path}.keyPrefix`,
-      'no value: a link names its streams in a hash tag of their own (use prefix)',
-      (described as { keyPrefix?: unknown }).keyPrefix,
-    );
-  }
-  return described;
+  return checkRedisConnection(connection, {
+    path,
+    keyPrefixRefusal: 'a link names its streams in a hash tag of their own',
+  });
 }
 
 /**
@@ -65,22 +36,7 @@ export function openConnection(connection: RedisConnection, name: string, role: 
     role === 'writer'
       ? { connectionName: name, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }
       : { connectionName: name };
-  let client: Redis | Cluster;
-  if (typeof connection === 'string') {
-    client = new Redis(connection, overrides);
-  } else if (isClusterConnection(connection)) {
-    const { enableOfflineQueue, ...redisOverrides } = overrides;
-    client = new Cluster([...connection.cluster], {
-      ...connection.options,
-      ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
-      redisOptions: { ...connection.options?.redisOptions, ...redisOverrides },
-    });
-  } else {
-    client = new Redis({ ...connection, ...overrides });
-  }
-  // Connection errors also fail the commands, which is where they are handled; without a listener ioredis prints them.
-  client.on('error', () => {});
-  return client as unknown as Connection;
+  return createClient(connection, overrides) as unknown as Connection;
 }
 
 /** Whether an ioredis error came from Redis (a reply) rather than from the connection. */

@@ -9,8 +9,16 @@ import { MessageType } from './wire.js';
 
 type ResponderDriverState =
   | { readonly name: 'listening' }
-  /** Answered a HELLO; only that handshake's FINISH is taken. A newer HELLO replaces it. */
-  | { readonly name: 'awaiting-finish'; readonly handshake: HandshakeResponder }
+  /**
+   * Answered `hello` with `response`; only that handshake's FINISH is taken.
+   * A copy of `hello` gets `response` again; any other HELLO replaces it.
+   */
+  | {
+      readonly name: 'awaiting-finish';
+      readonly handshake: HandshakeResponder;
+      readonly hello: Uint8Array;
+      readonly response: Uint8Array;
+    }
   | { readonly name: 'closed' };
 
 /** The FINISH that established the current session, and when its receipt was last confirmed. */
@@ -70,18 +78,27 @@ export class ResponderDriver implements HandshakeDriver {
   }
 
   async #answerHello(bytes: Uint8Array): Promise<void> {
+    const state = this.#state;
+    if (state.name === 'awaiting-finish' && state.handshake.state === 'waiting' && bytesEqual(state.hello, bytes)) {
+      // The initiator resends its HELLO until an answer reaches it. The same
+      // answer again, rather than a new handshake, lets whichever copy of it
+      // arrives first complete the handshake however slow the link, and
+      // costs no signature.
+      this.#host.transmit(state.response);
+      return;
+    }
     const handshake = new HandshakeResponder(this.#handshakeOptions);
     const response = await handshake.receiveHello(bytes);
     if (this.#host.isClosed()) return;
-    this.#state = { name: 'awaiting-finish', handshake };
+    this.#state = { name: 'awaiting-finish', handshake, hello: Uint8Array.from(bytes), response };
     this.#host.transmit(response);
   }
 
   async #acceptFinish(type: MessageType, bytes: Uint8Array): Promise<void> {
     const current = this.#host.current();
     if (this.#confirmation !== undefined && current !== undefined && bytesEqual(this.#confirmation.finish, bytes)) {
-      // An honest initiator never resends a FINISH (it retries with a new
-      // HELLO), so this is a duplicate from the network or a replay. Our
+      // The initiator resends its FINISH until our confirmation reaches it,
+      // so this is its resend, a duplicate from the network or a replay. Our
       // confirmation may have been lost, so confirm again, but no more than
       // once per retry period: otherwise each replayed copy buys the
       // attacker a fresh frame.

@@ -12,9 +12,9 @@ export const ATTEMPTS = ['no-credential', 'own-credential'] as const;
 export type Attempt = (typeof ATTEMPTS)[number];
 
 export interface AttackReport {
-  /** When a branch first accepted a channel on the stolen key. */
+  /** When a branch first answered a request on the stolen key (a refusal is an answer). */
   readonly firstSessionAt: number | undefined;
-  /** The last time a channel on the stolen key was open: it carried an answer, or a branch closed it (a revocation). */
+  /** When a branch last answered a request on the stolen key. */
   readonly lastSessionAt: number | undefined;
   readonly attempts: number;
   /** Requests a branch accepted (wrote something for): what must stay 0. */
@@ -114,12 +114,10 @@ export class Attacker {
       if (answer.kind !== 'refused') this.#accepted++;
       this.#outcomes[outcome] = (this.#outcomes[outcome] ?? 0) + 1;
     } catch (error) {
+      // No answer is no use to it, whatever the error: a request queued on a channel whose handshake the branch
+      // refuses ends as SESSION_CLOSED when the attacker's own handshake timeout runs out, long after revocation.
       const code = String((error as { code?: unknown }).code ?? 'no-answer');
       this.#outcomes[code] = (this.#outcomes[code] ?? 0) + 1;
-      // A request still waiting when a branch closed the channel under it: the channel was open until now.
-      if (code === 'ERR_PALISADE_MESSAGING_SESSION_CLOSED' && this.#firstSessionAt !== undefined) {
-        this.#lastSessionAt = Math.max(this.#lastSessionAt ?? 0, Date.now());
-      }
     }
   }
 }

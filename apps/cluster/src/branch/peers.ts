@@ -113,8 +113,8 @@ export class Peers {
         identity,
         directory: this.#options.directory,
         peer: to,
-        // No HELLO is resent on a link (a reliable stream: a resent HELLO only supersedes the first one,
-        // whose RESPONSE may be on its way); a handshake that fails is a fresh link on the next request.
+        // A link is a reliable stream, so nothing needs resending within a request's time;
+        // a handshake that fails is a fresh link on the next request.
         handshakeRetry: this.#options.requestTimeout,
         handshakeTimeout: this.#options.requestTimeout,
       });

@@ -60,7 +60,7 @@ export function rowsOf(result: ScenarioResult): Row[] {
         value:
           attack.firstSessionAt === undefined
             ? 'never: no branch accepted a channel on it'
-            : `${ms((attack.lastSessionAt ?? attack.firstSessionAt) - attack.firstSessionAt)} (channels open until then; every request on them refused)`,
+            : `${ms((attack.lastSessionAt ?? attack.firstSessionAt) - attack.firstSessionAt)} (its last answer from a branch; every request refused)`,
       },
     );
   }

@@ -2,16 +2,14 @@ import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { REDIS_MISSING_MESSAGE, startRedisCluster } from '../../../../scripts/lib/redis-server.ts';
 import { redisAvailable } from '../../../../scripts/lib/redis-test.ts';
-import { JobQueue } from '../jobs/job-queue.js';
 import type { QueueKey } from '../key.js';
 import type { RedisConnection } from './connection.js';
-import { redisEngine } from './engine.js';
 import {
   FAST,
   orderViolations,
   readStarts,
-  type StepPayload,
   spawnWorker,
+  stepProducer,
   stopWorkers,
   testKeys,
   tokenViolations,
@@ -32,13 +30,7 @@ run(redisAvailable() ? 'on a 3-master Redis Cluster' : `on a 3-master Redis Clus
     redis.on('error', () => {});
     const name = 'clustered';
     const workers: WorkerProcess[] = [];
-    const producer = new JobQueue({
-      name,
-      engine: redisEngine({ connection, ...FAST }),
-      shards: 4,
-      work: false,
-      handlers: { step: (_payload: StepPayload) => null },
-    });
+    const producer = stepProducer(connection, name, 4);
     try {
       for (let i = 0; i < 2; i++) workers.push(spawnWorker({ connection, name, shards: 4, engine: FAST }));
       await Promise.all(workers.map((worker) => worker.ready));

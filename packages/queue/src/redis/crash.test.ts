@@ -1,15 +1,14 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
-import { JobQueue } from '../jobs/job-queue.js';
 import type { QueueKey } from '../key.js';
-import { redisEngine } from './engine.js';
 import {
   FAST,
   orderViolations,
   readStarts,
   type StepPayload,
   spawnWorker,
+  stepProducer,
   stopWorkers,
   testKeys,
   tokenViolations,
@@ -23,13 +22,7 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
     const url = fixture.server.url;
     const redis = new Redis(url);
     const workers: WorkerProcess[] = [];
-    const producer = new JobQueue({
-      name,
-      engine: redisEngine({ connection: url, ...FAST }),
-      shards: 4,
-      work: false,
-      handlers: { step: (_payload: StepPayload) => null },
-    });
+    const producer = stepProducer(url, name, 4);
     try {
       for (let i = 0; i < 3; i++)
         workers.push(spawnWorker({ connection: url, name, shards: 4, engine: FAST, metrics: true }));

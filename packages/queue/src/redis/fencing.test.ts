@@ -1,14 +1,12 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
-import { JobQueue } from '../jobs/job-queue.js';
-import { redisEngine } from './engine.js';
 import {
   FAST,
   type FencedWriteRecord,
   readStarts,
-  type StepPayload,
   spawnWorker,
+  stepProducer,
   stopWorkers,
   testKeys,
   type WorkerProcess,
@@ -22,13 +20,7 @@ describeWithRedis('fencing', (fixture) => {
     const redis = new Redis(url);
     const keys = testKeys(name);
     const workers: WorkerProcess[] = [];
-    const producer = new JobQueue({
-      name,
-      engine: redisEngine({ connection: url, ...FAST }),
-      shards: 1,
-      work: false,
-      handlers: { step: (_payload: StepPayload) => null },
-    });
+    const producer = stepProducer(url, name, 1);
     try {
       for (let i = 0; i < 2; i++) workers.push(spawnWorker({ connection: url, name, shards: 1, engine: FAST }));
       await Promise.all(workers.map((worker) => worker.ready));

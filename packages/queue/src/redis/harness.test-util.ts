@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
+import { JobQueue } from '../jobs/job-queue.js';
 import type { QueueKey } from '../key.js';
 import type { RedisConnection } from './connection.js';
+import { redisEngine } from './engine.js';
 import type { RedisEngineOptions } from './options.js';
 
 /** Short locks and leases, so that a redelivery takes a second or two, not a minute. */
@@ -13,6 +15,17 @@ export const FAST = {
   stalledInterval: 250,
   commandTimeout: 3000,
 } as const;
+
+/** A queue in the test process that adds `step` jobs for the worker processes and runs none itself. */
+export function stepProducer(connection: RedisConnection, name: string, shards: number) {
+  return new JobQueue({
+    name,
+    engine: redisEngine({ connection, ...FAST }),
+    shards,
+    work: false,
+    handlers: { step: (_payload: StepPayload) => null },
+  });
+}
 
 export interface WorkerSpec {
   readonly connection: RedisConnection;

@@ -6,7 +6,7 @@ import {
   optionsObject,
   rejectUnknownOptions,
 } from '@palisade/core/internal';
-import { isClusterConnection, type RedisConnection } from './connection.js';
+import { checkConnection, type RedisConnection } from './connection.js';
 
 /** Options of `redisEngine()`. Durations are in ms. */
 export interface RedisEngineOptions {
@@ -63,30 +63,7 @@ export function resolveRedisOptions(options: RedisEngineOptions): ResolvedRedisO
     'commandTimeout',
     'maxRedeliveries',
   ]);
-  const connection = given.connection;
-  const isUrl = typeof connection === 'string' && /^rediss?:\/\//.test(connection);
-  const isObject = typeof connection === 'object' && connection !== null && !Array.isArray(connection);
-  if (!isUrl && !isObject) {
-    throw new InvalidOptionError(
-      'connection',
-      'a redis:// URL, ioredis options ({ host, port }), or { cluster: [{ host, port }, …] }',
-      connection,
-    );
-  }
-  if (
-    isObject &&
-    isClusterConnection(connection) &&
-    (!Array.isArray(connection.cluster) || connection.cluster.length === 0)
-  ) {
-    throw new InvalidOptionError('connection.cluster', 'a non-empty array of cluster nodes', connection.cluster);
-  }
-  if (isObject && !isClusterConnection(connection) && (connection as { keyPrefix?: unknown }).keyPrefix !== undefined) {
-    throw new InvalidOptionError(
-      'connection.keyPrefix',
-      'no value: BullMQ cannot work under an ioredis keyPrefix (use prefix)',
-      (connection as { keyPrefix?: unknown }).keyPrefix,
-    );
-  }
+  const connection = checkConnection(given.connection);
   const prefix = given.prefix ?? 'palisade';
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
     throw new InvalidOptionError('prefix', 'a prefix of 1 to 64 letters, digits, _ or -', prefix);
@@ -99,7 +76,7 @@ export function resolveRedisOptions(options: RedisEngineOptions): ResolvedRedisO
     maxExclusive: true,
   });
   return {
-    connection: connection as RedisConnection,
+    connection,
     prefix,
     lockDuration,
     leaseDuration,

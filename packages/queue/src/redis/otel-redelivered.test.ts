@@ -5,7 +5,15 @@ import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
 import { JobQueue } from '../jobs/job-queue.js';
 import { instrumentJobQueue } from '../otel.js';
 import { redisEngine } from './engine.js';
-import { FAST, type StepPayload, spawnWorker, stopWorkers, testKeys, waitUntil } from './harness.test-util.js';
+import {
+  FAST,
+  type StepPayload,
+  spawnWorker,
+  stepProducer,
+  stopWorkers,
+  testKeys,
+  waitUntil,
+} from './harness.test-util.js';
 
 const tracing = testTracing();
 
@@ -15,16 +23,11 @@ describeWithRedis('instrumentJobQueue on Redis: span events', (fixture) => {
     const url = fixture.server.url;
     const redis = new Redis(url);
     const crashed = spawnWorker({ connection: url, name, shards: 1, engine: FAST });
-    let survivor: JobQueue | undefined;
+    const handlers = { step: (payload: StepPayload) => ({ label: payload.label, pid: process.pid }) };
+    let survivor: JobQueue<typeof handlers> | undefined;
     try {
       await crashed.ready;
-      const producer = new JobQueue({
-        name,
-        engine: redisEngine({ connection: url, ...FAST }),
-        shards: 1,
-        work: false,
-        handlers: { step: (_payload: StepPayload) => null },
-      });
+      const producer = stepProducer(url, name, 1);
       const id = await producer.add('step', { label: 'transfer', ms: 60_000 }, { key: 'account-7' });
       await waitUntil(async () => (await redis.llen(testKeys(name).starts)) === 1, 10_000, 'the job to start');
 
@@ -34,7 +37,7 @@ describeWithRedis('instrumentJobQueue on Redis: span events', (fixture) => {
           name,
           engine: redisEngine({ connection: url, ...FAST }),
           shards: 1,
-          handlers: { step: (payload: StepPayload) => ({ label: payload.label, pid: process.pid }) },
+          handlers,
         });
         instrumentJobQueue(survivor, { name });
         crashed.kill('SIGKILL');

@@ -2,17 +2,15 @@ import { seededRandom } from '@palisade/core';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { describeWithRedis } from '../../../../scripts/lib/redis-test.ts';
-import { JobQueue } from '../jobs/job-queue.js';
 import type { JobHandoffEvent, JobResizeEvent } from '../jobs/types.js';
 import type { QueueKey } from '../key.js';
 import { zipfSampler } from '../zipf.test-util.js';
-import { redisEngine } from './engine.js';
 import {
   FAST,
   orderViolations,
   readStarts,
-  type StepPayload,
   spawnWorker,
+  stepProducer,
   stopWorkers,
   testKeys,
   tokenViolations,
@@ -26,13 +24,7 @@ describeWithRedis('resize across processes', (fixture) => {
     const url = fixture.server.url;
     const redis = new Redis(url);
     const workers: WorkerProcess[] = [];
-    const producer = new JobQueue({
-      name,
-      engine: redisEngine({ connection: url, ...FAST }),
-      shards: 4,
-      work: false,
-      handlers: { step: (_payload: StepPayload) => null },
-    });
+    const producer = stepProducer(url, name, 4);
     const resizes: JobResizeEvent[] = [];
     const handoffs: JobHandoffEvent[] = [];
     producer.onResize((event) => resizes.push(event));

@@ -12,7 +12,7 @@ const packagesDir = fileURLToPath(new URL('../../../', import.meta.url));
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+))?$/.exec(specifier);
+    const palisade = /^@palisade\/([a-z-]+)(?:\/([a-z-]+(?:\/[a-z-]+)*))?$/.exec(specifier);
     if (palisade !== null) {
       const file = palisade[2] === undefined ? `${palisade[1]}/src/index.ts` : `${palisade[1]}/src/${palisade[2]}.ts`;
       return { url: pathToFileURL(`${packagesDir}${file}`).href, shortCircuit: true };
