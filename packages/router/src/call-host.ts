@@ -5,7 +5,7 @@ import type { Policy } from 'cockatiel';
 import type { DeadlineQueue } from './deadline-queue.js';
 import type { EndpointState } from './endpoint-state.js';
 import type { AttemptKind } from './errors.js';
-import type { RouterCallEvents } from './events.js';
+import type { RouterCallEvents, RouterRetryEvents } from './events.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import type { LentClock } from './lent-clock.js';
 import type { ResolvedHedge, ResolvedRetry } from './resolved-options.js';
@@ -67,6 +67,8 @@ export interface CallHost {
   readonly deadlines: DeadlineQueue;
   /** The call events' emitters; undefined until something subscribes to one, and then no call checks for listeners. */
   readonly callEvents: LazyEmitters<RouterCallEvents> | undefined;
+  /** The retry events' emitters, apart from the call events: a listener to these costs a call with one attempt nothing. */
+  readonly retryEvents: LazyEmitters<RouterRetryEvents> | undefined;
   /** Recent successful attempts' latencies, kept once a call hedges by percentile. */
   readonly latencies: LatencyHistogram | undefined;
 

@@ -226,7 +226,7 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
       return;
     }
     host.retryStarted();
-    const events = host.callEvents;
+    const events = host.retryEvents;
     if (events?.heard('retry')) {
       events.emit('retry', { endpoint: failed.endpoint.endpoint, attempt: this.started + 1, delay, reason });
     }
@@ -243,7 +243,7 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
   #budgetRefused(kind: 'retry' | 'hedge'): void {
     const host = this.host;
     host.budgetRefused();
-    const events = host.callEvents;
+    const events = host.retryEvents;
     if (events?.heard('budgetExhausted')) events.emit('budgetExhausted', { kind });
   }
 
@@ -272,7 +272,7 @@ export class Call implements Timed, AttemptOwner, RouteRequest<Attempt> {
     }
     this.hedgesStarted++;
     host.hedgeStarted();
-    const events = host.callEvents;
+    const events = host.retryEvents;
     if (events?.heard('hedge')) {
       events.emit('hedge', { endpoint: routed.endpoint.endpoint, attempt: routed.number, hedges: this.hedgesStarted });
     }

@@ -97,18 +97,22 @@ export interface PanicEvent {
 }
 
 /**
- * The events of calls and their attempts, by name, with their payloads. They
- * have an emitter group of their own, so that a listener to the endpoints'
- * events costs the calls nothing.
+ * The events every call fires, by name, with their payloads. They have an
+ * emitter group of their own, so that a listener to the endpoints' events, or
+ * to retries and hedges, costs a call that goes straight through nothing.
  */
 export interface RouterCallEvents {
   attempt: AttemptEvent<unknown>;
   attemptSettled: AttemptSettledEvent<unknown>;
+  success: ISuccessEvent;
+  failure: IFailureEvent;
+}
+
+/** The events of the calls that want more than one attempt: retries, hedges, and the budget refusing them. */
+export interface RouterRetryEvents {
   retry: RetryEvent<unknown>;
   hedge: HedgeEvent<unknown>;
   budgetExhausted: BudgetExhaustedEvent;
-  success: ISuccessEvent;
-  failure: IFailureEvent;
 }
 
 /** The events of the endpoint set, its ejections, health and tiers, by name, with their payloads. */

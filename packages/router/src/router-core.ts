@@ -15,7 +15,7 @@ import {
   type EndpointUnavailability,
   NoHealthyEndpointError,
 } from './errors.js';
-import type { RouterCallEvents, RouterEndpointEvents } from './events.js';
+import type { RouterCallEvents, RouterEndpointEvents, RouterRetryEvents } from './events.js';
 import { HealthChecker } from './health-check.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { LentClock } from './lent-clock.js';
@@ -44,6 +44,8 @@ export class RouterCore extends RouterCounters implements CallHost {
   readonly limiter: RetryLimiter | undefined;
   readonly deadlines: DeadlineQueue;
   callEvents: LazyEmitters<RouterCallEvents> | undefined;
+  /** Made on the first subscription too. */
+  retryEvents: LazyEmitters<RouterRetryEvents> | undefined;
   /** Made on the first subscription too. */
   endpointEvents: LazyEmitters<RouterEndpointEvents> | undefined;
   latencies: LatencyHistogram | undefined;
@@ -111,6 +113,11 @@ export class RouterCore extends RouterCounters implements CallHost {
   onCallEvent<K extends keyof RouterCallEvents>(name: K): Event<RouterCallEvents[K]> {
     this.callEvents ??= new LazyEmitters<RouterCallEvents>();
     return this.callEvents.on(name);
+  }
+
+  onRetryEvent<K extends keyof RouterRetryEvents>(name: K): Event<RouterRetryEvents[K]> {
+    this.retryEvents ??= new LazyEmitters<RouterRetryEvents>();
+    return this.retryEvents.on(name);
   }
 
   onEndpointEvent<K extends keyof RouterEndpointEvents>(name: K): Event<RouterEndpointEvents[K]> {

@@ -223,17 +223,17 @@ export class Router<D = unknown> implements Closable {
 
   /** A failed call will be retried. */
   get onRetry(): Event<RetryEvent<D>> {
-    return this.#core.onCallEvent('retry') as never;
+    return this.#core.onRetryEvent('retry') as never;
   }
 
   /** A hedged attempt started: the call's attempts had not answered within the hedge delay. */
   get onHedge(): Event<HedgeEvent<D>> {
-    return this.#core.onCallEvent('hedge') as never;
+    return this.#core.onRetryEvent('hedge') as never;
   }
 
   /** The budget refused a retry or a hedge. */
   get onBudgetExhausted(): Event<BudgetExhaustedEvent> {
-    return this.#core.onCallEvent('budgetExhausted') as never;
+    return this.#core.onRetryEvent('budgetExhausted') as never;
   }
 
   /** Outlier detection ejected an endpoint. */
