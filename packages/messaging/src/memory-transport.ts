@@ -17,6 +17,12 @@ export interface MemoryLinkOptions {
 
 type Intercept = NonNullable<MemoryLinkOptions['intercept']>;
 
+/** Runs a message's delivery: on a microtask for a memory link, later on a clock for a slow one. */
+type Schedule = (deliver: () => void) => void;
+
+/** Delivery on a microtask, so that a send never re-enters the receiver's handler. */
+const onMicrotask: Schedule = (deliver) => queueMicrotask(deliver);
+
 class MemoryEnd implements Transport {
   readonly #received = new SafeEventEmitter<Uint8Array>();
   readonly #closedEmitter = new SafeEventEmitter<void>();
@@ -25,22 +31,23 @@ class MemoryEnd implements Transport {
   peer: MemoryEnd | undefined;
   readonly side: LinkSide;
   readonly #intercept: Intercept | undefined;
+  readonly #schedule: Schedule;
   #closed = false;
 
-  constructor(side: LinkSide, intercept: Intercept | undefined) {
+  constructor(side: LinkSide, intercept: Intercept | undefined, schedule: Schedule) {
     this.side = side;
     this.#intercept = intercept;
+    this.#schedule = schedule;
   }
 
   send(bytes: Uint8Array): void {
     if (this.#closed) return;
-    // Copy so neither side can mutate what the other received; deliver on a
-    // microtask so a send never re-enters the receiver's handler.
+    // Copy so neither side can mutate what the other received.
     const copy = Uint8Array.from(bytes);
     const delivered = this.#intercept === undefined ? copy : this.#intercept(copy, this.side);
     const messages = delivered === undefined ? [] : delivered instanceof Uint8Array ? [delivered] : delivered;
     for (const message of messages) {
-      queueMicrotask(() => this.peer?.deliver(message));
+      this.#schedule(() => this.peer?.deliver(message));
     }
   }
 
@@ -64,8 +71,17 @@ export function createMemoryLink(options?: MemoryLinkOptions): [Transport, Trans
   const given = optionsObject('options', options);
   rejectUnknownOptions(given, ['intercept']);
   const intercept = given.intercept === undefined ? undefined : functionOption<Intercept>('intercept', given.intercept);
-  const a = new MemoryEnd('a', intercept);
-  const b = new MemoryEnd('b', intercept);
+  return linkedEnds(intercept, onMicrotask);
+}
+
+/**
+ * Two connected ends whose messages go through `intercept`, then arrive when
+ * `schedule` runs them. Not exported from the package: the tests' slow links
+ * are built on it.
+ */
+export function linkedEnds(intercept: Intercept | undefined, schedule: Schedule): [Transport, Transport] {
+  const a = new MemoryEnd('a', intercept, schedule);
+  const b = new MemoryEnd('b', intercept, schedule);
   a.peer = b;
   b.peer = a;
   return [a, b];
