@@ -43,17 +43,42 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
       }
       const keys = testKeys(name);
       await waitUntil(async () => (await redis.llen(keys.done)) >= total * 0.3, 30_000, '30% of the jobs');
-      // The victim: a worker in the middle of a job (started, not done).
+      // The jobs in BullMQ's active lists of the shards a worker holds (their leases name it).
+      const activeOn = async (worker: WorkerProcess): Promise<string[]> => {
+        const shards = (await producer.stats()).shards.filter((shard) => shard.owner?.includes(`/${worker.pid}/`));
+        const labels: string[] = [];
+        for (const shard of shards) {
+          for (const id of await redis.lrange(`palisade:{${name}.s${shard.id}}:active`, 0, -1)) {
+            const data = JSON.parse((await redis.hget(`palisade:{${name}.s${shard.id}}:${id}`, 'data')) as string) as {
+              p: string;
+            };
+            labels.push((JSON.parse(data.p) as StepPayload).label);
+          }
+        }
+        return labels;
+      };
+      // The victim: a worker frozen (SIGSTOP) while a job of its is active, so that the job cannot finish
+      // between the look and the kill; a worker found between two jobs is let go and the search goes on.
       let victim: WorkerProcess | undefined;
+      const inFlight = new Set<string>();
       await waitUntil(
         async () => {
           const done = new Set(await redis.lrange(keys.done, 0, -1));
           const running = (await readStarts(redis, name)).filter((start) => !done.has(start.label));
-          victim = workers.find((worker) => running.some((start) => start.pid === worker.pid));
-          return victim !== undefined;
+          const candidate = workers.find((worker) => running.some((start) => start.pid === worker.pid));
+          if (candidate === undefined) return false;
+          candidate.kill('SIGSTOP');
+          const active = await activeOn(candidate);
+          if (active.length === 0) {
+            candidate.kill('SIGCONT');
+            return false;
+          }
+          for (const label of active) inFlight.add(label);
+          victim = candidate;
+          return true;
         },
         10_000,
-        'a worker mid-job',
+        'a worker frozen mid-job',
         5,
       );
       const chosen = victim as WorkerProcess | undefined;
@@ -61,21 +86,6 @@ describeWithRedis('kill -9 of a worker mid-job', (fixture) => {
       chosen.kill('SIGKILL');
       const killedAt = Date.now();
       await chosen.exited;
-      // In flight at the kill: the jobs in BullMQ's active lists of the shards the victim held (their leases still name it).
-      const stats = await producer.stats();
-      const victimShards = stats.shards
-        .filter((shard) => shard.owner?.includes(`/${chosen.pid}/`))
-        .map((shard) => shard.id);
-      expect(victimShards.length).toBeGreaterThan(0);
-      const inFlight = new Set<string>();
-      for (const shard of victimShards) {
-        for (const id of await redis.lrange(`palisade:{${name}.s${shard}}:active`, 0, -1)) {
-          const data = JSON.parse((await redis.hget(`palisade:{${name}.s${shard}}:${id}`, 'data')) as string) as {
-            p: string;
-          };
-          inFlight.add((JSON.parse(data.p) as StepPayload).label);
-        }
-      }
 
       await waitUntil(
         async () => new Set(await redis.lrange(keys.done, 0, -1)).size === total,
