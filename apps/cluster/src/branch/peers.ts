@@ -1,6 +1,7 @@
 import { accept, connect, type Identity, type KeyDirectory, type SecureChannel } from '@palisade/messaging';
 import { isBranch } from '../bank/accounts.ts';
 import type { Links } from '../common/links.ts';
+import { PendingAnswers } from '../common/pending-answers.ts';
 
 /** A message between branches: JSON with a request id, so that one channel carries many requests at once. */
 export interface Envelope {
@@ -27,7 +28,7 @@ export interface PeersOptions {
 
 interface Outgoing {
   readonly channel: SecureChannel;
-  readonly pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  readonly pending: PendingAnswers;
 }
 
 const encoder = new TextEncoder();
@@ -45,7 +46,6 @@ export class Peers {
   readonly #options: PeersOptions;
   readonly #outgoing = new Map<string, Promise<Outgoing>>();
   readonly #incoming = new Set<SecureChannel>();
-  #nextRid = 1;
   #closed = false;
 
   constructor(options: PeersOptions) {
@@ -60,26 +60,14 @@ export class Peers {
   async request(to: string, body: unknown): Promise<unknown> {
     if (this.#closed) throw new Error('closed');
     const outgoing = await this.#open(to);
-    const rid = this.#nextRid++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        outgoing.pending.delete(rid);
-        // An answer that never comes usually means the peer is gone: dial afresh next time.
-        this.#drop(to, outgoing);
-        reject(new Error(`${to} did not answer within ${this.#options.requestTimeout} ms`));
-      }, this.#options.requestTimeout);
-      outgoing.pending.set(rid, {
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      outgoing.channel.send(encode({ rid, body })).catch(() => {});
+    const timeout = this.#options.requestTimeout;
+    const { rid, answer } = outgoing.pending.ask(timeout, () => {
+      // An answer that never comes usually means the peer is gone: dial afresh next time.
+      this.#drop(to, outgoing);
+      return new Error(`${to} did not answer within ${timeout} ms`);
     });
+    outgoing.channel.send(encode({ rid, body })).catch(() => {});
+    return answer;
   }
 
   /** Closes every channel, both ways: after this branch's key was replaced, new ones use the new key. */
@@ -119,19 +107,17 @@ export class Peers {
         handshakeTimeout: this.#options.requestTimeout,
       });
       this.#options.onChannel?.(channel, 'out');
-      const outgoing: Outgoing = { channel, pending: new Map() };
+      const outgoing: Outgoing = { channel, pending: new PendingAnswers() };
       channel.onMessage((bytes) => {
         const { rid, body } = JSON.parse(decoder.decode(bytes)) as Envelope;
-        outgoing.pending.get(rid)?.resolve(body);
-        outgoing.pending.delete(rid);
+        outgoing.pending.answer(rid, body);
       });
       channel.onReject(({ stage, error }) => {
         if (stage === 'frame') this.#options.onRefused?.(stage, error.code);
       });
       channel.onClose(({ error }) => {
         this.#drop(to, outgoing);
-        for (const { reject } of outgoing.pending.values()) reject(error ?? new Error(`channel to ${to} closed`));
-        outgoing.pending.clear();
+        outgoing.pending.failAll(error ?? new Error(`channel to ${to} closed`));
       });
       return outgoing;
     })();

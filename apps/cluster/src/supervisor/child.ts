@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ChildMessage, CONFIG_VARIABLE } from '../common/ipc.ts';
+import { PendingAnswers } from '../common/pending-answers.ts';
 
 export type Role = 'branch' | 'client' | 'attacker';
 
@@ -34,9 +35,8 @@ export class Child {
   readonly startedAt = Date.now();
   readonly #process: ChildProcess;
   readonly #log: WriteStream;
-  readonly #answers = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  readonly #answers = new PendingAnswers();
   readonly #exited: Promise<void>;
-  #nextRid = 1;
   metricsPort = 0;
   httpPort: number | undefined;
 
@@ -50,15 +50,12 @@ export class Child {
     child.on('message', (raw) => {
       const message = raw as ChildMessage;
       if (message.type !== 'answer') return;
-      const waiting = this.#answers.get(message.rid);
-      this.#answers.delete(message.rid);
-      if (message.error !== undefined) waiting?.reject(new Error(`${this.name}: ${message.error}`));
-      else waiting?.resolve(message.value);
+      if (message.error !== undefined) this.#answers.fail(message.rid, new Error(`${this.name}: ${message.error}`));
+      else this.#answers.answer(message.rid, message.value);
     });
     child.once('exit', (code, signal) => {
       log.write(`\n[supervisor] ${this.name} (pid ${this.pid}) exited: ${signal ?? `code ${code}`}\n`);
-      for (const { reject } of this.#answers.values()) reject(new Error(`${this.name} exited`));
-      this.#answers.clear();
+      this.#answers.failAll(new Error(`${this.name} exited`));
     });
   }
 
@@ -109,24 +106,12 @@ export class Child {
   /** Asks the process something; rejects after `timeout` ms or if it exits first. */
   ask(type: string, fields: Record<string, unknown> = {}, timeout = 35_000): Promise<unknown> {
     if (!this.running || !this.#process.connected) return Promise.reject(new Error(`${this.name} is not running`));
-    const rid = this.#nextRid++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#answers.delete(rid);
-        reject(new Error(`${this.name} did not answer ${type} within ${timeout} ms`));
-      }, timeout);
-      this.#answers.set(rid, {
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      this.#process.send({ rid, type, ...fields });
-    });
+    const { rid, answer } = this.#answers.ask(
+      timeout,
+      () => new Error(`${this.name} did not answer ${type} within ${timeout} ms`),
+    );
+    this.#process.send({ rid, type, ...fields });
+    return answer;
   }
 
   /** `kill -9`: no goodbye, as a crash. */
