@@ -26,6 +26,8 @@ export interface Detection {
   readonly what: string;
   /** Ms from the fault to the first scrape that showed it; undefined if none did within the scenario's patience. */
   readonly after: number | undefined;
+  /** A sign that may rightly never come, so its absence fails nothing (it is still reported). */
+  readonly optional?: boolean;
 }
 
 /** What a scenario's fault part reports back to the harness. */
